@@ -1,0 +1,62 @@
+# Two commands do all set-up: `make demo` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCALES := portal/locales
+PYTEST_ARGS ?=
+
+.PHONY: demo test install test-deps catalogs compile-catalogs bench clean
+
+$(STAMP): pyproject.toml setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) compile-catalogs
+
+# The portal with a fresh demo database and the demo eID provider; Ctrl+C stops both.
+demo: install
+	$(BIN)/portal demo
+
+# Debian's Chromium and its driver for the browser tests, a Java runtime for the
+# Nu HTML Checker, and from npm axe-core and the checker itself (package-lock.json).
+test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar \
+	  || npm ci --no-audit --no-fund --loglevel=error
+
+test: install test-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Extract messages from Python and templates, and merge them into the lv and ru catalogs.
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
+	  -o $(LOCALES)/messages.pot portal
+	for locale in lv ru; do \
+	  if [ -f $(LOCALES)/$$locale/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
+	      -i $(LOCALES)/messages.pot -d $(LOCALES) -l $$locale; \
+	  else \
+	    $(BIN)/pybabel init -i $(LOCALES)/messages.pot -d $(LOCALES) -l $$locale; \
+	  fi; \
+	done
+
+# Compiled catalogs are build products (not committed); `pip install .` compiles them too.
+compile-catalogs: $(STAMP)
+	$(BIN)/pybabel compile -d $(LOCALES)
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var build *.egg-info node_modules

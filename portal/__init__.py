@@ -1,0 +1,1 @@
+"""Self-service portal for Latvia's assistant service for persons with disabilities."""

@@ -1,0 +1,161 @@
+"""create_app(settings): the whole portal as one Starlette application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from portal import i18n
+from portal.applications import journey
+from portal.applications import routes as application_routes
+from portal.db import Database
+from portal.eid import routes as eid_routes
+from portal.eid.client import create_eid_client
+from portal.eid.session import IdentityMiddleware, language_of_path
+from portal.pages import routes as page_routes
+from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
+from portal.security import CSRFMiddleware, SecurityHeadersMiddleware
+from portal.settings import Settings
+from portal.templating import STATIC_DIR, create_templates, render
+
+log = logging.getLogger(__name__)
+SESSION_COOKIE = "portal_session"
+
+
+class LanguageConvertor(Convertor[str]):
+    regex = "lv|ru"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        if value not in i18n.LOCALES:
+            raise ValueError(f"unknown language {value!r}")
+        return value
+
+
+register_url_convertor("lang", LanguageConvertor())
+
+
+class LanguageMiddleware:
+    """The page's language comes from its URL; it is remembered for `/` in a cookie."""
+
+    def __init__(self, app: ASGIApp, secure: bool) -> None:
+        self.app = app
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        lang = language_of_path(scope["path"])
+        i18n.set_locale(lang or i18n.DEFAULT_LOCALE)
+        if lang is None or Request(scope).cookies.get(LANGUAGE_COOKIE) == lang:
+            await self.app(scope, receive, send)
+            return
+
+        async def remember_language(message: dict) -> None:  # type: ignore[type-arg]
+            if message["type"] == "http.response.start":
+                cookie = Response()
+                cookie.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="lax", secure=self.secure)
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *cookie.raw_headers[-1:]]
+            await send(message)
+
+        await self.app(scope, receive, remember_language)
+
+
+class VersionedStaticFiles(StaticFiles):
+    """Static files are referenced with ?v=<content hash> (templating.static_url), so they can be cached for good."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def _error_lang(request: Request) -> str:
+    lang = language_of_path(request.url.path) or i18n.get_locale()
+    i18n.set_locale(lang)
+    request.scope.setdefault("path_params", {})
+    request.scope["path_params"] = {**request.scope["path_params"], "lang": lang}
+    return lang
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    _error_lang(request)
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    if status == 405:
+        return render(request, "errors/404.html", status_code=405)
+    return render(request, "errors/404.html", status_code=404)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    _error_lang(request)
+    return render(request, "errors/500.html", status_code=500)
+
+
+async def csrf_rejected(request: Request) -> Response:
+    _error_lang(request)
+    return render(request, "errors/csrf.html", status_code=403)
+
+
+def create_app(settings: Settings) -> Starlette:
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    routes = [
+        *page_routes.root_routes(),
+        *eid_routes.root_routes(),
+        Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),
+        Mount(
+            "/{lang:lang}",
+            routes=[*page_routes.page_routes(), *eid_routes.page_routes(), *application_routes.page_routes()],
+        ),
+    ]
+    middleware = [
+        Middleware(GZipMiddleware, minimum_size=500),
+        Middleware(SecurityHeadersMiddleware, settings=settings),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie=SESSION_COOKIE,
+            max_age=settings.absolute_timeout_seconds,
+            same_site="lax",
+            https_only=settings.https,
+        ),
+        Middleware(LanguageMiddleware, secure=settings.https),
+        Middleware(IdentityMiddleware, settings=settings, database=database),
+        Middleware(CSRFMiddleware, reject=csrf_rejected),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={404: not_found, 405: not_found, 500: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.templates = create_templates(auto_reload=settings.demo)
+    app.state.templates.env.globals.update(journey.template_globals())
+    app.state.eid_client = create_eid_client(settings)
+    return app

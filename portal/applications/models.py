@@ -1,0 +1,85 @@
+"""Applications for the service, their history, and their reference numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.applications.rules import ServiceKind
+from portal.db import Base, Timestamped, UTCDateTime, string_enum, utcnow
+from portal.people.models import Municipality, Person
+
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    INFO_REQUESTED = "info_requested"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+DECIDED = frozenset({ApplicationStatus.GRANTED, ApplicationStatus.REFUSED})
+CLOSED = DECIDED | {ApplicationStatus.WITHDRAWN}
+
+
+class Application(Timestamped, Base):
+    """One application: a draft while it is being filled in, then a case at the social service."""
+
+    __tablename__ = "application"
+    __table_args__ = (
+        Index(None, "person_id", "status"),
+        Index(None, "created_by_id", "status"),
+        Index(None, "municipality_id", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # AP-YYYY-NNNNNN, given at submission.
+    reference: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # Whom the service is for, and who filled it in (themself or their representative).
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    kind: Mapped[ServiceKind | None] = mapped_column(string_enum(ServiceKind, "service_kind"))
+    status: Mapped[ApplicationStatus] = mapped_column(
+        string_enum(ApplicationStatus, "application_status"), default=ApplicationStatus.DRAFT
+    )
+    # The journey's answers by question; their shape is the journey's (applications/journey.py).
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="raise")
+    created_by: Mapped[Person] = relationship(foreign_keys=[created_by_id], lazy="raise")
+    municipality: Mapped[Municipality | None] = relationship(lazy="raise")
+
+
+class ApplicationEvent(Base):
+    """Every change to an application: who acted, for whom, what changed. Never updated."""
+
+    __tablename__ = "application_event"
+    __table_args__ = (Index(None, "application_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    on_behalf_of_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[ApplicationStatus | None] = mapped_column(string_enum(ApplicationStatus, "application_status"))
+    to_status: Mapped[ApplicationStatus | None] = mapped_column(string_enum(ApplicationStatus, "application_status"))
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReferenceSequence(Base):
+    """The last reference number given in a year (AP-YYYY-NNNNNN counts from 1 each year)."""
+
+    __tablename__ = "reference_sequence"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,192 @@
+"""Applications: who may see and change which, drafts, submission, history. No HTTP here.
+
+Every query for an application goes through `visible_to(actor, today)`, so a
+person reaches only their own applications and those of people they represent
+today; a draft someone fills in for another person is theirs alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.applications.models import (
+    CLOSED,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    ReferenceSequence,
+)
+from portal.applications.rules import ServiceKind
+from portal.db import utcnow
+from portal.people.models import Person, Representation
+
+
+class NotFound(LookupError):
+    """No such application for this person: the same answer whether it exists or not."""
+
+
+class NotAllowed(Exception):
+    """The application exists and is visible, but this change is not possible in its state."""
+
+
+def represented_ids(actor: Person, today: date) -> Any:
+    """The people the actor may act for today (a subquery)."""
+    return select(Representation.represented_id).where(
+        Representation.representative_id == actor.id,
+        Representation.valid_from <= today,
+        or_(Representation.valid_to.is_(None), Representation.valid_to >= today),
+    )
+
+
+def visible_to(actor: Person, today: date) -> ColumnElement[bool]:
+    """Own applications, and those of the people the actor represents today.
+
+    A draft is visible only to whoever started it (a representative's draft is
+    not yet the represented person's business, nor another representative's).
+    """
+    return or_(
+        and_(Application.status == ApplicationStatus.DRAFT, Application.created_by_id == actor.id,
+             or_(Application.person_id == actor.id, Application.person_id.in_(represented_ids(actor, today)))),
+        and_(Application.status != ApplicationStatus.DRAFT,
+             or_(Application.person_id == actor.id, Application.person_id.in_(represented_ids(actor, today)))),
+    )
+
+
+async def may_act_for(db: AsyncSession, actor: Person, person_id: int, today: date) -> bool:
+    if person_id == actor.id:
+        return True
+    found = await db.scalar(represented_ids(actor, today).where(Representation.represented_id == person_id).limit(1))
+    return found is not None
+
+
+async def visible_application(db: AsyncSession, actor: Person, application_id: int, today: date) -> Application:
+    application = await db.scalar(
+        select(Application).where(Application.id == application_id, visible_to(actor, today))
+    )
+    if application is None:
+        raise NotFound(application_id)
+    return application
+
+
+async def applications_of(db: AsyncSession, actor: Person, today: date) -> list[Application]:
+    rows = await db.scalars(
+        select(Application).where(visible_to(actor, today)).order_by(Application.created_at.desc(), Application.id.desc())
+    )
+    return list(rows)
+
+
+def record(
+    db: AsyncSession,
+    application: Application,
+    actor: Person,
+    action: str,
+    *,
+    from_status: ApplicationStatus | None = None,
+    to_status: ApplicationStatus | None = None,
+    message: str = "",
+) -> None:
+    db.add(
+        ApplicationEvent(
+            application_id=application.id,
+            actor_id=actor.id,
+            on_behalf_of_id=application.person_id,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            message=message,
+        )
+    )
+
+
+async def start_draft(db: AsyncSession, actor: Person, person_id: int, today: date) -> Application:
+    if not await may_act_for(db, actor, person_id, today):
+        raise NotFound(person_id)
+    application = Application(person_id=person_id, created_by_id=actor.id, answers={})
+    db.add(application)
+    await db.flush()
+    record(db, application, actor, "started", to_status=ApplicationStatus.DRAFT)
+    return application
+
+
+async def save_answers(
+    db: AsyncSession, actor: Person, application_id: int, answers: dict[str, Any], today: date
+) -> Application:
+    """Keep the draft's answers (every answered page is saved); the kind follows the "service" answer."""
+    application = await visible_application(db, actor, application_id, today)
+    if application.status is not ApplicationStatus.DRAFT:
+        raise NotAllowed("only a draft can change")
+    application.answers = dict(answers)
+    kind = answers.get("service")
+    application.kind = ServiceKind(kind) if kind in ServiceKind._value2member_map_ else None
+    await db.flush()
+    return application
+
+
+async def next_reference(db: AsyncSession, year: int) -> str:
+    """AP-YYYY-NNNNNN, one higher than the last of the year, in the caller's transaction."""
+    dialect = db.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await db.execute(insert(ReferenceSequence).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"]))
+    number = await db.scalar(
+        update(ReferenceSequence)
+        .where(ReferenceSequence.year == year)
+        .values(last=ReferenceSequence.last + 1)
+        .returning(ReferenceSequence.last)
+    )
+    assert number is not None
+    return f"AP-{year}-{number:06d}"
+
+
+async def submit(db: AsyncSession, actor: Person, application_id: int, today: date) -> Application:
+    """Submit a draft once: a second submit (double click, back button, two tabs) changes nothing."""
+    application = await visible_application(db, actor, application_id, today)
+    if application.status is not ApplicationStatus.DRAFT:
+        return application  # already submitted: the same application, the same reference
+    if application.kind is None:
+        raise NotAllowed("a draft without a service kind cannot be submitted")
+    now = utcnow()
+    # The status changes only if it is still a draft; of two concurrent submits one wins.
+    changed = await db.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
+        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        await db.refresh(application)
+        return application
+    reference = await next_reference(db, now.year)
+    await db.execute(
+        update(Application).where(Application.id == application.id).values(reference=reference)
+        .execution_options(synchronize_session=False)
+    )
+    await db.refresh(application)
+    record(db, application, actor, "submitted", from_status=ApplicationStatus.DRAFT, to_status=ApplicationStatus.SUBMITTED)
+    return application
+
+
+async def withdraw(db: AsyncSession, actor: Person, application_id: int, today: date, reason: str = "") -> Application:
+    application = await visible_application(db, actor, application_id, today)
+    if application.status is ApplicationStatus.DRAFT or application.status in CLOSED:
+        raise NotAllowed("only a submitted application that is not decided can be withdrawn")
+    previous = application.status
+    application.status = ApplicationStatus.WITHDRAWN
+    await db.flush()
+    record(db, application, actor, "withdrawn", from_status=previous, to_status=ApplicationStatus.WITHDRAWN, message=reason)
+    return application
+
+
+async def history(db: AsyncSession, actor: Person, application_id: int, today: date) -> list[ApplicationEvent]:
+    application = await visible_application(db, actor, application_id, today)
+    rows = await db.scalars(
+        select(ApplicationEvent)
+        .where(ApplicationEvent.application_id == application.id)
+        .order_by(ApplicationEvent.at, ApplicationEvent.id)
+    )
+    return list(rows)
+

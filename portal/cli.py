@@ -1,0 +1,169 @@
+"""The `portal` command: serve, demo, database upgrades, staff roles, representation."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal import db as database
+from portal import demo
+from portal.people import demo as demo_people
+from portal.people import service
+from portal.people.models import RepresentationKind, StaffRoleName
+from portal.settings import Settings, SettingsError
+
+DEMO_DATABASE = Path("var/demo.sqlite3")
+
+
+def app_from_env():  # type: ignore[no-untyped-def]
+    """uvicorn factory for `portal serve` (and any ASGI server: portal.cli:app_from_env)."""
+    from portal.app import create_app
+
+    return create_app(Settings.from_env())
+
+
+def _with_db(settings: Settings, work: Callable[..., Awaitable[None]], *args: object) -> None:
+    async def run() -> None:
+        db = database.Database(settings.database_url)
+        try:
+            async with db.session() as session:
+                await work(session, *args)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    Settings.from_env()  # fail early, with the reason, if the settings are unusable
+    uvicorn.run("portal.cli:app_from_env", factory=True, host=args.host, port=args.port, proxy_headers=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from portal.app import create_app
+    from portal.eid.mock_provider import running_provider
+
+    DEMO_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+    DEMO_DATABASE.unlink(missing_ok=True)
+    settings = replace(
+        Settings.from_env({}, demo=True),
+        database_url=f"sqlite:///{DEMO_DATABASE.absolute()}",
+        base_url=f"http://127.0.0.1:{args.port}",
+        eid_issuer=f"http://127.0.0.1:{args.provider_port}",
+        eid_client_secret="demo-client-secret",
+    )
+    database.upgrade(settings.database_url)
+    _with_db(settings, demo.seed)
+    with running_provider("127.0.0.1", args.provider_port) as issuer:
+        print(f"Demo eID provider: {issuer}  (choose a personal code to sign in as that person)")
+        print(f"Portal:            {settings.base_url}/lv/   (Ctrl+C stops both)")
+        for person in demo_people.DEMO_PEOPLE:
+            print(f"  {person.personal_code}  {person.given_name} {person.family_name} — {person.role}")
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    database.upgrade(Settings.from_env().database_url)
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> None:
+    _with_db(Settings.from_env(), demo.seed)
+
+
+def cmd_staff(args: argparse.Namespace) -> None:
+    async def work(session: AsyncSession) -> None:
+        person = await service.person_by_code(session, args.personal_code)
+        role = StaffRoleName(args.role)
+        if args.action == "add":
+            municipality = await service.municipality_by_code(session, args.municipality) if args.municipality else None
+            await service.add_staff_role(session, person, role, municipality)
+            print(f"{person.full_name}: {role.value} added")
+        else:
+            removed = await service.remove_staff_role(session, person, role)
+            print(f"{person.full_name}: {removed} {role.value} role(s) removed")
+
+    _with_db(Settings.from_env(), work)
+
+
+def cmd_representation_add(args: argparse.Namespace) -> None:
+    async def work(session: AsyncSession) -> None:
+        representative = await service.person_by_code(session, args.representative)
+        represented = await service.person_by_code(session, args.represented)
+        await service.add_representation(
+            session,
+            representative,
+            represented,
+            RepresentationKind(args.kind),
+            date.fromisoformat(args.valid_from),
+            date.fromisoformat(args.valid_to) if args.valid_to else None,
+        )
+        print(f"{representative.full_name} represents {represented.full_name}")
+
+    _with_db(Settings.from_env(), work)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the portal (settings from PORTAL_* variables)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+
+    demo_cmd = commands.add_parser("demo", help="fresh demo database, demo eID provider and the portal")
+    demo_cmd.add_argument("--port", type=int, default=8000)
+    demo_cmd.add_argument("--provider-port", type=int, default=9400)
+    demo_cmd.set_defaults(handler=cmd_demo)
+
+    db_cmd = commands.add_parser("db", help="database maintenance")
+    db_actions = db_cmd.add_subparsers(dest="db_action", required=True)
+    db_actions.add_parser("upgrade", help="apply all migrations").set_defaults(handler=cmd_db_upgrade)
+
+    commands.add_parser("seed-demo", help="add the demo people").set_defaults(handler=cmd_seed_demo)
+
+    staff = commands.add_parser("staff", help="grant or remove a staff role")
+    staff.add_argument("action", choices=["add", "remove"])
+    staff.add_argument("personal_code")
+    staff.add_argument("role", choices=[r.value for r in StaffRoleName])
+    staff.add_argument("--municipality", help="municipality code, e.g. riga (caseworkers)")
+    staff.set_defaults(handler=cmd_staff)
+
+    representation = commands.add_parser("representation", help="legal representation")
+    rep_actions = representation.add_subparsers(dest="rep_action", required=True)
+    rep_add = rep_actions.add_parser("add", help="record that one person represents another")
+    rep_add.add_argument("representative", help="personal code of the representative")
+    rep_add.add_argument("represented", help="personal code of the represented person")
+    rep_add.add_argument("--kind", choices=[k.value for k in RepresentationKind], default="guardian")
+    rep_add.add_argument("--from", dest="valid_from", default=date.today().isoformat(), help="YYYY-MM-DD")
+    rep_add.add_argument("--to", dest="valid_to", help="YYYY-MM-DD (open-ended if omitted)")
+    rep_add.set_defaults(handler=cmd_representation_add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("PORTAL_LOG_LEVEL", "INFO"))
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (SettingsError, service.NotFound, ValueError) as error:
+        print(f"portal: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

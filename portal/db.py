@@ -1,0 +1,137 @@
+"""The database: engine, a session per unit of work, and the declarative Base.
+
+PORTAL_DATABASE_URL is written the ordinary way (sqlite:///..., postgresql://...);
+the async driver for the app and the sync one for Alembic are chosen here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so migrations can name what they alter on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def string_enum(enum_class: type[StrEnum], name: str) -> Enum:
+    # Stored as their values in a plain VARCHAR: adding a member needs no ALTER TYPE.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def async_url(database_url: str) -> URL:
+    url = make_url(database_url)
+    if url.drivername in {"sqlite", "sqlite+pysqlite"}:
+        return url.set(drivername="sqlite+aiosqlite")
+    if url.drivername in {"postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"}:
+        return url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def sync_url(database_url: str) -> URL:
+    url = make_url(database_url)
+    if url.drivername in {"sqlite+aiosqlite"}:
+        return url.set(drivername="sqlite")
+    if url.drivername in {"postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"}:
+        return url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Database:
+    def __init__(self, database_url: str) -> None:
+        url = async_url(database_url)
+        # A ping before each use guards against PostgreSQL connections dropped by
+        # proxies or failovers; a local SQLite file has no such connection to lose.
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
+        if url.get_backend_name() == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed when the block ends cleanly, rolled back otherwise."""
+        async with self._sessions() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config(database_url: str) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", sync_url(database_url).render_as_string(hide_password=False))
+    return config
+
+
+def upgrade(database_url: str) -> None:
+    """`alembic upgrade head` against the given database."""
+    from alembic import command
+
+    command.upgrade(alembic_config(database_url), "head")

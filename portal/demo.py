@@ -1,0 +1,13 @@
+"""Everything `make demo` puts in the database: each feature's demo data, in order."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.applications import demo as demo_applications
+from portal.people import demo as demo_people
+
+
+async def seed(db: AsyncSession) -> None:
+    await demo_people.seed(db)
+    await demo_applications.seed(db)

@@ -1,0 +1,158 @@
+"""Sign-in with eID, sign-out, and the pages around timeouts."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlencode
+
+import httpx
+from authlib.integrations.starlette_client import OAuthError, StarletteOAuth2App
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import i18n
+from portal.eid import service
+from portal.eid.session import ID_TOKEN, PERSON_ID, end_session, signed_in, start_session
+from portal.settings import Settings
+from portal.templating import render
+
+log = logging.getLogger(__name__)
+
+RETURN_TO = "return_to"
+LOGIN_LANG = "login_lang"
+_SAFE_NEXT = re.compile(r"^/(lv|ru)/[A-Za-z0-9\-_/]*(\?[A-Za-z0-9\-_=&%.]*)?$")
+
+
+def safe_next(value: str | None) -> str | None:
+    """Only our own pages are places to return to (no open redirect)."""
+    if value and len(value) <= 500 and _SAFE_NEXT.match(value) and "//" not in value:
+        return value
+    return None
+
+
+def _client(request: Request) -> StarletteOAuth2App:
+    return request.app.state.eid_client
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def sign_in(request: Request) -> Response:
+    lang = request.path_params["lang"]
+    if request.scope.get("person") is not None:
+        return RedirectResponse(safe_next(request.query_params.get("next")) or request.app.url_path_for("dashboard", lang=lang), status_code=303)
+    request.session[LOGIN_LANG] = lang
+    next_page = safe_next(request.query_params.get("next"))
+    if next_page:
+        request.session[RETURN_TO] = next_page
+    else:
+        request.session.pop(RETURN_TO, None)
+    try:
+        return await _client(request).authorize_redirect(
+            request, _settings(request).eid_redirect_uri, ui_locales=lang
+        )
+    except (httpx.HTTPError, OAuthError, ValueError):
+        log.exception("eID provider unreachable at sign-in")
+        return render(request, "eid/sign_in_failed.html", {"problem": "unavailable"}, status_code=503)
+
+
+async def callback(request: Request) -> Response:
+    lang = request.session.get(LOGIN_LANG, i18n.DEFAULT_LOCALE)
+    i18n.set_locale(lang)
+    request.scope["path_params"] = {**request.path_params, "lang": lang}
+    # Whatever happens below, nobody is signed in by a failed callback.
+    request.session.pop(PERSON_ID, None)
+
+    if request.query_params.get("error"):
+        problem = "cancelled" if request.query_params["error"] == "access_denied" else "provider"
+        return render(request, "eid/sign_in_failed.html", {"problem": problem}, status_code=400)
+    client = _client(request)
+    try:
+        token = await client.authorize_access_token(request)
+        claims = dict(token.get("userinfo") or {})
+        settings = _settings(request)
+        if settings.eid_personal_code_claim not in claims and (await client.load_server_metadata()).get("userinfo_endpoint"):
+            claims.update(await client.userinfo(token=token))
+        identity = service.identity_from_claims(claims, settings.eid_personal_code_claim)
+    except service.UnusableIdentity as error:
+        log.warning("eID sign-in without a usable personal code: %s", error.problem)
+        return render(request, "eid/sign_in_failed.html", {"problem": "personal_code"}, status_code=400)
+    except (OAuthError, httpx.HTTPError, ValueError, KeyError) as error:
+        log.warning("eID callback failed: %r", error)
+        return render(request, "eid/sign_in_failed.html", {"problem": "provider"}, status_code=400)
+
+    async with request.app.state.db.session() as db:
+        person = await service.sign_in_person(db, identity)
+    return_to = request.session.get(RETURN_TO)
+    start_session(request.session, person, token.get("id_token"))
+    target = safe_next(return_to) or request.app.url_path_for("dashboard", lang=person.preferred_locale or lang)
+    return RedirectResponse(target, status_code=303)
+
+
+async def sign_out(request: Request) -> Response:
+    lang = request.path_params["lang"]
+    person = request.scope.get("person")
+    id_token = request.session.get(ID_TOKEN)
+    if person is not None:
+        async with request.app.state.db.session() as db:
+            await service.revoke_sessions(db, person.id)
+    end_session(request.session)
+    signed_out_url = _settings(request).base_url.rstrip("/") + request.app.url_path_for("signed_out", lang=lang)
+    client = _client(request)
+    try:
+        metadata = await client.load_server_metadata()
+    except httpx.HTTPError:
+        metadata = {}
+    if person is not None and metadata.get("end_session_endpoint"):
+        # End the provider's session too, then come back to our "signed out" page.
+        params = {"post_logout_redirect_uri": signed_out_url, "client_id": _settings(request).eid_client_id, "ui_locales": lang}
+        if id_token:
+            params["id_token_hint"] = id_token
+        return RedirectResponse(f"{metadata['end_session_endpoint']}?{urlencode(params)}", status_code=303)
+    return RedirectResponse(signed_out_url, status_code=303)
+
+
+async def signed_out(request: Request) -> Response:
+    return render(request, "eid/signed_out.html")
+
+
+async def session_ended(request: Request) -> Response:
+    # Reached after a timeout; also by the timeout dialog's script when time runs out.
+    end_session(request.session)
+    request.scope["person"] = None
+    reason = request.query_params.get("reason", "idle")
+    next_page = safe_next(request.query_params.get("next"))
+    sign_in_url = request.app.url_path_for("sign_in", lang=request.path_params["lang"])
+    if next_page:
+        sign_in_url += "?" + urlencode({"next": next_page})
+    return render(
+        request, "eid/session_ended.html", {"reason": "absolute" if reason == "absolute" else "idle", "sign_in_url": sign_in_url}
+    )
+
+
+@signed_in
+async def session_extend(request: Request) -> Response:
+    """"Stay signed in": the request itself counts as activity (IdentityMiddleware)."""
+    if request.headers.get("hx-request") or request.headers.get("x-requested-with"):
+        return Response(status_code=204)
+    async with request.form() as form:
+        back = safe_next(str(form.get("return_to") or ""))
+    return RedirectResponse(back or request.app.url_path_for("dashboard", lang=request.path_params["lang"]), status_code=303)
+
+
+def page_routes() -> list[Route]:
+    """Routes under the /{lang} prefix."""
+    return [
+        Route("/sign-in", sign_in, name="sign_in"),
+        Route("/sign-out", sign_out, methods=["POST"], name="sign_out"),
+        Route("/signed-out", signed_out, name="signed_out"),
+        Route("/session-ended", session_ended, name="session_ended"),
+        Route("/session/extend", session_extend, methods=["POST"], name="session_extend"),
+    ]
+
+
+def root_routes() -> list[Route]:
+    return [Route("/auth/callback", callback, name="eid_callback")]

@@ -1,0 +1,158 @@
+"""The signed-in identity: what the session holds, when it ends, and who is signed in.
+
+Sessions are signed cookies (stateless app processes). Each request by a
+signed-in person checks the idle and absolute timeouts and that the person
+has not signed out elsewhere since; the person is then on `scope["person"]`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from portal import i18n
+from portal.db import Database
+from portal.people.models import Person
+from portal.settings import Settings
+
+PERSON_ID = "person_id"
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN = "last_seen"
+ID_TOKEN = "id_token"
+IDENTITY_KEYS = (PERSON_ID, SIGNED_IN_AT, LAST_SEEN, ID_TOKEN, "sid")
+
+# Requests that must not count as activity, nor be turned away by a timeout.
+PASSIVE_PREFIXES = ("/static/", "/healthz")
+
+
+class EndReason(StrEnum):
+    IDLE = "idle"
+    ABSOLUTE = "absolute"
+    REVOKED = "revoked"
+
+
+def start_session(session: dict[str, Any], person: Person, id_token: str | None) -> None:
+    """Sign in: a new session id and CSRF token, so nothing from before sign-in carries over."""
+    session.clear()
+    now = time.time()
+    session.update(
+        {
+            "sid": secrets.token_urlsafe(16),
+            "csrf": secrets.token_urlsafe(32),
+            PERSON_ID: person.id,
+            SIGNED_IN_AT: now,
+            LAST_SEEN: now,
+        }
+    )
+    if id_token:
+        session[ID_TOKEN] = id_token
+
+
+def end_session(session: dict[str, Any]) -> None:
+    for key in IDENTITY_KEYS:
+        session.pop(key, None)
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+def end_reason(session: dict[str, Any], now: float, settings: Settings) -> EndReason | None:
+    if now - float(session.get(SIGNED_IN_AT, 0)) > settings.absolute_timeout_seconds:
+        return EndReason.ABSOLUTE
+    if now - float(session.get(LAST_SEEN, 0)) > settings.idle_timeout_seconds:
+        return EndReason.IDLE
+    return None
+
+
+def _was_revoked(person: Person, session: dict[str, Any]) -> bool:
+    revoked_at = person.sessions_revoked_at
+    return revoked_at is not None and revoked_at.timestamp() >= float(session.get(SIGNED_IN_AT, 0))
+
+
+def language_of_path(path: str) -> str | None:
+    first = path.split("/", 2)[1] if path.startswith("/") else ""
+    return first if first in i18n.LOCALES else None
+
+
+class IdentityMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings, database: Database) -> None:
+        self.app = app
+        self.settings = settings
+        self.database = database
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope["person"] = None
+        session: dict[str, Any] = scope["session"]
+        path: str = scope["path"]
+        person_id = session.get(PERSON_ID)
+        if person_id is None or path.startswith(PASSIVE_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+
+        now = time.time()
+        reason = end_reason(session, now, self.settings)
+        person: Person | None = None
+        if reason is None:
+            async with self.database.session() as db:
+                person = await db.get(Person, int(person_id))
+            if person is None or _was_revoked(person, session):
+                reason = EndReason.REVOKED
+
+        if reason is not None:
+            end_session(session)
+            lang = language_of_path(path)
+            if lang and reason is not EndReason.REVOKED and not path.endswith("/session-ended"):
+                # The next request after a timeout explains what happened, and
+                # signing in again returns the person to where they were.
+                query = {"reason": reason.value}
+                if scope["method"] == "GET":
+                    query["next"] = path + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
+                target = f"/{lang}/session-ended?{urlencode(query)}"
+                await RedirectResponse(target, status_code=303)(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+
+        scope["person"] = person
+        session[LAST_SEEN] = now
+        await self.app(scope, receive, send)
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def signed_in(endpoint: Endpoint) -> Endpoint:
+    """Routes for signed-in people only; others are sent to sign in and brought back."""
+
+    @wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        if request.scope.get("person") is None:
+            lang = request.path_params.get("lang", i18n.DEFAULT_LOCALE)
+            target = request.app.url_path_for("sign_in", lang=lang)
+            return RedirectResponse(f"{target}?{urlencode({'next': request.url.path})}", status_code=303)
+        return await endpoint(request)
+
+    return guarded
+
+
+def current_person(request: Request) -> Person:
+    person = request.scope.get("person")
+    if person is None:  # only reachable from a route that forgot @signed_in
+        raise PermissionError("no signed-in person")
+    return person
+
+
+def signed_in_since(session: dict[str, Any]) -> datetime | None:
+    value = session.get(SIGNED_IN_AT)
+    return datetime.fromtimestamp(float(value), UTC) if value else None

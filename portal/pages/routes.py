@@ -1,0 +1,93 @@
+"""The general pages: start, dashboard, display settings, accessibility statement, gallery."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import i18n
+from portal.applications import routes as application_routes
+from portal.eid.session import current_person, signed_in
+from portal.pages.forms import DisplaySettingsForm
+from portal.templating import PREFS_COOKIE, display_prefs, form_errors, render
+
+LANGUAGE_COOKIE = "portal_lang"
+ONE_YEAR = 365 * 24 * 60 * 60
+
+
+async def root(request: Request) -> Response:
+    lang = i18n.negotiate(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
+    return RedirectResponse(request.app.url_path_for("start", lang=lang), status_code=303)
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def start(request: Request) -> Response:
+    return render(request, "pages/start.html")
+
+
+@signed_in
+async def dashboard(request: Request) -> Response:
+    me = current_person(request)
+    drafts = []
+    if request.app.state.settings.apply_journey:
+        async with request.app.state.db.session() as db:
+            drafts = await application_routes.draft_summaries(db, me)
+    return render(request, "pages/dashboard.html", {"me": me, "drafts": drafts})
+
+
+async def display_settings(request: Request) -> Response:
+    lang = request.path_params["lang"]
+    if request.method == "POST":
+        async with request.form() as formdata:
+            form = DisplaySettingsForm(formdata)
+            valid = form.validate()
+        if valid:
+            target = request.app.url_path_for("settings", lang=lang) + "?saved=1"
+            response = RedirectResponse(target, status_code=303)
+            response.set_cookie(
+                PREFS_COOKIE,
+                f"{form.text.data}.{form.contrast.data}",
+                max_age=ONE_YEAR,
+                httponly=True,
+                samesite="lax",
+                secure=request.app.state.settings.https,
+            )
+            return response
+        values = {"text": form.text.data, "contrast": form.contrast.data}
+        return render(
+            request, "pages/settings.html", {"values": values, "errors": form_errors(form), "saved": False}, status_code=422
+        )
+    return render(
+        request,
+        "pages/settings.html",
+        {"values": display_prefs(request), "errors": [], "saved": "saved" in request.query_params},
+    )
+
+
+async def accessibility(request: Request) -> Response:
+    return render(request, "pages/accessibility.html")
+
+
+async def gallery(request: Request) -> Response:
+    if not request.app.state.settings.component_gallery:
+        raise HTTPException(404)
+    return render(request, "pages/gallery.html")
+
+
+def page_routes() -> list[Route]:
+    return [
+        Route("/", start, name="start"),
+        Route("/dashboard", dashboard, name="dashboard"),
+        Route("/settings", display_settings, methods=["GET", "POST"], name="settings"),
+        Route("/accessibility", accessibility, name="accessibility"),
+        Route("/components", gallery, name="gallery"),
+    ]
+
+
+def root_routes() -> list[Route]:
+    return [Route("/", root, name="root"), Route("/healthz", healthz, name="healthz")]

@@ -1,0 +1,58 @@
+"""The demo people: users of the demo eID provider and rows in the demo database.
+
+Their `sub` at the provider is their personal code. Later features give them cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.people import service
+from portal.people.models import RepresentationKind, StaffRoleName
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    personal_code: str
+    given_name: str
+    family_name: str
+    role: str
+    preferred_locale: str | None = None
+
+    @property
+    def claims(self) -> dict[str, str]:
+        return {"given_name": self.given_name, "family_name": self.family_name}
+
+
+ANNA = DemoPerson("150385-11001", "Anna", "Bērziņa", "adult recipient, works")
+JANIS = DemoPerson("020790-11000", "Jānis", "Kalniņš", "parent and legal representative of Marta")
+MARTA = DemoPerson("120215-21007", "Marta", "Kalniņa", "child, 11")
+ILZE = DemoPerson("110978-11006", "Ilze", "Ozola", "assistant")
+LIGA = DemoPerson("230565-11005", "Līga", "Liepiņa", "caseworker, Rīga social service")
+PETERIS = DemoPerson("300688-11000", "Pēteris", "Zariņš", "survey analyst")
+OLGA = DemoPerson("328673-00679", "Ольга", "Иванова", "adult, prefers Russian, new applicant", "ru")
+
+DEMO_PEOPLE: tuple[DemoPerson, ...] = (ANNA, JANIS, MARTA, ILZE, LIGA, PETERIS, OLGA)
+
+
+async def seed(db: AsyncSession) -> None:
+    """Idempotent: running it twice leaves the same rows."""
+    people = {
+        demo.personal_code: await service.ensure_person(
+            db, demo.personal_code, demo.given_name, demo.family_name, demo.preferred_locale
+        )
+        for demo in DEMO_PEOPLE
+    }
+    janis, marta = people[JANIS.personal_code], people[MARTA.personal_code]
+    existing = await service.represented_people(db, janis, date.today())
+    if not any(r.represented_id == marta.id for r in existing):
+        # A parent represents a child until the child turns 18.
+        await service.add_representation(
+            db, janis, marta, RepresentationKind.PARENT, date(2015, 2, 12), date(2033, 2, 11)
+        )
+    riga = await service.municipality_by_code(db, "riga")
+    await service.add_staff_role(db, people[LIGA.personal_code], StaffRoleName.CASEWORKER, riga)
+    await service.add_staff_role(db, people[PETERIS.personal_code], StaffRoleName.SURVEY_ANALYST, None)

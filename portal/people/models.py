@@ -1,0 +1,99 @@
+"""People, who represents whom, and staff roles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, Timestamped, UTCDateTime, string_enum
+
+
+class Municipality(Base):
+    """One of Latvia's 43 municipalities since the 2021 administrative reform."""
+
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_lv: Mapped[str] = mapped_column(String(100))
+    name_ru: Mapped[str] = mapped_column(String(100))
+
+    def name(self, locale: str) -> str:
+        return self.name_ru if locale == "ru" else self.name_lv
+
+
+class Person(Timestamped, Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Normalised DDMMYY-NNNNN (portal.people.personal_code).
+    personal_code: Mapped[str] = mapped_column(String(12), unique=True)
+    given_name: Mapped[str] = mapped_column(String(200))
+    family_name: Mapped[str] = mapped_column(String(200))
+    preferred_locale: Mapped[str | None] = mapped_column(String(5))
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sessions that began before this moment are no longer accepted (sign-out everywhere).
+    sessions_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class RepresentationKind(StrEnum):
+    PARENT = "parent"
+    GUARDIAN = "guardian"
+    AUTHORISED = "authorised"
+
+
+class Representation(Timestamped, Base):
+    """A legal representative acting for another person, valid for a period."""
+
+    __tablename__ = "representation"
+    __table_args__ = (
+        CheckConstraint("representative_id <> represented_id", name="not_self"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="period"),
+        Index(None, "representative_id", "valid_from"),
+        Index(None, "represented_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    representative_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    represented_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    kind: Mapped[RepresentationKind] = mapped_column(string_enum(RepresentationKind, "representation_kind"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    representative: Mapped[Person] = relationship(foreign_keys=[representative_id], lazy="raise")
+    represented: Mapped[Person] = relationship(foreign_keys=[represented_id], lazy="raise")
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class StaffRoleName(StrEnum):
+    CASEWORKER = "caseworker"
+    SURVEY_ANALYST = "survey_analyst"
+    ADMIN = "admin"
+
+
+class StaffRole(Timestamped, Base):
+    """A role at the social service; a caseworker's is tied to one municipality."""
+
+    __tablename__ = "staff_role"
+    __table_args__ = (
+        UniqueConstraint("person_id", "role", "municipality_id"),
+        CheckConstraint(
+            "role <> 'caseworker' OR municipality_id IS NOT NULL", name="caseworker_municipality"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role: Mapped[StaffRoleName] = mapped_column(string_enum(StaffRoleName, "staff_role_name"))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+
+    municipality: Mapped[Municipality | None] = relationship(lazy="raise")

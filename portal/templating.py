@@ -1,0 +1,146 @@
+"""The Jinja environment: i18n, the per-request context every template gets, filters."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+from wtforms import Form
+
+from portal import i18n
+from portal.settings import Settings
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+PREFS_COOKIE = "portal_prefs"
+TEXT_SIZES = ("normal", "large", "larger")
+CONTRASTS = ("standard", "high")
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use (anonymous visitors get one too)."""
+    if "session" not in request.scope:  # error pages rendered outside the session middleware
+        return ""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def display_prefs(request: Request) -> dict[str, str]:
+    """Text size and contrast from the preferences cookie, each checked against its choices."""
+    raw = request.cookies.get(PREFS_COOKIE, "")
+    prefs = {"text": "normal", "contrast": "standard"}
+    for part in raw.split("."):
+        if part in TEXT_SIZES:
+            prefs["text"] = part
+        elif part in CONTRASTS:
+            prefs["contrast"] = part
+    return prefs
+
+
+def html_classes(prefs: dict[str, str]) -> str:
+    classes = []
+    if prefs["text"] != "normal":
+        classes.append(f"text-{prefs['text']}")
+    if prefs["contrast"] == "high":
+        classes.append("contrast-high")
+    return " ".join(classes)
+
+
+def page_lang(request: Request) -> str:
+    return request.path_params.get("lang") or i18n.get_locale()
+
+
+def switch_language_url(request: Request, to: str) -> str:
+    path = request.url.path
+    parts = path.split("/", 2)
+    if len(parts) >= 2 and parts[1] in i18n.LOCALES:
+        rest = parts[2] if len(parts) > 2 else ""
+        path = f"/{to}/{rest}"
+    else:
+        path = f"/{to}/"
+    query = request.url.query
+    return f"{path}?{query}" if query else path
+
+
+def form_errors(form: Form) -> list[tuple[str, str]]:
+    """A WTForms form's errors as the error summary wants them: (field id, message)."""
+    return [(field.id, str(message)) for field in form for message in field.errors]
+
+
+def error_for(errors: list[tuple[str, str]], field_id: str) -> str | None:
+    return next((message for error_id, message in errors if error_id == field_id), None)
+
+
+@cache
+def _content_version(path: str) -> str:
+    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(request: Request, path: str) -> str:
+    """The file's URL with a version from its content: a changed file gets a new URL."""
+    return f"{request.app.url_path_for('static', path=path)}?v={_content_version(path)}"
+
+
+def _request_context(request: Request) -> dict[str, Any]:
+    lang = page_lang(request)
+
+    def url(name: str, **params: Any) -> str:
+        return request.app.url_path_for(name, lang=params.pop("lang", lang), **params)
+
+    settings: Settings = request.app.state.settings
+    prefs = display_prefs(request)
+    return {
+        "lang": lang,
+        "other_lang": i18n.other_locale(lang),
+        "language_names": i18n.LANGUAGE_NAMES,
+        "url": url,
+        "static": lambda path: static_url(request, path),
+        "switch_url": switch_language_url(request, i18n.other_locale(lang)),
+        "person": request.scope.get("person"),
+        "csrf_token": csrf_token(request),
+        "prefs": prefs,
+        "html_classes": html_classes(prefs),
+        "settings": settings,
+        "idle_seconds": settings.idle_timeout_seconds,
+        "warn_seconds": settings.idle_warning_seconds,
+    }
+
+
+def create_templates(*, auto_reload: bool = False) -> Jinja2Templates:
+    env = jinja2.Environment(
+        auto_reload=auto_reload,
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: i18n.translations(i18n.get_locale()).ugettext(message),
+        lambda singular, plural, n: i18n.translations(i18n.get_locale()).ungettext(singular, plural, n),
+        newstyle=True,
+    )
+    env.globals.update(i18n.template_globals())
+    env.globals["error_for"] = error_for
+    return Jinja2Templates(env=env, context_processors=[_request_context])
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> Any:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)

@@ -1,0 +1,91 @@
+"""axe-core finds no WCAG 2.2 A/AA violation on any page, in either language, in any state.
+
+Also: `<html lang>` is the URL's language, every title is there and unique, and an
+error state's title says so first.
+"""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from tests.accessibility.conftest import (
+    ERROR_STATES,
+    ERROR_TITLE_PREFIX,
+    LANGS,
+    PERSON_FOR,
+    PUBLIC_PAGES,
+    SIGNED_IN_PAGES,
+    assert_no_axe_violations,
+    open_page,
+    sign_in_as,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def assert_page_basics(driver: WebDriver, lang: str, page: str) -> str:
+    """Language, title and (in an error state) the error prefix and focused summary. Returns the title."""
+    html_lang = driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+    assert html_lang == lang, f"{page}: <html lang={html_lang!r}> on a /{lang}/ page"
+    title = driver.title.strip()
+    assert title, f"{page} ({lang}) has an empty <title>"
+    if page in ERROR_STATES:
+        assert title.startswith(ERROR_TITLE_PREFIX[lang]), (
+            f"{page} ({lang}): the title {title!r} does not start with {ERROR_TITLE_PREFIX[lang]!r}"
+        )
+        # The summary takes focus so that a screen reader reads the problems first.
+        focused = driver.execute_script("return document.activeElement.matches('.error-summary')")
+        assert focused, f"{page} ({lang}): the error summary is not focused"
+    else:
+        for prefix in ERROR_TITLE_PREFIX.values():
+            assert not title.startswith(prefix), f"{page} ({lang}) is not an error page but its title is {title!r}"
+    return title
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_public_page(browser: WebDriver, live_server: str, lang: str, page: str) -> None:
+    open_page(browser, live_server, lang, page)
+    assert_page_basics(browser, lang, page)
+    assert_no_axe_violations(browser, f"{page} ({lang})")
+
+
+@pytest.mark.parametrize("page", SIGNED_IN_PAGES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_signed_in_page(browser: WebDriver, live_server: str, lang: str, page: str) -> None:
+    person = PERSON_FOR[lang]
+    sign_in_as(browser, live_server, person.personal_code, lang)
+    open_page(browser, live_server, lang, page)
+    assert_page_basics(browser, lang, page)
+    assert person.name in browser.find_element(By.TAG_NAME, "header").text, "the header does not name who is signed in"
+    assert_no_axe_violations(browser, f"{page} signed in as {person.name} ({lang})")
+
+
+def test_every_page_has_its_own_title(browser: WebDriver, live_server: str) -> None:
+    """One title per (page, language): no two pages, and no page in both languages, share one."""
+    titles: dict[tuple[str, str], str] = {}
+    for lang in LANGS:
+        for page in PUBLIC_PAGES:
+            open_page(browser, live_server, lang, page)
+            titles[(page, lang)] = assert_page_basics(browser, lang, page)
+        sign_in_as(browser, live_server, PERSON_FOR[lang].personal_code, lang)
+        titles[("dashboard", lang)] = assert_page_basics(browser, lang, "dashboard")
+        browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    by_title: dict[str, list[str]] = {}
+    for (page, lang), title in titles.items():
+        by_title.setdefault(title, []).append(f"{page} ({lang})")
+    shared = {title: pages for title, pages in by_title.items() if len(pages) > 1}
+    assert not shared, "pages sharing a title:\n" + "\n".join(f"  {title!r}: {', '.join(pages)}" for title, pages in shared.items())
+
+
+def test_axe_can_fail(browser: WebDriver, live_server: str) -> None:
+    """axe runs the WCAG rules on the page it is given: an image without alt text is reported."""
+    open_page(browser, live_server, "lv", "accessibility")
+    browser.execute_script(
+        "const img = document.createElement('img'); img.src = '/static/no-such.png'; img.id = 'no-alt';"
+        "document.querySelector('main').append(img);"
+    )
+    with pytest.raises(AssertionError, match=r"(?s)image-alt \(critical\).*#no-alt"):
+        assert_no_axe_violations(browser, "a page with an image without alt")

@@ -1,0 +1,66 @@
+"""The lv and ru catalogs: complete, not fuzzy, current with the source, correct plurals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "portal" / "locales"
+PLURALS = {
+    "lv": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n != 0 ? 1 : 2);",
+    "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+}
+
+
+def extract(tmp_path: Path) -> Path:
+    template = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
+         "-o", str(template), "--no-location", "--omit-header", "-k", "lazy_gettext", "-k", "_l", "portal"],
+        check=True, capture_output=True, cwd=ROOT,
+    )
+    return template
+
+
+@pytest.mark.parametrize("locale", ["lv", "ru"])
+def test_every_message_is_translated_and_none_is_fuzzy(locale: str) -> None:
+    with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=locale)
+    missing = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert missing == [], f"untranslated in {locale}"
+    assert fuzzy == [], f"fuzzy in {locale}"
+    assert catalog.plural_forms == PLURALS[locale]
+
+
+@pytest.mark.parametrize("locale", ["lv", "ru"])
+def test_catalogs_are_current_with_the_source(locale: str, tmp_path: Path) -> None:
+    with extract(tmp_path).open("rb") as pot:
+        source_ids = {m.id for m in read_po(pot) if m.id}
+    with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog_ids = {m.id for m in read_po(po, locale=locale) if m.id}
+    assert sorted(map(str, source_ids - catalog_ids)) == [], "messages in the source but not in the catalog: run `make catalogs`"
+    assert sorted(map(str, catalog_ids - source_ids)) == [], "messages in the catalog no longer in the source: run `make catalogs`"
+
+
+def test_the_build_compiles_the_catalogs_into_the_package(tmp_path: Path) -> None:
+    """`pip install .` ships .mo files although none are committed."""
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    import zipfile
+
+    [wheel] = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for locale in ("lv", "ru"):
+        assert f"portal/locales/{locale}/LC_MESSAGES/messages.mo" in names
+    assert "portal/templates/base.html" in names
+    assert "portal/static/js/htmx.min.js" in names
+    assert "portal/migrations/versions/0001_foundation.py" in names

@@ -1,0 +1,66 @@
+import pytest
+
+from portal import i18n
+
+
+@pytest.mark.parametrize(
+    ("cookie", "accept", "expected"),
+    [
+        ("ru", "lv-LV,lv;q=0.9", "ru"),
+        (None, "ru-RU,ru;q=0.9,en;q=0.8", "ru"),
+        (None, "en-GB,en;q=0.9,ru;q=0.5", "ru"),
+        (None, "de, lv;q=0.3, ru;q=0.2", "lv"),
+        (None, "ru;q=0, lv;q=0.1", "lv"),
+        (None, "en", "lv"),
+        (None, None, "lv"),
+        ("xx", "ru", "ru"),
+        (None, "ru;q=abc, lv", "lv"),
+    ],
+)
+def test_language_negotiation(cookie: str | None, accept: str | None, expected: str) -> None:
+    assert i18n.negotiate(cookie, accept) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "n", "expected"),
+    [
+        ("lv", 1, "1 stunda"),
+        ("lv", 21, "21 stunda"),
+        ("lv", 2, "2 stundas"),
+        ("lv", 11, "11 stundas"),
+        ("lv", 0, "0 stundu"),
+        ("ru", 1, "1 час"),
+        ("ru", 2, "2 часа"),
+        ("ru", 4, "4 часа"),
+        ("ru", 5, "5 часов"),
+        ("ru", 11, "11 часов"),
+        ("ru", 21, "21 час"),
+        ("ru", 22, "22 часа"),
+    ],
+)
+def test_three_plural_forms(locale: str, n: int, expected: str) -> None:
+    i18n.set_locale(locale)
+    try:
+        assert i18n.format_hours(n * 60) == expected
+    finally:
+        i18n.set_locale(i18n.DEFAULT_LOCALE)
+
+
+def test_fractional_hours_are_formatted_per_locale() -> None:
+    i18n.set_locale("lv")
+    assert i18n.format_hours(90) == "1,5 stundas"
+    i18n.set_locale("ru")
+    assert i18n.format_hours(90) == "1,5 часа"
+    i18n.set_locale(i18n.DEFAULT_LOCALE)
+
+
+def test_dates_and_numbers_are_formatted_by_babel_per_locale() -> None:
+    from datetime import date
+
+    i18n.set_locale("lv")
+    assert i18n.format_date(date(2026, 11, 22)) == "2026. gada 22. novembris"
+    assert i18n.format_number(1234.5) == "1\xa0234,5"
+    i18n.set_locale("ru")
+    assert i18n.format_date(date(2026, 11, 22)).replace("\u202f", " ") == "22 ноября 2026 г."
+    assert i18n.format_number(1234567.5).replace("\xa0", " ") == "1 234 567,5"
+    i18n.set_locale(i18n.DEFAULT_LOCALE)
