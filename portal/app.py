@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from portal import i18n
 from portal.applications import journey
 from portal.applications import routes as application_routes
+from portal.applications import status_routes as application_status_routes
 from portal.db import Database
 from portal.eid import routes as eid_routes
 from portal.eid.client import create_eid_client
@@ -31,6 +31,7 @@ from portal.pages import routes as page_routes
 from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
 from portal.security import CSRFMiddleware, SecurityHeadersMiddleware
 from portal.settings import Settings
+from portal.storage import FileStorage
 from portal.templating import STATIC_DIR, create_templates, render
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,8 @@ def create_app(settings: Settings) -> Starlette:
         Mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static"),
         Mount(
             "/{lang:lang}",
-            routes=[*page_routes.page_routes(), *eid_routes.page_routes(), *application_routes.page_routes()],
+            routes=[*page_routes.page_routes(), *eid_routes.page_routes(), *application_routes.page_routes(),
+                    *application_status_routes.page_routes()],
         ),
     ]
     middleware = [
@@ -158,4 +160,5 @@ def create_app(settings: Settings) -> Starlette:
     app.state.templates = create_templates(auto_reload=settings.demo)
     app.state.templates.env.globals.update(journey.template_globals())
     app.state.eid_client = create_eid_client(settings)
+    app.state.storage = FileStorage(settings.upload_dir)
     return app

@@ -1,16 +1,21 @@
-"""The `portal` command: serve, demo, database upgrades, staff roles, representation."""
+"""The `portal` command: serve, demo, worker, database upgrades, staff roles, representation."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import email
+import email.policy
 import logging
 import os
+import shutil
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,9 +24,11 @@ from portal import demo
 from portal.people import demo as demo_people
 from portal.people import service
 from portal.people.models import RepresentationKind, StaffRoleName
+from portal.db import Database
 from portal.settings import Settings, SettingsError
 
 DEMO_DATABASE = Path("var/demo.sqlite3")
+DEMO_UPLOADS = Path("var/demo-uploads")
 
 
 def app_from_env():  # type: ignore[no-untyped-def]
@@ -58,21 +65,67 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     DEMO_DATABASE.parent.mkdir(parents=True, exist_ok=True)
     DEMO_DATABASE.unlink(missing_ok=True)
+    shutil.rmtree(DEMO_UPLOADS, ignore_errors=True)
     settings = replace(
         Settings.from_env({}, demo=True),
         database_url=f"sqlite:///{DEMO_DATABASE.absolute()}",
+        upload_dir=str(DEMO_UPLOADS.absolute()),
+        smtp_url=f"smtp://127.0.0.1:{args.smtp_port}",
         base_url=f"http://127.0.0.1:{args.port}",
         eid_issuer=f"http://127.0.0.1:{args.provider_port}",
         eid_client_secret="demo-client-secret",
     )
     database.upgrade(settings.database_url)
     _with_db(settings, demo.seed)
-    with running_provider("127.0.0.1", args.provider_port) as issuer:
+    with running_provider("127.0.0.1", args.provider_port) as issuer, printing_smtp_server(args.smtp_port):
         print(f"Demo eID provider: {issuer}  (choose a personal code to sign in as that person)")
+        print(f"Demo e-mail:       {settings.smtp_url}  (messages the portal sends are printed here)")
         print(f"Portal:            {settings.base_url}/lv/   (Ctrl+C stops both)")
         for person in demo_people.DEMO_PEOPLE:
             print(f"  {person.personal_code}  {person.given_name} {person.family_name} — {person.role}")
         uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
+
+
+@contextmanager
+def printing_smtp_server(port: int) -> Iterator[None]:
+    """For the demo: an SMTP server on loopback that prints every message it gets."""
+    from aiosmtpd.controller import Controller
+
+    class Printer:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            print(f"\n--- e-mail to {message['To']}: {message['Subject']}\n{message.get_content()}---", flush=True)
+            return "250 Message accepted for delivery"
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
+    controller = Controller(Printer(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield
+    finally:
+        controller.stop()
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    """Deliver queued e-mail: once, or every --interval seconds until stopped."""
+    from portal.notifications.service import deliver_pending
+
+    settings = Settings.from_env()
+
+    async def run() -> None:
+        db = Database(settings.database_url)
+        try:
+            while True:
+                sent = await deliver_pending(db, settings.smtp_url, settings.mail_from)
+                if sent:
+                    print(f"{sent} e-mail(s) sent", flush=True)
+                if args.once:
+                    return
+                await asyncio.sleep(args.interval)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
@@ -127,7 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd = commands.add_parser("demo", help="fresh demo database, demo eID provider and the portal")
     demo_cmd.add_argument("--port", type=int, default=8000)
     demo_cmd.add_argument("--provider-port", type=int, default=9400)
+    demo_cmd.add_argument("--smtp-port", type=int, default=8025)
     demo_cmd.set_defaults(handler=cmd_demo)
+
+    worker = commands.add_parser("worker", help="deliver queued e-mail (PORTAL_SMTP_URL)")
+    worker.add_argument("--once", action="store_true", help="deliver what is waiting, then stop")
+    worker.add_argument("--interval", type=float, default=30.0, help="seconds between runs")
+    worker.set_defaults(handler=cmd_worker)
 
     db_cmd = commands.add_parser("db", help="database maintenance")
     db_actions = db_cmd.add_subparsers(dest="db_action", required=True)

@@ -1,7 +1,22 @@
 """Every feature's models, imported in one place for Alembic and the schema test."""
 
-from portal.applications.models import Application, ApplicationEvent, ReferenceSequence
+from portal.applications.models import Application, ApplicationDocument, ApplicationEvent, ReferenceSequence
 from portal.audit import AuditEvent
+from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.notifications.models import OutboxMessage
 from portal.people.models import Municipality, Person, Representation, StaffRole
 
-__all__ = ["Application", "ApplicationEvent", "ReferenceSequence", "AuditEvent", "Municipality", "Person", "Representation", "StaffRole"]
+__all__ = [
+    "Application",
+    "ApplicationDocument",
+    "ApplicationEvent",
+    "ReferenceSequence",
+    "AuditEvent",
+    "AssistantAssignment",
+    "Entitlement",
+    "OutboxMessage",
+    "Municipality",
+    "Person",
+    "Representation",
+    "StaffRole",
+]

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 DEMO_SECRET_KEY = "demo-only-secret-key-never-use-in-production"
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var/portal.sqlite3").absolute())
+DEFAULT_UPLOAD_DIR = str(Path("var/uploads").absolute())
 
 
 class SettingsError(RuntimeError):
@@ -35,6 +36,10 @@ class Settings:
     eid_scope: str = "openid profile"
     eid_personal_code_claim: str = "sub"
     smtp_url: str = "smtp://127.0.0.1:8025"
+    # The sender of the portal's e-mail.
+    mail_from: str = "portal@asistents.example.lv"
+    # Where uploaded documents are kept (portal/storage.py).
+    upload_dir: str = DEFAULT_UPLOAD_DIR
     idle_timeout_seconds: int = 20 * 60
     idle_warning_seconds: int = 2 * 60
     absolute_timeout_seconds: int = 12 * 60 * 60
@@ -90,6 +95,8 @@ class Settings:
             eid_scope=env.get("PORTAL_EID_SCOPE") or defaults["eid_scope"].default,
             eid_personal_code_claim=env.get("PORTAL_EID_PERSONAL_CODE_CLAIM") or "sub",
             smtp_url=env.get("PORTAL_SMTP_URL") or defaults["smtp_url"].default,
+            mail_from=env.get("PORTAL_MAIL_FROM") or defaults["mail_from"].default,
+            upload_dir=env.get("PORTAL_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
             idle_timeout_seconds=int(env.get("PORTAL_IDLE_TIMEOUT_SECONDS") or 20 * 60),
             absolute_timeout_seconds=int(env.get("PORTAL_ABSOLUTE_TIMEOUT_SECONDS") or 12 * 60 * 60),
             demo=demo,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from portal.eid.mock_provider import running_provider
 from portal.settings import Settings
 
 TEST_SECRET = "test-secret-key-for-the-suite-only"
+UPLOAD_DIR = Path(tempfile.gettempdir()) / f"portal-test-uploads-{os.getpid()}"
 
 
 def _reset_postgres(url: str) -> None:
@@ -80,6 +82,7 @@ def make_settings(database_url: str, issuer: str, **overrides: object) -> Settin
         "eid_client_secret": "test-client-secret",
         "component_gallery": True,
         "apply_journey": True,
+        "upload_dir": str(UPLOAD_DIR),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -7,92 +7,25 @@ far, so changing an earlier answer can bring new questions in or take some out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from typing import Any
 
 from babel.support import LazyProxy
 
 from portal.applications.rules import (
     Answer,
     DisabilityGroup,
-    Eligibility,
-    Facts,
     Reason,
     ServiceKind,
     Verdict,
-    age_on,
-    eligibility,
     kinds_by_age,
 )
+from portal.applications import details, documents
+from portal.applications.details import FormPage
+from portal.applications.documents import SCHOOL_DOCUMENTS_CONSENT, SCHOOL_DOCUMENTS_UPLOAD, DocumentKind
+from portal.applications.situation import Answers, Option, Situation, birth_date_of  # noqa: F401  (re-exported for the routes)
 from portal.i18n import lazy_gettext as _l
-from portal.people.personal_code import parse
-
-Answers = dict[str, str]
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    text: LazyProxy | str
-    hint: LazyProxy | str | None = None
-
-
-@dataclass(frozen=True)
-class Situation:
-    """What a question needs to know: the answers so far and the person it is all for."""
-
-    answers: Answers
-    birth_date: date | None
-    today: date
-
-    @property
-    def age(self) -> int | None:
-        return age_on(self.birth_date, self.today) if self.birth_date else None
-
-    @property
-    def kind(self) -> ServiceKind | None:
-        value = self.answers.get("service")
-        return ServiceKind(value) if value in ServiceKind._value2member_map_ else None
-
-    @property
-    def is_pupil(self) -> bool:
-        return self.kind is ServiceKind.SCHOOL_ASSISTANT and self.age is not None and self.age <= 18
-
-    @property
-    def facts(self) -> Facts:
-        a = self.answers
-
-        def answer(slug: str) -> Answer:
-            return Answer(a[slug]) if a.get(slug) in Answer._value2member_map_ else Answer.UNKNOWN
-
-        group = DisabilityGroup.UNKNOWN
-        if a.get("disability-group") in DisabilityGroup._value2member_map_:
-            group = DisabilityGroup(a["disability-group"])
-        elif a.get("disability") in Answer._value2member_map_:
-            group = {Answer.YES: DisabilityGroup.CHILD, Answer.NO: DisabilityGroup.NONE}.get(
-                Answer(a["disability"]), DisabilityGroup.UNKNOWN
-            )
-        return Facts(
-            age=self.age,
-            disability_group=group,
-            limitations=answer("limitations"),
-            transport_indication=answer("transport-indication"),
-            special_care_opinion=answer("special-care-opinion"),
-            companion_opinion=answer("companion-opinion"),
-            assistant_opinion=answer("assistant-opinion"),
-            family_works_or_studies=answer("family-works"),
-            studies_at_school=answer("studies-at-school"),
-        )
-
-    @property
-    def eligibility(self) -> Eligibility | None:
-        return eligibility(self.kind, self.facts) if self.kind else None
-
-
-def birth_date_of(personal_code: str) -> date | None:
-    return parse(personal_code, from_provider=True).birth_date
-
 
 YES_NO_UNKNOWN = (
     Option(Answer.YES, _l("Yes")),
@@ -220,13 +153,40 @@ QUESTIONS: tuple[Question, ...] = (
     yes_no("family-works", _l("Do the child's parents or guardians work or study?"), _kind_in(ServiceKind.CHILD_CARE)),
     yes_no("assistant-opinion", _l("Has the VDEĀVK given an opinion that an assistant is needed for studies?"), _kind_in(ServiceKind.STUDY_ASSISTANT)),
 )
-BY_SLUG = {question.slug: question for question in QUESTIONS}
 
-# After the questions: the page that says clearly when the answers rule the service out.
+SCHOOL_DOCUMENTS = Question(
+    "school-documents",
+    _l("How will the school get the IRP and the VDEĀVK recommendation?"),
+    _l("Select how the school will get the documents"),
+    options=lambda situation: (
+        Option(SCHOOL_DOCUMENTS_UPLOAD, _l("I will upload them now"),
+               _l("The individual rehabilitation plan (IRP) that says an assistant is needed, and the VDEĀVK recommendation.")),
+        Option(SCHOOL_DOCUMENTS_CONSENT, _l("The VDEĀVK has given its opinion: I agree that the school asks the commission for it"),
+               _l("You do not need to go to the commission yourself.")),
+    ),
+    applies=_kind_in(ServiceKind.SCHOOL_ASSISTANT),
+)
+
+# After the eligibility questions (and the ruled-out page, when it applies): the application itself.
+DETAIL_STEPS: tuple[Question | FormPage, ...] = (
+    details.DETAILS,
+    details.CONTACT,
+    details.PURPOSES,
+    details.FREQUENCY,
+    details.SCHOOL,
+    SCHOOL_DOCUMENTS,
+    details.ASSISTANT,
+)
+BY_SLUG = {question.slug: question for question in (*QUESTIONS, SCHOOL_DOCUMENTS)}
+FORM_PAGES = {page.slug: page for page in (*DETAIL_STEPS, details.DECLARATIONS_PAGE) if isinstance(page, FormPage)}
+
+# The page that says clearly when the answers rule the service out, and the documents page.
 RULED_OUT = "eligibility"
+DOCUMENTS = "documents"
 
 
 def applicable(situation: Situation) -> list[Question]:
+    """The eligibility questions that apply (the ones that decide whether the service is ruled out)."""
     return [question for question in QUESTIONS if question.applies(situation)]
 
 
@@ -235,36 +195,90 @@ def ruled_out(situation: Situation) -> bool:
     return result is not None and result.verdict is Verdict.NOT_ELIGIBLE
 
 
-def steps(situation: Situation) -> list[str]:
-    """Every page of the journey as it stands for these answers, in order."""
+def required_documents(situation: Situation) -> list[DocumentKind]:
+    return documents.required_documents(situation.kind, situation.answers)
+
+
+def answer_steps(situation: Situation) -> list[str]:
+    """Every page that takes an answer, as it stands for these answers, in order."""
     slugs = [question.slug for question in applicable(situation)]
-    if ruled_out(situation):
-        slugs.append(RULED_OUT)
+    if situation.kind is None:
+        return slugs  # the rest depends on the service
+    slugs += [step.slug for step in DETAIL_STEPS if step.applies(situation)]
+    if required_documents(situation):
+        slugs.append(DOCUMENTS)
+    slugs.append(details.DECLARATIONS_PAGE.slug)
     return slugs
 
 
+def steps(situation: Situation) -> list[str]:
+    """Every page of the journey as it stands for these answers, in order."""
+    slugs = answer_steps(situation)
+    if ruled_out(situation):
+        slugs.insert(len(applicable(situation)), RULED_OUT)
+    return slugs
+
+
+def is_answered(situation: Situation, slug: str) -> bool:
+    if slug == DOCUMENTS:
+        return {kind.value for kind in required_documents(situation)} <= situation.uploaded
+    if slug == details.FREQUENCY.slug:
+        given = situation.answers.get(slug)
+        return isinstance(given, dict) and all(p in given for p in details.chosen_purposes(situation))
+    return slug in situation.answers
+
+
 def next_step(situation: Situation, current: str) -> str | None:
-    """The page after `current`, or None when the questions so far are all answered."""
+    """The page after `current`, or None when every page is answered."""
     order = steps(situation)
     if current in order:
         for slug in order[order.index(current) + 1 :]:
-            if slug == RULED_OUT or slug not in situation.answers:
+            if slug == RULED_OUT or not is_answered(situation, slug):
                 return slug
-    unanswered = [slug for slug in order if slug != RULED_OUT and slug not in situation.answers]
+    unanswered = [slug for slug in order if slug != RULED_OUT and not is_answered(situation, slug)]
     return unanswered[0] if unanswered else None
 
 
 def progress(situation: Situation) -> tuple[int, int]:
-    """(answered, total) of the questions that apply now."""
-    questions = applicable(situation)
-    return sum(1 for q in questions if q.slug in situation.answers), len(questions)
+    """(answered, total) of the pages that apply now; the total grows once the service is chosen."""
+    slugs = answer_steps(situation)
+    return sum(1 for slug in slugs if is_answered(situation, slug)), len(slugs)
+
+
+def complete(situation: Situation) -> bool:
+    answered, total = progress(situation)
+    return situation.kind is not None and answered == total
 
 
 def clean(answers: Answers, situation_of: Callable[[Answers], Situation]) -> Answers:
-    """Drop answers to questions that no longer apply after an earlier answer changed."""
+    """Drop answers to pages that no longer apply after an earlier answer changed."""
     situation = situation_of(answers)
-    keep = {q.slug for q in applicable(situation)}
-    return {slug: value for slug, value in answers.items() if slug in keep}
+    keep = set(answer_steps(situation))
+    kept = {slug: value for slug, value in answers.items() if slug in keep}
+    if isinstance(kept.get(details.FREQUENCY.slug), dict):
+        purposes = details.chosen_purposes(situation)
+        kept[details.FREQUENCY.slug] = {p: v for p, v in kept[details.FREQUENCY.slug].items() if p in purposes}
+    return kept
+
+
+def summary(situation: Situation, files: Sequence[Any]) -> list[tuple[str, str, str]]:
+    """Every page's answer in words, as (page, what, answer): the check page and the desk's case page."""
+    rows: list[tuple[str, str, str]] = []
+    not_yet = str(_l("Not answered yet"))
+    for slug in answer_steps(situation):
+        if slug in BY_SLUG:
+            asked = BY_SLUG[slug]
+            chosen = {option.value: option.text for option in asked.options(situation)}.get(situation.answers.get(slug, ""))
+            rows.append((slug, str(asked.title), str(chosen) if chosen is not None else not_yet))
+        elif slug == DOCUMENTS:
+            for kind in required_documents(situation):
+                names = [f.filename for f in files if f.kind == kind.value]
+                rows.append((slug, str(documents.DOCUMENT_TEXTS[kind].title), ", ".join(names) or str(_l("Not uploaded yet"))))
+        elif slug not in situation.answers:
+            rows.append((slug, str(FORM_PAGES[slug].title), not_yet))
+        else:
+            rows += [(slug, key, value) for key, value in FORM_PAGES[slug].summary(situation.answers[slug], situation)]
+    return rows
 
 
 def kind_name(kind: ServiceKind) -> str:

@@ -52,6 +52,8 @@ class Application(Timestamped, Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the person used to submit: the social service's notices follow it.
+    language: Mapped[str | None] = mapped_column(String(2))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="raise")
@@ -83,3 +85,21 @@ class ReferenceSequence(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ApplicationDocument(Base):
+    """A file attached to an application: its content is in storage under `storage_key`."""
+
+    __tablename__ = "application_document"
+    __table_args__ = (Index(None, "application_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
+    # Which document this is (applications/documents.py: DocumentKind).
+    kind: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

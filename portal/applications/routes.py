@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
 from starlette.routing import Route
 
-from portal import clock
-from portal.applications import journey, service
+from portal import clock, i18n
+from portal.applications import details, documents, journey, notices, service
+from portal.applications.details import FormPage
+from portal.applications.documents import DocumentKind
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import KIND_RULES, Verdict, kinds_by_age
 from portal.eid.session import current_person, signed_in
+from portal.notifications.service import deliver_pending
 from portal.i18n import gettext as _
-from portal.i18n import lazy_gettext as _l
 from portal.people import service as people
 from portal.people.models import Person
 from portal.templating import render
+from portal.text import sort_key
 
 FOR_WHOM_SELF = "self"
-
-STATUS_TAGS: dict[ApplicationStatus, tuple[Any, str]] = {
-    ApplicationStatus.DRAFT: (_l("Draft"), "grey"),
-    ApplicationStatus.SUBMITTED: (_l("Submitted"), "blue"),
-    ApplicationStatus.IN_REVIEW: (_l("In review"), "blue"),
-    ApplicationStatus.INFO_REQUESTED: (_l("More information requested"), "yellow"),
-    ApplicationStatus.GRANTED: (_l("Granted"), "green"),
-    ApplicationStatus.REFUSED: (_l("Refused"), "red"),
-    ApplicationStatus.WITHDRAWN: (_l("Withdrawn"), "grey"),
-}
-
 
 def option_items(options: Any) -> list[dict[str, str | None]]:
     """Journey options as the radios macro takes them."""
@@ -79,7 +74,16 @@ async def for_whom(request: Request) -> Response:
     )
 
 
-async def _draft_and_situation(request: Request, db: Any) -> tuple[Application, Person, journey.Situation]:
+async def _municipalities(db: Any) -> dict[str, str]:
+    """Code -> name in the page's language, in alphabetical order (Ā after A, as people expect)."""
+    names = {m.code: m.name_ru if i18n.get_locale() == "ru" else m.name_lv for m in await people.municipalities(db)}
+    return dict(sorted(names.items(), key=lambda item: sort_key(item[1])))
+
+
+async def _draft_and_situation(
+    request: Request, db: Any, *, with_municipalities: bool = False
+) -> tuple[Application, Person, journey.Situation]:
+    """The signed-in person's draft from the path; a submitted one sends them to its status page."""
     me = current_person(request)
     today = clock.today()
     try:
@@ -87,14 +91,32 @@ async def _draft_and_situation(request: Request, db: Any) -> tuple[Application, 
     except service.NotFound:
         raise HTTPException(404) from None
     if application.status is not ApplicationStatus.DRAFT:
-        raise HTTPException(404)
+        raise AlreadySubmitted(application.id)
     person = await db.get(Person, application.person_id)
-    situation = journey.Situation(application.answers, journey.birth_date_of(person.personal_code), today)
+    uploaded = (await service.uploaded_kinds(db, [application.id]))[application.id]
+    situation = journey.Situation(
+        application.answers,
+        journey.birth_date_of(person.personal_code),
+        today,
+        uploaded=uploaded,
+        municipalities=await _municipalities(db) if with_municipalities else {},
+    )
     return application, person, situation
 
 
+class AlreadySubmitted(Exception):
+    """A page of the journey asked for an application that is no longer a draft (back button, second tab)."""
+
+    def __init__(self, application_id: int) -> None:
+        self.application_id = application_id
+
+
+def _to_status_page(request: Request, application_id: int) -> Response:
+    return RedirectResponse(_url(request, "application", id=application_id), status_code=303)
+
+
 def _situation_of(situation: journey.Situation) -> Any:
-    return lambda answers: journey.Situation(answers, situation.birth_date, situation.today)
+    return lambda answers: replace(situation, answers=answers)
 
 
 def _back_link(request: Request, situation: journey.Situation, slug: str, application_id: int) -> str:
@@ -106,13 +128,48 @@ def _back_link(request: Request, situation: journey.Situation, slug: str, applic
     return _url(request, "applications")
 
 
-def _after(request: Request, situation: journey.Situation, slug: str, application_id: int) -> str:
-    """The next unanswered question (a changed answer can bring new ones in), else the answers so far."""
+def _after(
+    request: Request, situation: journey.Situation, slug: str, application_id: int, frontier: str | None = None
+) -> str:
+    """The next unanswered page, else the check page.
+
+    After a change link, only the pages the change brought in are asked (those before
+    `frontier`, the first page that was unanswered before the change); then the check page.
+    """
     following = journey.next_step(situation, slug)
-    if following is None:
+    changing = bool(request.query_params.get("change"))
+    order = journey.steps(situation)
+    came_with_the_change = frontier is None or (
+        following in order and frontier in order and order.index(following) < order.index(frontier)
+    )
+    if following is None or (changing and (following == journey.RULED_OUT or not came_with_the_change)):
         return _url(request, "apply_check", id=application_id)
     path = _url(request, "apply_question", id=application_id, step=following)
     return path + "?change=1" if request.query_params.get("change") else path
+
+
+def _page_context(
+    request: Request, application: Application, person: Person, situation: journey.Situation, slug: str
+) -> dict[str, Any]:
+    return {
+        "application": application,
+        "applicant": person,
+        "for_other": person.id != current_person(request).id,
+        "back_href": _back_link(request, situation, slug, application.id),
+        "change": bool(request.query_params.get("change")),
+        "action": _url(request, "apply_question", id=application.id, step=slug)
+        + ("?change=1" if request.query_params.get("change") else ""),
+    }
+
+
+async def _save_and_go_on(
+    request: Request, db: Any, application: Application, situation: journey.Situation, slug: str, value: Any
+) -> Response:
+    frontier = journey.next_step(situation, "")
+    answers = journey.clean({**situation.answers, slug: value}, _situation_of(situation))
+    await service.save_answers(db, current_person(request), application.id, answers, situation.today)
+    following = _after(request, replace(situation, answers=answers), slug, application.id, frontier)
+    return RedirectResponse(following, status_code=303)
 
 
 @signed_in
@@ -120,12 +177,21 @@ async def question(request: Request) -> Response:
     _require_journey(request)
     slug = request.path_params["step"]
     async with request.app.state.db.session() as db:
-        application, person, situation = await _draft_and_situation(request, db)
+        try:
+            application, person, situation = await _draft_and_situation(
+                request, db, with_municipalities=slug == details.DETAILS.slug
+            )
+        except AlreadySubmitted as submitted:
+            return _to_status_page(request, submitted.application_id)
+        if slug not in journey.steps(situation):
+            raise HTTPException(404)
         if slug == journey.RULED_OUT:
             return await _ruled_out(request, application, person, situation)
-        asked = journey.BY_SLUG.get(slug)
-        if asked is None or not asked.applies(situation):
-            raise HTTPException(404)
+        if slug == journey.DOCUMENTS:
+            return await _documents(request, db, application, person, situation)
+        if slug in journey.FORM_PAGES:
+            return await _form_page(request, db, application, person, situation, journey.FORM_PAGES[slug])
+        asked = journey.BY_SLUG[slug]
         options = asked.options(situation)
         value = situation.answers.get(slug)
         errors: list[tuple[str, str]] = []
@@ -133,33 +199,111 @@ async def question(request: Request) -> Response:
             async with request.form() as form:
                 value = str(form.get("answer") or "")
             if value in {option.value for option in options}:
-                answers = journey.clean({**situation.answers, slug: value}, _situation_of(situation))
-                await service.save_answers(db, current_person(request), application.id, answers, situation.today)
-                updated = journey.Situation(answers, situation.birth_date, situation.today)
-                return RedirectResponse(_after(request, updated, slug, application.id), status_code=303)
+                return await _save_and_go_on(request, db, application, situation, slug, value)
             errors = [("answer", str(asked.error))]
-        context = {
+        context = _page_context(request, application, person, situation, slug) | {
             "question": asked,
-            "options": options,
             "value": value,
             "errors": errors,
-            "application": application,
-            "applicant": person,
             "items": option_items(options),
-            "for_other": person.id != current_person(request).id,
-            "back_href": _back_link(request, situation, slug, application.id),
-            "change": bool(request.query_params.get("change")),
         }
         if slug == "service":
             context["not_offered"] = kinds_by_age(situation.age)[1]
         return render(request, "applications/question.html", context, status_code=422 if errors else 200)
 
 
-async def _ruled_out(request: Request, application: Application, person: Person, situation: journey.Situation) -> Response:
-    if not journey.ruled_out(situation):
-        raise HTTPException(404)
+async def _form_page(
+    request: Request, db: Any, application: Application, person: Person, situation: journey.Situation, page: FormPage
+) -> Response:
+    value = situation.answers.get(page.slug)
+    errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        return RedirectResponse(_url(request, "apply_check", id=application.id), status_code=303)
+        async with request.form() as form:
+            value, errors = page.read(form, situation)
+        if not errors:
+            return await _save_and_go_on(request, db, application, situation, page.slug, value)
+    context = _page_context(request, application, person, situation, page.slug) | {
+        "page": page,
+        "value": value if value is not None else {},
+        "errors": errors,
+        "representative": current_person(request) if person.id != current_person(request).id else None,
+        **details.page_context(page, situation),
+    }
+    return render(request, page.template, context, status_code=422 if errors else 200)
+
+
+async def _documents(
+    request: Request, db: Any, application: Application, person: Person, situation: journey.Situation
+) -> Response:
+    """One file field per document the answers call for; each good file is kept at once, whatever else fails."""
+    me = current_person(request)
+    required = journey.required_documents(situation)
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        async with request.form(max_part_size=documents.MAX_BYTES + 1024) as form:
+            for kind in required:
+                upload = form.get(document_field(kind))
+                if not isinstance(upload, UploadFile) or not upload.filename:
+                    continue
+                content = await upload.read(documents.MAX_BYTES + 1)
+                content_type, problem = documents.check_upload(content)
+                if problem is not None:
+                    errors.append((document_field(kind), str(documents.UPLOAD_PROBLEM_TEXTS[problem])))
+                    continue
+                await service.add_document(
+                    db, request.app.state.storage, me, application.id, situation.today,
+                    kind=kind.value, filename=documents.safe_filename(upload.filename),
+                    content_type=str(content_type), content=content,
+                )
+            uploaded = (await service.uploaded_kinds(db, [application.id]))[application.id]
+            situation = replace(situation, uploaded=uploaded)
+            if not errors and form.get("action") != "upload":
+                missing = [kind for kind in required if kind.value not in uploaded]
+                errors = [
+                    (document_field(kind), _("Upload this document: %(document)s", document=str(documents.DOCUMENT_TEXTS[kind].title)))
+                    for kind in missing
+                ]
+                if not errors:
+                    return RedirectResponse(_after(request, situation, journey.DOCUMENTS, application.id), status_code=303)
+        if not errors:  # "upload and stay": show the page again with the new files listed
+            return RedirectResponse(_url(request, "apply_question", id=application.id, step=journey.DOCUMENTS)
+                                    + ("?change=1" if request.query_params.get("change") else ""), status_code=303)
+    files = await service.documents_of(db, application)
+    context = _page_context(request, application, person, situation, journey.DOCUMENTS) | {
+        "errors": errors,
+        "required": [
+            {"kind": kind, "field": document_field(kind), "texts": documents.DOCUMENT_TEXTS[kind],
+             "files": [f for f in files if f.kind == kind.value]}
+            for kind in required
+        ],
+    }
+    return render(request, "applications/documents.html", context, status_code=422 if errors else 200)
+
+
+def document_field(kind: DocumentKind) -> str:
+    return f"document-{kind.value.replace('_', '-')}"
+
+
+@signed_in
+async def remove_document(request: Request) -> Response:
+    _require_journey(request)
+    me = current_person(request)
+    application_id = int(request.path_params["id"])
+    async with request.app.state.db.session() as db:
+        try:
+            await service.remove_document(
+                db, request.app.state.storage, me, application_id, int(request.path_params["document_id"]), clock.today()
+            )
+        except service.NotFound:
+            raise HTTPException(404) from None
+        except service.NotAllowed:
+            return _to_status_page(request, application_id)
+    return RedirectResponse(_url(request, "apply_question", id=application_id, step=journey.DOCUMENTS), status_code=303)
+
+
+async def _ruled_out(request: Request, application: Application, person: Person, situation: journey.Situation) -> Response:
+    if request.method == "POST":
+        return RedirectResponse(_after(request, situation, journey.RULED_OUT, application.id), status_code=303)
     return render(
         request,
         "applications/ruled_out.html",
@@ -171,22 +315,28 @@ async def _ruled_out(request: Request, application: Application, person: Person,
     )
 
 
+def _check_rows(request: Request, application: Application, situation: journey.Situation, files: list[Any]) -> list[dict[str, Any]]:
+    """Every answer in words, each with a change link that comes back to the check page."""
+    return [
+        {
+            "key": key,
+            "value": value,
+            "href": _url(request, "apply_question", id=application.id, step=slug) + "?change=1",
+            "visually_hidden": key,
+        }
+        for slug, key, value in journey.summary(situation, files)
+    ]
+
+
 @signed_in
 async def check(request: Request) -> Response:
     _require_journey(request)
     async with request.app.state.db.session() as db:
-        application, person, situation = await _draft_and_situation(request, db)
-    rows = []
-    for asked in journey.applicable(situation):
-        chosen = {option.value: option.text for option in asked.options(situation)}.get(situation.answers.get(asked.slug, ""))
-        rows.append(
-            {
-                "key": str(asked.title),
-                "value": str(chosen) if chosen is not None else _("Not answered yet"),
-                "href": _url(request, "apply_question", id=application.id, step=asked.slug) + "?change=1",
-                "visually_hidden": str(asked.title),
-            }
-        )
+        try:
+            application, person, situation = await _draft_and_situation(request, db, with_municipalities=True)
+        except AlreadySubmitted as submitted:
+            return _to_status_page(request, submitted.application_id)
+        files = await service.documents_of(db, application)
     answered, total = journey.progress(situation)
     next_question = journey.next_step(situation, "")
     return render(
@@ -196,42 +346,46 @@ async def check(request: Request) -> Response:
             "application": application,
             "applicant": person,
             "for_other": person.id != current_person(request).id,
-            "rows": rows,
+            "rows": _check_rows(request, application, situation, files),
             "answered": answered,
             "total": total,
+            "complete": journey.complete(situation),
             "eligibility": situation.eligibility,
+            "ruled_out": journey.ruled_out(situation),
             "unsure": situation.eligibility is not None and situation.eligibility.verdict is Verdict.UNSURE,
             "next_href": _url(request, "apply_question", id=application.id, step=next_question) if next_question else None,
         },
     )
 
 
-async def _summaries(db: Any, me: Person, only_drafts: bool) -> list[dict[str, Any]]:
-    """The person's applications with whom each is for and, for drafts, how much is answered."""
-    today = clock.today()
-    rows = await service.applications_of(db, me, today)
-    people_by_id = {me.id: me} | {r.represented_id: r.represented for r in await people.represented_people(db, me, today)}
-    items = []
-    for application in rows:
-        if only_drafts and application.status is not ApplicationStatus.DRAFT:
-            continue
-        person = people_by_id.get(application.person_id, me)
-        situation = journey.Situation(application.answers, journey.birth_date_of(person.personal_code), today)
-        items.append({"application": application, "applicant": person, "progress": journey.progress(situation)})
-    return items
-
-
-async def draft_summaries(db: Any, me: Person) -> list[dict[str, Any]]:
-    return await _summaries(db, me, only_drafts=True)
-
-
 @signed_in
-async def applications(request: Request) -> Response:
+async def submit(request: Request) -> Response:
+    """Send the application. A second submit of the same draft lands on the same confirmation."""
     _require_journey(request)
     me = current_person(request)
+    settings = request.app.state.settings
     async with request.app.state.db.session() as db:
-        items = await _summaries(db, me, only_drafts=False)
-    return render(request, "applications/list.html", {"items": items, "me": me, "statuses": STATUS_TAGS, "kind_texts": journey.KIND_TEXTS})
+        try:
+            application, person, situation = await _draft_and_situation(request, db, with_municipalities=True)
+        except AlreadySubmitted as submitted:
+            return RedirectResponse(_url(request, "application_submitted", id=submitted.application_id), status_code=303)
+        if not journey.complete(situation):
+            return RedirectResponse(_url(request, "apply_check", id=application.id), status_code=303)
+        municipality = await people.municipality_by_code(db, situation.answers["details"]["municipality"])
+
+        def queue_notice(submitted: Application) -> None:
+            contact = situation.answers.get("contact", {})
+            if contact.get("method") == "email" and contact.get("email"):
+                notices.queue_submitted(db, submitted, person, municipality, contact["email"], settings.base_url)
+
+        await service.submit(
+            db, me, application.id, situation.today, municipality.id, on_submitted=queue_notice, language=i18n.get_locale()
+        )
+    return RedirectResponse(
+        _url(request, "application_submitted", id=application.id),
+        status_code=303,
+        background=BackgroundTask(deliver_pending, request.app.state.db, settings.smtp_url, settings.mail_from),
+    )
 
 
 def page_routes() -> list[Route]:
@@ -239,6 +393,7 @@ def page_routes() -> list[Route]:
         Route("/apply", start, name="apply"),
         Route("/apply/new", for_whom, methods=["GET", "POST"], name="apply_new"),
         Route("/apply/{id:int}/check", check, name="apply_check"),
+        Route("/apply/{id:int}/submit", submit, methods=["POST"], name="apply_submit"),
+        Route("/apply/{id:int}/documents/{document_id:int}/remove", remove_document, methods=["POST"], name="apply_remove_document"),
         Route("/apply/{id:int}/{step}", question, methods=["GET", "POST"], name="apply_question"),
-        Route("/applications", applications, name="applications"),
     ]

@@ -259,3 +259,20 @@ def latest_grant_end(start: date, disability_until: date | None) -> date:
     cap = three_years - timedelta(days=1)
     return min(cap, disability_until) if disability_until else cap
 
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it has no such day (31 January + 1 = 28/29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def decision_due(submitted: date) -> date:
+    """The social service decides within one month of receiving the application."""
+    return add_months(submitted, DECISION_MONTHS)

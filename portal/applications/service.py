@@ -7,6 +7,7 @@ today; a draft someone fills in for another person is theirs alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal.applications.models import (
     CLOSED,
     Application,
+    ApplicationDocument,
     ApplicationEvent,
     ApplicationStatus,
     ReferenceSequence,
@@ -24,6 +26,7 @@ from portal.applications.models import (
 from portal.applications.rules import ServiceKind
 from portal.db import utcnow
 from portal.people.models import Person, Representation
+from portal.storage import Storage
 
 
 class NotFound(LookupError):
@@ -142,8 +145,19 @@ async def next_reference(db: AsyncSession, year: int) -> str:
     return f"AP-{year}-{number:06d}"
 
 
-async def submit(db: AsyncSession, actor: Person, application_id: int, today: date) -> Application:
-    """Submit a draft once: a second submit (double click, back button, two tabs) changes nothing."""
+async def submit(
+    db: AsyncSession,
+    actor: Person,
+    application_id: int,
+    today: date,
+    municipality_id: int | None = None,
+    on_submitted: Callable[[Application], None] | None = None,
+    language: str | None = None,
+) -> Application:
+    """Submit a draft once: a second submit (double click, back button, two tabs) changes nothing.
+
+    `on_submitted` runs in the same transaction, only for the call that submitted (to queue the notice).
+    """
     application = await visible_application(db, actor, application_id, today)
     if application.status is not ApplicationStatus.DRAFT:
         return application  # already submitted: the same application, the same reference
@@ -154,7 +168,7 @@ async def submit(db: AsyncSession, actor: Person, application_id: int, today: da
     changed = await db.execute(
         update(Application)
         .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
-        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now)
+        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now, municipality_id=municipality_id, language=language)
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
@@ -167,6 +181,8 @@ async def submit(db: AsyncSession, actor: Person, application_id: int, today: da
     )
     await db.refresh(application)
     record(db, application, actor, "submitted", from_status=ApplicationStatus.DRAFT, to_status=ApplicationStatus.SUBMITTED)
+    if on_submitted is not None:
+        on_submitted(application)
     return application
 
 
@@ -190,3 +206,83 @@ async def history(db: AsyncSession, actor: Person, application_id: int, today: d
     )
     return list(rows)
 
+
+
+async def documents_of(db: AsyncSession, application: Application) -> list[ApplicationDocument]:
+    """The documents of an application the caller has already reached through `visible_application`."""
+    rows = await db.scalars(
+        select(ApplicationDocument)
+        .where(ApplicationDocument.application_id == application.id)
+        .order_by(ApplicationDocument.uploaded_at, ApplicationDocument.id)
+    )
+    return list(rows)
+
+
+async def uploaded_kinds(db: AsyncSession, application_ids: list[int]) -> dict[int, frozenset[str]]:
+    """For each application, the kinds of document it has: one query for a whole list."""
+    found: dict[int, set[str]] = {application_id: set() for application_id in application_ids}
+    if application_ids:
+        rows = await db.execute(
+            select(ApplicationDocument.application_id, ApplicationDocument.kind)
+            .where(ApplicationDocument.application_id.in_(application_ids))
+            .distinct()
+        )
+        for application_id, kind in rows:
+            found[application_id].add(kind)
+    return {application_id: frozenset(kinds) for application_id, kinds in found.items()}
+
+
+async def add_document(
+    db: AsyncSession,
+    storage: Storage,
+    actor: Person,
+    application_id: int,
+    today: date,
+    *,
+    kind: str,
+    filename: str,
+    content_type: str,
+    content: bytes,
+) -> ApplicationDocument:
+    """Keep an uploaded file with a draft (the caller has checked its type and size)."""
+    application = await visible_application(db, actor, application_id, today)
+    if application.status is not ApplicationStatus.DRAFT:
+        raise NotAllowed("documents are added to a draft")
+    key = storage.save(content)
+    document = ApplicationDocument(
+        application_id=application.id,
+        kind=kind,
+        filename=filename,
+        content_type=content_type,
+        size=len(content),
+        storage_key=key,
+        uploaded_by_id=actor.id,
+    )
+    db.add(document)
+    await db.flush()
+    return document
+
+
+async def visible_document(
+    db: AsyncSession, actor: Person, application_id: int, document_id: int, today: date
+) -> tuple[Application, ApplicationDocument]:
+    application = await visible_application(db, actor, application_id, today)
+    document = await db.scalar(
+        select(ApplicationDocument).where(
+            ApplicationDocument.id == document_id, ApplicationDocument.application_id == application.id
+        )
+    )
+    if document is None:
+        raise NotFound(document_id)
+    return application, document
+
+
+async def remove_document(
+    db: AsyncSession, storage: Storage, actor: Person, application_id: int, document_id: int, today: date
+) -> None:
+    application, document = await visible_document(db, actor, application_id, document_id, today)
+    if application.status is not ApplicationStatus.DRAFT:
+        raise NotAllowed("documents of a submitted application stay")
+    await db.delete(document)
+    await db.flush()
+    storage.delete(document.storage_key)

@@ -8,7 +8,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import i18n
-from portal.applications import routes as application_routes
+from portal.applications import status_routes as application_status
 from portal.eid.session import current_person, signed_in
 from portal.pages.forms import DisplaySettingsForm
 from portal.templating import PREFS_COOKIE, display_prefs, form_errors, render
@@ -36,7 +36,7 @@ async def dashboard(request: Request) -> Response:
     drafts = []
     if request.app.state.settings.apply_journey:
         async with request.app.state.db.session() as db:
-            drafts = await application_routes.draft_summaries(db, me)
+            drafts = await application_status.draft_summaries(db, me)
     return render(request, "pages/dashboard.html", {"me": me, "drafts": drafts})
 
 

@@ -120,3 +120,8 @@ async def represented_people(db: AsyncSession, representative: Person, today: da
         .order_by(Representation.valid_from)
     )
     return list(rows)
+
+
+async def municipalities(db: AsyncSession) -> list[Municipality]:
+    """Latvia's municipalities (the 43 of the 2021 reform); callers sort them by the name they show."""
+    return list(await db.scalars(select(Municipality)))

@@ -57,7 +57,8 @@ class PageChecks:
         self.problems: list[str] = []
         self.titles: dict[str, str] = {}
 
-    def __call__(self, page: str, error: bool = False) -> None:
+    def __call__(self, page: str, error: bool = False, error_fields: tuple[str, ...] = ("answer",), again: bool = False) -> None:
+        """`again`: the same page as one checked before, in another state (so its title repeats)."""
         driver, lang = self.driver, self.lang
         label = f"{page} ({lang})"
         html_lang = driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
@@ -72,14 +73,18 @@ class PageChecks:
             if not driver.execute_script("return document.activeElement.matches('.error-summary')"):
                 self.problems.append(f"{label}: the error summary is not focused")
             links = [a.get_attribute("href") or "" for a in driver.find_elements(By.CSS_SELECTOR, ".error-summary a")]
-            if [urlsplit(href).fragment for href in links] != ["answer"]:
-                self.problems.append(f"{label}: the error summary should link to #answer alone; it links to {links!r}")
-            if not driver.find_elements(By.CSS_SELECTOR, 'main input#answer[name="answer"][aria-invalid="true"]'):
-                self.problems.append(f"{label}: no invalid #answer radio for the summary's link")
+            if [urlsplit(href).fragment for href in links] != list(error_fields):
+                self.problems.append(f"{label}: the error summary should link to {error_fields!r}; it links to {links!r}")
+            for field in error_fields:
+                if not driver.find_elements(By.CSS_SELECTOR, f'main #{field}[aria-invalid="true"]'):
+                    self.problems.append(f"{label}: no invalid #{field} for the summary's link")
+                if not driver.find_elements(By.CSS_SELECTOR, f"main #{field}-error"):
+                    self.problems.append(f"{label}: no error message at #{field}")
         else:
             if any(title.startswith(prefix) for prefix in ERROR_TITLE_PREFIX.values()):
                 self.problems.append(f"{label}: not an error state, but the title is {title!r}")
-            self.titles[label] = title
+            if not again:
+                self.titles[label] = title
         try:
             assert_no_axe_violations(driver, label)
         except AssertionError as failure:
@@ -110,8 +115,14 @@ def change_links(driver: WebDriver) -> list[str]:
     return links
 
 
+# The adult assistant's pages after the eligibility questions, before any is answered
+# (no purpose chosen yet, so no documents page).
+ADULT_DETAIL_STEPS = ("details", "contact", "purposes", "frequency", "assistant", "declarations")
+
+
 def expected_change_links(lang: str, application_id: int, steps: tuple[str, ...]) -> list[str]:
-    return [apply_step_path(lang, application_id, step) + "?change=1" for step in steps]
+    """The check page's links: the eligibility answers given, then the adult's pages still to fill in."""
+    return [apply_step_path(lang, application_id, step) + "?change=1" for step in steps + ADULT_DETAIL_STEPS]
 
 
 def assert_opens_at_the_top(driver: WebDriver) -> None:
@@ -163,6 +174,8 @@ def test_apply_pages(browser: WebDriver, live_server: str, lang: str) -> None:
     wait_for_path(driver, apply_step_path(lang, application_id, RULED_OUT_STEP))
     check("ruled-out page")
     submit_journey_form(driver)
+    wait_for_path(driver, apply_step_path(lang, application_id, "details"))  # the application goes on
+    driver.get(f"{live_server}{apply_step_path(lang, application_id, 'check')}")
     wait_for_path(driver, apply_step_path(lang, application_id, "check"))
     steps = tuple(step for step, _ in RULED_OUT_ADULT_ANSWERS)
     assert change_links(driver) == expected_change_links(lang, application_id, steps)
@@ -277,9 +290,11 @@ def test_keyboard_journey_through_apply_in_latvian(browser: WebDriver, live_serv
     journey.assert_focus_visible()
     submit()
 
-    # Ruled out: its "continue" button goes on to the check page.
+    # Ruled out: its "continue" button goes on with the application; the answers so far are on the check page.
     wait_for_path(driver, apply_step_path(lang, application_id, RULED_OUT_STEP))
     submit()
+    wait_for_path(driver, apply_step_path(lang, application_id, "details"))
+    driver.get(f"{live_server}{apply_step_path(lang, application_id, 'check')}")
     wait_for_path(driver, apply_step_path(lang, application_id, "check"))
     assert change_links(driver) == expected_change_links(lang, application_id, tuple(step for step, _ in RULED_OUT_ADULT_ANSWERS))
 
@@ -340,6 +355,8 @@ def test_apply_without_javascript_in_russian(browser_no_js: WebDriver, live_serv
     # Her age is unknown, but the answers alone rule the adult assistant out.
     wait_for_path(driver, apply_step_path(lang, application_id, RULED_OUT_STEP))
     submit_journey_form(driver)
+    wait_for_path(driver, apply_step_path(lang, application_id, "details"))
+    driver.get(f"{live_server}{apply_step_path(lang, application_id, 'check')}")
     wait_for_path(driver, apply_step_path(lang, application_id, "check"))
     steps = tuple(step for step, _ in RULED_OUT_ADULT_ANSWERS)
     assert change_links(driver) == expected_change_links(lang, application_id, steps)

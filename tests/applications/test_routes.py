@@ -88,9 +88,9 @@ def test_an_adult_ruled_out_is_told_why_and_may_still_go_on(client: TestClient) 
     page = client.get(ruled_out)
     assert page.status_code == 200
     assert translated("lv", journey.REASON_TEXTS[Reason.NEEDS_GROUP_I_OR_II]) in page.text
-    check = answer(client, ruled_out, None)
-    assert check.endswith("/check")
-    summary = client.get(check).text
+    # Going on past the ruled-out page leads to the rest of the application.
+    assert answer(client, ruled_out, None).endswith("/details")
+    summary = client.get(ruled_out.replace("/eligibility", "/check")).text
     group_iii = next(o.text for o in journey.GROUP_OPTIONS if o.value == DisabilityGroup.GROUP_III)
     assert translated("lv", group_iii) in summary
     assert re.search(r'href="/lv/apply/\d+/disability-group\?change=1"', summary)
@@ -100,9 +100,9 @@ def test_a_change_link_returns_to_the_check_page(client: TestClient) -> None:
     sign_in(client, ANNA)
     service_page = start_for(client, "self")
     group = answer(client, service_page, "adult_assistant")
-    check = answer(client, answer(client, group, "1"), "yes")
-    assert check == service_page.replace("/service", "/check")
-    assert answer(client, group + "?change=1", "2") == check
+    assert answer(client, answer(client, group, "1"), "yes") == service_page.replace("/service", "/details")
+    # Changing an answer that brings in nothing new goes back to the check page, not on to the details.
+    assert answer(client, group + "?change=1", "2") == service_page.replace("/service", "/check")
 
 
 def test_a_change_that_brings_new_questions_asks_them_then_returns(client: TestClient) -> None:
@@ -110,7 +110,7 @@ def test_a_change_that_brings_new_questions_asks_them_then_returns(client: TestC
     service_page = start_for(client, "self")
     group = answer(client, service_page, "adult_assistant")
     limitations = answer(client, group, "1")
-    assert answer(client, limitations, "yes").endswith("/check")
+    assert answer(client, limitations, "yes").endswith("/details")
     # Now the study assistant: its own question comes next, then the answers so far.
     opinion = answer(client, service_page + "?change=1", "study_assistant")
     assert opinion.endswith("/assistant-opinion?change=1")
@@ -201,9 +201,10 @@ def test_drafts_appear_on_the_list_and_dashboard_with_how_much_is_answered(clien
     listing = client.get("/ru/applications").text
     assert translated("ru", "Draft") in listing
     i18n.set_locale("ru")
-    progress = i18n.ngettext("%(answered)s of %(num)s question answered", "%(answered)s of %(num)s questions answered", 4, answered=1)
+    progress = i18n.ngettext("%(answered)s of %(num)s question answered", "%(answered)s of %(num)s questions answered", 10, answered=1)
     i18n.set_locale(i18n.DEFAULT_LOCALE)
-    assert progress in listing  # service, group, limitations, transport: 1 of 4
+    # service, group, limitations, transport; details, contact, purposes, frequency, assistant, declarations
+    assert progress in listing
     assert service_page.replace("/service", "/check") in client.get("/ru/dashboard").text
 
 

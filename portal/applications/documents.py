@@ -1,0 +1,160 @@
+"""Which documents an application needs, and what an upload must be.
+
+Documents are asked for only where the state registers do not already hold the
+facts (domain guide, "Applying"; latvija.gov.lv service 12787): proof of work,
+studies or other activities, and the VDEĀVK papers the person has at hand. The
+legal representation itself needs no proof here: the portal offers to apply for
+someone only through a representation the register holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from babel.support import LazyProxy
+
+from portal.applications.rules import Answer, Purpose, ServiceKind
+from portal.i18n import lazy_gettext as _l
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_FILES_PER_KIND = 5
+
+# The file types accepted, told by their first bytes (never by the name the file came with).
+SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
+    (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
+)
+
+
+class DocumentKind(StrEnum):
+    WORK_OR_STUDIES = "work_or_studies"
+    SCHOOL = "school"
+    BOARD = "board"
+    VOLUNTEERING = "volunteering"
+    VDEAVK_OPINION = "vdeavk_opinion"
+    FAMILY_WORK = "family_work"
+    IRP = "irp"
+    VDEAVK_RECOMMENDATION = "vdeavk_recommendation"
+    UNIVERSITY = "university"
+    INFO_RESPONSE = "info_response"  # sent with an answer to the social service's request
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    title: LazyProxy
+    hint: LazyProxy
+
+
+DOCUMENT_TEXTS: dict[DocumentKind, DocumentText] = {
+    DocumentKind.WORK_OR_STUDIES: DocumentText(
+        _l("Confirmation of work, studies or Paralympic training"),
+        _l("From the employer, the school or university, or the Latvian Paralympic Committee. If self-employed: the self-employment declaration."),
+    ),
+    DocumentKind.SCHOOL: DocumentText(
+        _l("Confirmation from the school"),
+        _l("That the person attends a basic, secondary or vocational school."),
+    ),
+    DocumentKind.BOARD: DocumentText(
+        _l("Confirmation of board membership"),
+        _l("Of the association, foundation or company whose board the person is on."),
+    ),
+    DocumentKind.VOLUNTEERING: DocumentText(
+        _l("Volunteering contract"),
+        _l("The contract with the organisation the person volunteers for."),
+    ),
+    DocumentKind.VDEAVK_OPINION: DocumentText(
+        _l("The VDEĀVK opinion"),
+        _l("The State Medical Commission's opinion on the need for special care or for a companion."),
+    ),
+    DocumentKind.FAMILY_WORK: DocumentText(
+        _l("Confirmation that the parents or guardians work or study"),
+        _l("From the employer or the place of study of each parent or guardian."),
+    ),
+    DocumentKind.IRP: DocumentText(
+        _l("Individual rehabilitation plan (IRP)"),
+        _l("The plan must say that an assistant is needed."),
+    ),
+    DocumentKind.VDEAVK_RECOMMENDATION: DocumentText(
+        _l("The VDEĀVK recommendation"),
+        _l("The State Medical Commission's recommendation on the need for an assistant."),
+    ),
+    DocumentKind.UNIVERSITY: DocumentText(
+        _l("Confirmation of studies"),
+        _l("From the university or college: that the person studies there and in which programme."),
+    ),
+    DocumentKind.INFO_RESPONSE: DocumentText(
+        _l("Documents for the social service"),
+        _l("The documents the social service asked for."),
+    ),
+}
+
+PURPOSE_DOCUMENTS: dict[Purpose, DocumentKind] = {
+    Purpose.WORK_STUDY_SPORT: DocumentKind.WORK_OR_STUDIES,
+    Purpose.SCHOOL: DocumentKind.SCHOOL,
+    Purpose.BOARD: DocumentKind.BOARD,
+    Purpose.VOLUNTEERING: DocumentKind.VOLUNTEERING,
+    # Day-care centres, dialysis and chemotherapy: the municipality and the health registers know.
+}
+
+SCHOOL_DOCUMENTS_UPLOAD = "upload"
+SCHOOL_DOCUMENTS_CONSENT = "consent"
+
+
+def required_documents(kind: ServiceKind | None, answers: dict[str, object]) -> list[DocumentKind]:
+    """The documents these answers call for, in the order the page asks for them."""
+    needed: list[DocumentKind] = []
+    purposes = answers.get("purposes")
+    if kind is ServiceKind.ADULT_ASSISTANT and isinstance(purposes, list):
+        needed += [PURPOSE_DOCUMENTS[Purpose(p)] for p in Purpose if p.value in purposes and Purpose(p) in PURPOSE_DOCUMENTS]
+    if kind in (ServiceKind.CHILD_ASSISTANT, ServiceKind.CHILD_CARE) and answers.get("special-care-opinion") == Answer.YES:
+        needed.append(DocumentKind.VDEAVK_OPINION)
+    if kind is ServiceKind.CHILD_COMPANION and answers.get("companion-opinion") == Answer.YES:
+        needed.append(DocumentKind.VDEAVK_OPINION)
+    if kind is ServiceKind.CHILD_CARE and answers.get("family-works") == Answer.YES:
+        needed.append(DocumentKind.FAMILY_WORK)
+    if kind is ServiceKind.SCHOOL_ASSISTANT and answers.get("school-documents") == SCHOOL_DOCUMENTS_UPLOAD:
+        needed += [DocumentKind.IRP, DocumentKind.VDEAVK_RECOMMENDATION]
+    if kind is ServiceKind.STUDY_ASSISTANT:
+        needed.append(DocumentKind.UNIVERSITY)
+    return needed
+
+
+class UploadProblem(StrEnum):
+    EMPTY = "empty"
+    TOO_LARGE = "too_large"
+    WRONG_TYPE = "wrong_type"
+
+
+UPLOAD_PROBLEM_TEXTS: dict[UploadProblem, LazyProxy] = {
+    UploadProblem.EMPTY: _l("The selected file is empty"),
+    UploadProblem.TOO_LARGE: _l("The selected file must be smaller than 10 MB"),
+    UploadProblem.WRONG_TYPE: _l("The selected file must be a PDF, JPG or PNG"),
+}
+
+
+def content_type_of(content: bytes) -> str | None:
+    for signature, content_type, _name in SIGNATURES:
+        if content.startswith(signature):
+            return content_type
+    return None
+
+
+def check_upload(content: bytes) -> tuple[str | None, UploadProblem | None]:
+    """(content type, None) for an acceptable file, else (None, the problem)."""
+    if not content:
+        return None, UploadProblem.EMPTY
+    if len(content) > MAX_BYTES:
+        return None, UploadProblem.TOO_LARGE
+    content_type = content_type_of(content)
+    if content_type is None:
+        return None, UploadProblem.WRONG_TYPE
+    return content_type, None
+
+
+def safe_filename(name: str) -> str:
+    """The last part of the name the browser sent, without control characters, at most 255 long."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>').strip()
+    return (cleaned or "document")[-255:]
