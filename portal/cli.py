@@ -21,11 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import db as database
 from portal import demo
+from portal.db import Database
 from portal.people import demo as demo_people
 from portal.people import service
 from portal.people.models import RepresentationKind, StaffRoleName
-from portal.db import Database
 from portal.settings import Settings, SettingsError
+from portal.storage import FileStorage
 
 DEMO_DATABASE = Path("var/demo.sqlite3")
 DEMO_UPLOADS = Path("var/demo-uploads")
@@ -76,7 +77,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         eid_client_secret="demo-client-secret",
     )
     database.upgrade(settings.database_url)
-    _with_db(settings, demo.seed)
+    _with_db(settings, demo.seed, FileStorage(settings.upload_dir))
     with running_provider("127.0.0.1", args.provider_port) as issuer, printing_smtp_server(args.smtp_port):
         print(f"Demo eID provider: {issuer}  (choose a personal code to sign in as that person)")
         print(f"Demo e-mail:       {settings.smtp_url}  (messages the portal sends are printed here)")
@@ -133,7 +134,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> None:
-    _with_db(Settings.from_env(), demo.seed)
+    settings = Settings.from_env()
+    _with_db(settings, demo.seed, FileStorage(settings.upload_dir))
 
 
 def cmd_staff(args: argparse.Namespace) -> None:

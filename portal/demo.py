@@ -6,8 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import demo as demo_applications
 from portal.people import demo as demo_people
+from portal.storage import Storage
 
 
-async def seed(db: AsyncSession) -> None:
+async def seed(db: AsyncSession, storage: Storage) -> None:
     await demo_people.seed(db)
-    await demo_applications.seed(db)
+    await demo_applications.seed(db, storage)

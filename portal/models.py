@@ -1,6 +1,11 @@
 """Every feature's models, imported in one place for Alembic and the schema test."""
 
-from portal.applications.models import Application, ApplicationDocument, ApplicationEvent, ReferenceSequence
+from portal.applications.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    ReferenceSequence,
+)
 from portal.audit import AuditEvent
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage

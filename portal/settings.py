@@ -47,7 +47,7 @@ class Settings:
     demo: bool = False
     # The page showing every component in every state: for the demo and the tests only.
     component_gallery: bool = False
-    # The apply journey while it is being built (issue 3): on in the demo and the tests only.
+    # The apply journey until the school assistant's cases reach the schools (issue 3): on in the demo and the tests only.
     apply_journey: bool = False
 
     def __post_init__(self) -> None:

@@ -81,6 +81,11 @@ def error_for(errors: list[tuple[str, str]], field_id: str) -> str | None:
 
 
 @cache
+def lang_url(request: Request, name: str, **params: Any) -> str:
+    """The path of a named page in the language of the current page."""
+    return str(request.app.url_path_for(name, lang=params.pop("lang", page_lang(request)), **params))
+
+
 def _content_version(path: str) -> str:
     return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
 
@@ -94,7 +99,7 @@ def _request_context(request: Request) -> dict[str, Any]:
     lang = page_lang(request)
 
     def url(name: str, **params: Any) -> str:
-        return request.app.url_path_for(name, lang=params.pop("lang", lang), **params)
+        return lang_url(request, name, **params)
 
     settings: Settings = request.app.state.settings
     prefs = display_prefs(request)

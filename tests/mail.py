@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import email
-from email import policy
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import policy
 from email.message import Message
 
 from aiosmtpd.controller import Controller

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -10,14 +12,28 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal import cli
 from portal import db as database
-from portal.applications.models import Application, ApplicationStatus
-from portal.people.models import Person, Representation, RepresentationKind, StaffRole, StaffRoleName
+from portal.applications.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+)
+from portal.applications.rules import ServiceKind
+from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.people.models import (
+    Person,
+    Representation,
+    RepresentationKind,
+    StaffRole,
+    StaffRoleName,
+)
+from portal.storage import FileStorage
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
+def env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> str:
     monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
     monkeypatch.setenv("PORTAL_SECRET_KEY", "cli-test")
+    monkeypatch.setenv("PORTAL_UPLOAD_DIR", str(tmp_path / "uploads"))
     return database_url
 
 
@@ -35,8 +51,24 @@ def test_upgrade_and_seed_demo_are_idempotent(env: str) -> None:
     assert cli.main(["seed-demo"]) == 0
     people = rows(env, select(Person))
     assert len(people) == 7
-    [olga_draft] = rows(env, select(Application))
-    assert olga_draft.status is ApplicationStatus.DRAFT and olga_draft.answers["service"] == "adult_assistant"
+    applications = rows(env, select(Application).order_by(Application.id))
+    by_person = {(a.person_id, a.kind, a.status) for a in applications}
+    code_of = {p.id: p.personal_code for p in people}
+    assert {(code_of[person], kind, status) for person, kind, status in by_person} == {
+        ("328673-00679", ServiceKind.ADULT_ASSISTANT, ApplicationStatus.DRAFT),  # Ольга, half filled
+        ("328673-00679", ServiceKind.STUDY_ASSISTANT, ApplicationStatus.INFO_REQUESTED),
+        ("150385-11001", ServiceKind.ADULT_ASSISTANT, ApplicationStatus.GRANTED),  # Anna
+        ("120215-21007", ServiceKind.CHILD_ASSISTANT, ApplicationStatus.GRANTED),  # Marta, by Jānis
+        ("120215-21007", ServiceKind.CHILD_CARE, ApplicationStatus.SUBMITTED),
+    }
+    [anna_grant, marta_grant] = rows(env, select(Entitlement).order_by(Entitlement.id))
+    assert (anna_grant.minutes, anna_grant.valid_from, anna_grant.valid_to) == (80 * 60, date(2026, 1, 1), date(2028, 12, 31))
+    assert marta_grant.minutes == 80 * 60
+    assistants = {code_of[a.assistant_id] for a in rows(env, select(AssistantAssignment))}
+    assert assistants == {"110978-11006"}  # Ilze Ozola assists both
+    [employer] = rows(env, select(ApplicationDocument))
+    content = FileStorage(os.environ["PORTAL_UPLOAD_DIR"]).read(employer.storage_key)
+    assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
     [representation] = rows(env, select(Representation))
     assert representation.kind is RepresentationKind.PARENT
     roles = rows(env, select(StaffRole).options(joinedload(StaffRole.municipality)))

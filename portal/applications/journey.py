@@ -13,6 +13,13 @@ from typing import Any
 
 from babel.support import LazyProxy
 
+from portal.applications import details, documents
+from portal.applications.details import FormPage
+from portal.applications.documents import (
+    SCHOOL_DOCUMENTS_CONSENT,
+    SCHOOL_DOCUMENTS_UPLOAD,
+    DocumentKind,
+)
 from portal.applications.rules import (
     Answer,
     DisabilityGroup,
@@ -21,9 +28,6 @@ from portal.applications.rules import (
     Verdict,
     kinds_by_age,
 )
-from portal.applications import details, documents
-from portal.applications.details import FormPage
-from portal.applications.documents import SCHOOL_DOCUMENTS_CONSENT, SCHOOL_DOCUMENTS_UPLOAD, DocumentKind
 from portal.applications.situation import Answers, Option, Situation, birth_date_of  # noqa: F401  (re-exported for the routes)
 from portal.i18n import lazy_gettext as _l
 

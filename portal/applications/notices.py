@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,3 +49,47 @@ def queue_submitted(
         ]
     )
     queue_email(db, to_address, subject, body)
+
+
+@contextmanager
+def _in_language(lang: str | None) -> Iterator[None]:
+    """Notices are written in the language the person used to apply, whatever the caseworker's page is in."""
+    before = i18n.get_locale()
+    i18n.set_locale(lang or i18n.DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        i18n.set_locale(before)
+
+
+async def queue_update(db: AsyncSession, application: Application, action: str, text: str, base_url: str) -> None:
+    """Tell the person by e-mail (when that is their contact method) that the social service acted on the application."""
+    contact = application.answers.get("contact", {})
+    if contact.get("method") != "email" or not contact.get("email"):
+        return
+    with _in_language(application.language):
+        lang = i18n.get_locale()
+        link = f"{base_url.rstrip('/')}/{lang}/applications/{application.id}"
+        subjects = {
+            "information_requested": _("The social service asks for more information: %(reference)s", reference=application.reference),
+            "granted": _("Decision on your application %(reference)s: granted", reference=application.reference),
+            "refused": _("Decision on your application %(reference)s: refused", reference=application.reference),
+        }
+        leads = {
+            "information_requested": _("The social service needs more information to decide on your application:"),
+            "granted": _("The social service has granted the service:"),
+            "refused": _("The social service has refused the application, for these reasons:"),
+        }
+        closing = {
+            "information_requested": _("You can answer and send documents in the portal: %(link)s", link=link),
+            "granted": _("The hours, the period and the decision are in the portal: %(link)s", link=link),
+            "refused": _(
+                "You can appeal against the decision to the administrative commission of your municipality within one month. "
+                "The decision is in the portal: %(link)s",
+                link=link,
+            ),
+        }
+        body = "\n\n".join(
+            [_("Hello,"), leads[action], text, closing[action], _("This message was sent automatically; please do not reply to it.")]
+        )
+        queue_email(db, contact["email"], subjects[action], body)

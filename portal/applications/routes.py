@@ -5,25 +5,24 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.background import BackgroundTask
-from starlette.datastructures import UploadFile
 from starlette.routing import Route
 
 from portal import clock, i18n
-from portal.applications import details, documents, journey, notices, service
+from portal.applications import details, documents, journey, notices, service, uploads
 from portal.applications.details import FormPage
 from portal.applications.documents import DocumentKind
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import KIND_RULES, Verdict, kinds_by_age
 from portal.eid.session import current_person, signed_in
-from portal.notifications.service import deliver_pending
 from portal.i18n import gettext as _
+from portal.notifications.service import deliver_pending
 from portal.people import service as people
 from portal.people.models import Person
-from portal.templating import render
+from portal.templating import lang_url, render
 from portal.text import sort_key
 
 FOR_WHOM_SELF = "self"
@@ -33,23 +32,21 @@ def option_items(options: Any) -> list[dict[str, str | None]]:
     return [{"value": o.value, "text": str(o.text), "hint": str(o.hint) if o.hint else None} for o in options]
 
 
-def _require_journey(request: Request) -> None:
+def require_journey(request: Request) -> None:
+    """The journey and the pages after it answer 404 while the journey is switched off (settings.apply_journey)."""
     if not request.app.state.settings.apply_journey:
         raise HTTPException(404)
 
 
-def _url(request: Request, name: str, **params: Any) -> str:
-    return request.app.url_path_for(name, lang=request.path_params["lang"], **params)
-
 
 async def start(request: Request) -> Response:
-    _require_journey(request)
+    require_journey(request)
     return render(request, "applications/start.html", {"kind_rules": KIND_RULES, "kind_texts": journey.KIND_TEXTS})
 
 
 @signed_in
 async def for_whom(request: Request) -> Response:
-    _require_journey(request)
+    require_journey(request)
     me = current_person(request)
     today = clock.today()
     async with request.app.state.db.session() as db:
@@ -64,7 +61,7 @@ async def for_whom(request: Request) -> Response:
             if choice in {option.value for option in options}:
                 person_id = me.id if choice == FOR_WHOM_SELF else int(choice)
                 application = await service.start_draft(db, me, person_id, today)
-                return RedirectResponse(_url(request, "apply_question", id=application.id, step="service"), status_code=303)
+                return RedirectResponse(lang_url(request, "apply_question", id=application.id, step="service"), status_code=303)
             errors = [("answer", _("Select who the application is for"))]
     return render(
         request,
@@ -112,7 +109,7 @@ class AlreadySubmitted(Exception):
 
 
 def _to_status_page(request: Request, application_id: int) -> Response:
-    return RedirectResponse(_url(request, "application", id=application_id), status_code=303)
+    return RedirectResponse(lang_url(request, "application", id=application_id), status_code=303)
 
 
 def _situation_of(situation: journey.Situation) -> Any:
@@ -121,11 +118,11 @@ def _situation_of(situation: journey.Situation) -> Any:
 
 def _back_link(request: Request, situation: journey.Situation, slug: str, application_id: int) -> str:
     if request.query_params.get("change"):
-        return _url(request, "apply_check", id=application_id)
+        return lang_url(request, "apply_check", id=application_id)
     order = journey.steps(situation)
     if slug in order and order.index(slug) > 0:
-        return _url(request, "apply_question", id=application_id, step=order[order.index(slug) - 1])
-    return _url(request, "applications")
+        return lang_url(request, "apply_question", id=application_id, step=order[order.index(slug) - 1])
+    return lang_url(request, "applications")
 
 
 def _after(
@@ -143,8 +140,8 @@ def _after(
         following in order and frontier in order and order.index(following) < order.index(frontier)
     )
     if following is None or (changing and (following == journey.RULED_OUT or not came_with_the_change)):
-        return _url(request, "apply_check", id=application_id)
-    path = _url(request, "apply_question", id=application_id, step=following)
+        return lang_url(request, "apply_check", id=application_id)
+    path = lang_url(request, "apply_question", id=application_id, step=following)
     return path + "?change=1" if request.query_params.get("change") else path
 
 
@@ -157,7 +154,7 @@ def _page_context(
         "for_other": person.id != current_person(request).id,
         "back_href": _back_link(request, situation, slug, application.id),
         "change": bool(request.query_params.get("change")),
-        "action": _url(request, "apply_question", id=application.id, step=slug)
+        "action": lang_url(request, "apply_question", id=application.id, step=slug)
         + ("?change=1" if request.query_params.get("change") else ""),
     }
 
@@ -174,7 +171,7 @@ async def _save_and_go_on(
 
 @signed_in
 async def question(request: Request) -> Response:
-    _require_journey(request)
+    require_journey(request)
     slug = request.path_params["step"]
     async with request.app.state.db.session() as db:
         try:
@@ -240,21 +237,11 @@ async def _documents(
     required = journey.required_documents(situation)
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        async with request.form(max_part_size=documents.MAX_BYTES + 1024) as form:
-            for kind in required:
-                upload = form.get(document_field(kind))
-                if not isinstance(upload, UploadFile) or not upload.filename:
-                    continue
-                content = await upload.read(documents.MAX_BYTES + 1)
-                content_type, problem = documents.check_upload(content)
-                if problem is not None:
-                    errors.append((document_field(kind), str(documents.UPLOAD_PROBLEM_TEXTS[problem])))
-                    continue
-                await service.add_document(
-                    db, request.app.state.storage, me, application.id, situation.today,
-                    kind=kind.value, filename=documents.safe_filename(upload.filename),
-                    content_type=str(content_type), content=content,
-                )
+        async with request.form(max_part_size=uploads.MAX_PART_BYTES) as form:
+            errors = await uploads.store_uploads(
+                db, request.app.state.storage, me, application.id, situation.today,
+                [(document_field(kind), kind.value, form.get(document_field(kind))) for kind in required],
+            )
             uploaded = (await service.uploaded_kinds(db, [application.id]))[application.id]
             situation = replace(situation, uploaded=uploaded)
             if not errors and form.get("action") != "upload":
@@ -266,7 +253,7 @@ async def _documents(
                 if not errors:
                     return RedirectResponse(_after(request, situation, journey.DOCUMENTS, application.id), status_code=303)
         if not errors:  # "upload and stay": show the page again with the new files listed
-            return RedirectResponse(_url(request, "apply_question", id=application.id, step=journey.DOCUMENTS)
+            return RedirectResponse(lang_url(request, "apply_question", id=application.id, step=journey.DOCUMENTS)
                                     + ("?change=1" if request.query_params.get("change") else ""), status_code=303)
     files = await service.documents_of(db, application)
     context = _page_context(request, application, person, situation, journey.DOCUMENTS) | {
@@ -286,7 +273,7 @@ def document_field(kind: DocumentKind) -> str:
 
 @signed_in
 async def remove_document(request: Request) -> Response:
-    _require_journey(request)
+    require_journey(request)
     me = current_person(request)
     application_id = int(request.path_params["id"])
     async with request.app.state.db.session() as db:
@@ -298,7 +285,7 @@ async def remove_document(request: Request) -> Response:
             raise HTTPException(404) from None
         except service.NotAllowed:
             return _to_status_page(request, application_id)
-    return RedirectResponse(_url(request, "apply_question", id=application_id, step=journey.DOCUMENTS), status_code=303)
+    return RedirectResponse(lang_url(request, "apply_question", id=application_id, step=journey.DOCUMENTS), status_code=303)
 
 
 async def _ruled_out(request: Request, application: Application, person: Person, situation: journey.Situation) -> Response:
@@ -321,7 +308,7 @@ def _check_rows(request: Request, application: Application, situation: journey.S
         {
             "key": key,
             "value": value,
-            "href": _url(request, "apply_question", id=application.id, step=slug) + "?change=1",
+            "href": lang_url(request, "apply_question", id=application.id, step=slug) + "?change=1",
             "visually_hidden": key,
         }
         for slug, key, value in journey.summary(situation, files)
@@ -330,7 +317,7 @@ def _check_rows(request: Request, application: Application, situation: journey.S
 
 @signed_in
 async def check(request: Request) -> Response:
-    _require_journey(request)
+    require_journey(request)
     async with request.app.state.db.session() as db:
         try:
             application, person, situation = await _draft_and_situation(request, db, with_municipalities=True)
@@ -353,7 +340,7 @@ async def check(request: Request) -> Response:
             "eligibility": situation.eligibility,
             "ruled_out": journey.ruled_out(situation),
             "unsure": situation.eligibility is not None and situation.eligibility.verdict is Verdict.UNSURE,
-            "next_href": _url(request, "apply_question", id=application.id, step=next_question) if next_question else None,
+            "next_href": lang_url(request, "apply_question", id=application.id, step=next_question) if next_question else None,
         },
     )
 
@@ -361,16 +348,16 @@ async def check(request: Request) -> Response:
 @signed_in
 async def submit(request: Request) -> Response:
     """Send the application. A second submit of the same draft lands on the same confirmation."""
-    _require_journey(request)
+    require_journey(request)
     me = current_person(request)
     settings = request.app.state.settings
     async with request.app.state.db.session() as db:
         try:
             application, person, situation = await _draft_and_situation(request, db, with_municipalities=True)
         except AlreadySubmitted as submitted:
-            return RedirectResponse(_url(request, "application_submitted", id=submitted.application_id), status_code=303)
+            return RedirectResponse(lang_url(request, "application_submitted", id=submitted.application_id), status_code=303)
         if not journey.complete(situation):
-            return RedirectResponse(_url(request, "apply_check", id=application.id), status_code=303)
+            return RedirectResponse(lang_url(request, "apply_check", id=application.id), status_code=303)
         municipality = await people.municipality_by_code(db, situation.answers["details"]["municipality"])
 
         def queue_notice(submitted: Application) -> None:
@@ -382,7 +369,7 @@ async def submit(request: Request) -> Response:
             db, me, application.id, situation.today, municipality.id, on_submitted=queue_notice, language=i18n.get_locale()
         )
     return RedirectResponse(
-        _url(request, "application_submitted", id=application.id),
+        lang_url(request, "application_submitted", id=application.id),
         status_code=303,
         background=BackgroundTask(deliver_pending, request.app.state.db, settings.smtp_url, settings.mail_from),
     )

@@ -28,6 +28,8 @@ from portal.db import utcnow
 from portal.people.models import Person, Representation
 from portal.storage import Storage
 
+INFO_RESPONSE_KIND = "info_response"  # documents.DocumentKind.INFO_RESPONSE
+
 
 class NotFound(LookupError):
     """No such application for this person: the same answer whether it exists or not."""
@@ -246,8 +248,9 @@ async def add_document(
 ) -> ApplicationDocument:
     """Keep an uploaded file with a draft (the caller has checked its type and size)."""
     application = await visible_application(db, actor, application_id, today)
-    if application.status is not ApplicationStatus.DRAFT:
-        raise NotAllowed("documents are added to a draft")
+    answering = application.status is ApplicationStatus.INFO_REQUESTED and kind == INFO_RESPONSE_KIND
+    if application.status is not ApplicationStatus.DRAFT and not answering:
+        raise NotAllowed("documents are added to a draft, or sent with an answer to a request")
     key = storage.save(content)
     document = ApplicationDocument(
         application_id=application.id,

@@ -4,7 +4,6 @@ the confirmation, withdrawing, and the documents. HTTP only."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
@@ -13,17 +12,21 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n
-from portal.applications import documents, journey, notices, service
+from portal.applications import documents, journey, notices, service, uploads
 from portal.applications.models import Application, ApplicationStatus
+from portal.applications.routes import require_journey
 from portal.applications.rules import decision_due
+from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
+from portal.entitlements import service as entitlements
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.people import service as people
 from portal.people.models import Person
-from portal.templating import render
+from portal.templating import lang_url, render
 
 MAX_WITHDRAW_REASON = 1000
+MAX_ANSWER = 2000
 
 STATUS_TAGS: dict[ApplicationStatus, tuple[Any, str]] = {
     ApplicationStatus.DRAFT: (_l("Draft"), "grey"),
@@ -39,16 +42,16 @@ EVENT_TEXTS: dict[str, Any] = {
     "started": _l("Application started"),
     "submitted": _l("Application sent to the social service"),
     "withdrawn": _l("Application withdrawn"),
+    "review_started": _l("The social service started the review"),
+    "information_requested": _l("The social service asked for more information"),
+    "information_provided": _l("More information sent"),
+    "granted": _l("Granted"),
+    "refused": _l("Refused"),
+    "assistant_assigned": _l("Assistant assigned"),
+    "note": _l("Note"),
 }
 
 
-def _require_journey(request: Request) -> None:
-    if not request.app.state.settings.apply_journey:
-        raise HTTPException(404)
-
-
-def _url(request: Request, name: str, **params: Any) -> str:
-    return request.app.url_path_for(name, lang=request.path_params["lang"], **params)
 
 
 async def _summaries(db: Any, me: Person, only_drafts: bool) -> list[dict[str, Any]]:
@@ -73,7 +76,7 @@ async def draft_summaries(db: Any, me: Person) -> list[dict[str, Any]]:
 
 @signed_in
 async def applications(request: Request) -> Response:
-    _require_journey(request)
+    require_journey(request)
     me = current_person(request)
     async with request.app.state.db.session() as db:
         items = await _summaries(db, me, only_drafts=False)
@@ -103,11 +106,11 @@ def _overview(application: Application, person: Person) -> list[dict[str, Any]]:
 
 @signed_in
 async def submitted(request: Request) -> Response:
-    _require_journey(request)
+    require_journey(request)
     async with request.app.state.db.session() as db:
         application, person = await _submitted_application(request, db)
     if application.status is ApplicationStatus.DRAFT:
-        return RedirectResponse(_url(request, "apply_check", id=application.id), status_code=303)
+        return RedirectResponse(lang_url(request, "apply_check", id=application.id), status_code=303)
     assert application.kind and application.submitted_at
     contact = application.answers.get("contact", {})
     return render(
@@ -124,14 +127,18 @@ async def submitted(request: Request) -> Response:
 
 @signed_in
 async def application_page(request: Request) -> Response:
-    _require_journey(request)
+    require_journey(request)
     async with request.app.state.db.session() as db:
         application, person = await _submitted_application(request, db)
         if application.status is ApplicationStatus.DRAFT:
-            return RedirectResponse(_url(request, "apply_check", id=application.id), status_code=303)
-        events = await service.history(db, current_person(request), application.id, clock.today())
+            return RedirectResponse(lang_url(request, "apply_check", id=application.id), status_code=303)
+        events = [e for e in await service.history(db, current_person(request), application.id, clock.today())
+                  if e.action not in casework.INTERNAL_ACTIONS]
         actors = {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_({e.actor_id for e in events})))}
         files = await service.documents_of(db, application)
+        entitlement = await entitlements.entitlement_of_application(db, application.id)
+    requests = [e for e in events if e.action == "information_requested"]
+    decisions = [e for e in events if e.action in ("granted", "refused")]
     assert application.kind and application.submitted_at
     return render(
         request,
@@ -149,6 +156,9 @@ async def application_page(request: Request) -> Response:
             ],
             "files": [{"file": f, "title": documents.DOCUMENT_TEXTS[documents.DocumentKind(f.kind)].title} for f in files],
             "may_withdraw": application.status not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.GRANTED, ApplicationStatus.REFUSED),
+            "information_request": requests[-1].message if requests and application.status is ApplicationStatus.INFO_REQUESTED else None,
+            "decision": decisions[-1] if decisions else None,
+            "entitlement": entitlement,
         },
     )
 
@@ -156,7 +166,7 @@ async def application_page(request: Request) -> Response:
 @signed_in
 async def withdraw(request: Request) -> Response:
     """Withdraw before a decision: a page that says what it means, with an optional reason."""
-    _require_journey(request)
+    require_journey(request)
     me = current_person(request)
     async with request.app.state.db.session() as db:
         application, person = await _submitted_application(request, db)
@@ -174,9 +184,9 @@ async def withdraw(request: Request) -> Response:
                     await service.withdraw(db, me, application.id, clock.today(), reason)
                 except service.NotAllowed:
                     pass  # already decided or withdrawn (another tab): its page says so
-                return RedirectResponse(_url(request, "application", id=application.id), status_code=303)
+                return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
     if application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.GRANTED, ApplicationStatus.REFUSED):
-        return RedirectResponse(_url(request, "application", id=application.id), status_code=303)
+        return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
     return render(
         request,
         "applications/withdraw.html",
@@ -186,9 +196,47 @@ async def withdraw(request: Request) -> Response:
 
 
 @signed_in
+async def respond(request: Request) -> Response:
+    """Answer the social service's request for more information: a text, documents, or both."""
+    require_journey(request)
+    me = current_person(request)
+    today = clock.today()
+    async with request.app.state.db.session() as db:
+        application, person = await _submitted_application(request, db)
+        if application.status is not ApplicationStatus.INFO_REQUESTED:
+            return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
+        events = await service.history(db, me, application.id, today)
+        asked = [e.message for e in events if e.action == "information_requested"][-1]
+        errors: list[tuple[str, str]] = []
+        answer = ""
+        if request.method == "POST":
+            async with request.form(max_part_size=uploads.MAX_PART_BYTES) as form:
+                answer = str(form.get("answer") or "").strip()
+                kind = documents.DocumentKind.INFO_RESPONSE.value
+                errors = await uploads.store_uploads(
+                    db, request.app.state.storage, me, application.id, today, [("documents", kind, f) for f in form.getlist("documents")]
+                )
+            sent = [f for f in await service.documents_of(db, application) if f.kind == documents.DocumentKind.INFO_RESPONSE]
+            if len(answer) > MAX_ANSWER:
+                errors.insert(0, ("answer", _("The answer must be %(num)s characters or fewer", num=MAX_ANSWER)))
+            elif not answer and not sent and not errors:
+                errors.append(("answer", _("Write an answer or add a document")))
+            if not errors:
+                casework.information_provided(db, application, me, answer)
+                return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
+        sent = [f for f in await service.documents_of(db, application) if f.kind == documents.DocumentKind.INFO_RESPONSE]
+    return render(
+        request,
+        "applications/respond.html",
+        {"application": application, "applicant": person, "asked": asked, "answer": answer, "errors": errors, "sent": sent},
+        status_code=422 if errors else 200,
+    )
+
+
+@signed_in
 async def document(request: Request) -> Response:
     """A document of an application the person may see, as a download."""
-    _require_journey(request)
+    require_journey(request)
     async with request.app.state.db.session() as db:
         try:
             _application, found = await service.visible_document(
@@ -196,13 +244,7 @@ async def document(request: Request) -> Response:
             )
         except service.NotFound:
             raise HTTPException(404) from None
-    content = request.app.state.storage.read(found.storage_key)
-    disposition = f"attachment; filename*=UTF-8''{quote(found.filename)}"
-    return Response(
-        content,
-        media_type=found.content_type,
-        headers={"content-disposition": disposition, "cache-control": "private, no-store"},
-    )
+    return uploads.download(request.app.state.storage, found)
 
 
 def page_routes() -> list[Route]:
@@ -211,5 +253,6 @@ def page_routes() -> list[Route]:
         Route("/applications/{id:int}", application_page, name="application"),
         Route("/applications/{id:int}/submitted", submitted, name="application_submitted"),
         Route("/applications/{id:int}/withdraw", withdraw, methods=["GET", "POST"], name="application_withdraw"),
+        Route("/applications/{id:int}/respond", respond, methods=["GET", "POST"], name="application_respond"),
         Route("/applications/{id:int}/documents/{document_id:int}", document, name="application_document"),
     ]

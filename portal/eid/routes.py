@@ -14,7 +14,13 @@ from starlette.routing import Route
 
 from portal import i18n
 from portal.eid import service
-from portal.eid.session import ID_TOKEN, PERSON_ID, end_session, signed_in, start_session
+from portal.eid.session import (
+    ID_TOKEN,
+    PERSON_ID,
+    end_session,
+    signed_in,
+    start_session,
+)
 from portal.settings import Settings
 from portal.templating import render
 

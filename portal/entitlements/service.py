@@ -9,7 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from portal.applications.models import Application
-from portal.applications.rules import ASSISTANT_CHANGES_PER_YEAR, KIND_RULES, ServiceKind
+from portal.applications.rules import (
+    ASSISTANT_CHANGES_PER_YEAR,
+    KIND_RULES,
+    ServiceKind,
+)
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from portal import i18n
 from portal.applications import status_routes as application_status
+from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
 from portal.pages.forms import DisplaySettingsForm
 from portal.templating import PREFS_COOKIE, display_prefs, form_errors, render
@@ -34,10 +35,11 @@ async def start(request: Request) -> Response:
 async def dashboard(request: Request) -> Response:
     me = current_person(request)
     drafts = []
-    if request.app.state.settings.apply_journey:
-        async with request.app.state.db.session() as db:
+    async with request.app.state.db.session() as db:
+        if request.app.state.settings.apply_journey:
             drafts = await application_status.draft_summaries(db, me)
-    return render(request, "pages/dashboard.html", {"me": me, "drafts": drafts})
+        is_caseworker = bool(await casework.caseworker_municipalities(db, me))
+    return render(request, "pages/dashboard.html", {"me": me, "drafts": drafts, "is_caseworker": is_caseworker})
 
 
 async def display_settings(request: Request) -> Response:

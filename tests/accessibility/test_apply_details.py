@@ -14,14 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 
 from tests.accessibility.conftest import (
     ANNA,
+    JANIS,
     LANGS,
     OLGA,
     PERSON_FOR,
@@ -48,11 +49,22 @@ def main_form(driver: WebDriver) -> object:
 
 
 def submit(driver: WebDriver, button: str = 'button[type="submit"]:not([name])') -> None:
-    """Click the form's button and wait for the page that answers (another page, or this one again)."""
+    """Click the form's button and wait for the page that answers (another page, or this one again).
+
+    The page is marked before the click; the answer is a new document without the mark (an
+    element's staleness is no signal here: Chromium may report a node of the old page as foreign).
+    """
     clicked = main_form(driver).find_element(By.CSS_SELECTOR, button)  # type: ignore[attr-defined]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); document.documentElement.dataset.left = 'yes';", clicked)
     clicked.click()
-    wait_until(driver, staleness_of(clicked), f"the answer to {driver.current_url}")
-    wait_until(driver, lambda d: d.execute_script("return document.readyState") == "complete", "the page to load")
+
+    def answered(d: WebDriver) -> bool:
+        try:
+            return bool(d.execute_script("return document.readyState === 'complete' && !document.documentElement.dataset.left"))
+        except WebDriverException:  # the old document went away mid-call: not there yet
+            return False
+
+    wait_until(driver, answered, f"the answer to {driver.current_url}")
 
 
 def type_into(driver: WebDriver, field_id: str, text: str) -> None:
@@ -300,3 +312,78 @@ def test_apply_and_withdraw_without_javascript_in_russian(browser_no_js: WebDriv
     submit(driver)
     wait_for_path(driver, f"/{lang}/applications/{application_id}")
     assert not driver.find_elements(By.CSS_SELECTOR, f'main a[href="/{lang}/applications/{application_id}/withdraw"]')
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pages_for_a_represented_child_and_a_student(browser: WebDriver, live_server: str, database_url: str, lang: str) -> None:
+    """Every question a child's or a student's application asks, and the school pages, with their error states."""
+    from tests.applications.test_routes import add_parent
+
+    add_parent(database_url)
+    driver = browser
+    check = PageChecks(driver, lang)
+    sign_in_as(driver, live_server, JANIS.personal_code, lang)
+
+    def new_for_marta(kind: str) -> int:
+        driver.get(f"{live_server}/{lang}/apply/new")
+        wait_for_path(driver, f"/{lang}/apply/new")
+        values = driver.find_elements(By.CSS_SELECTOR, 'main input[name="answer"]')
+        answer_and_continue(driver, values[1].get_attribute("value") or "")  # Marta, after "myself"
+        application_id = wait_for_apply_step(driver, lang, "service")
+        answer_and_continue(driver, kind)
+        return application_id
+
+    def question(application_id: int, step: str, value: str, label: str, again: bool = False) -> None:
+        wait_for_path(driver, apply_step_path(lang, application_id, step))
+        check(label, again=again)
+        submit(driver)
+        check(f"{label}, nothing chosen", error=True)
+        answer_and_continue(driver, value)
+
+    school = new_for_marta("school_assistant")
+    question(school, "studies-at-school", "yes", "studies-at-school question")
+    question(school, "special-care-opinion", "yes", "special-care-opinion question")
+    wait_for_path(driver, apply_step_path(lang, school, "details"))
+    check("details page for a represented child", again=True)
+    Select(driver.find_element(By.ID, "municipality")).select_by_value("jelgava")
+    type_into(driver, "address", "Lielā iela 5, Jelgava")
+    submit(driver)
+    wait_for_path(driver, apply_step_path(lang, school, "contact"))
+    tick(driver, "method", "post")
+    submit(driver)
+    wait_for_path(driver, apply_step_path(lang, school, "school"))
+    check("school page")
+    submit(driver)
+    check("school page, nothing filled in", error=True, error_fields=("school", "activities"))
+    type_into(driver, "school", "Jelgavas 4. vidusskola")
+    tick(driver, "activities", "moving")
+    submit(driver)
+    question(school, "school-documents", "upload", "school-documents question")
+    wait_for_path(driver, apply_step_path(lang, school, "assistant"))
+    tick(driver, "choice", "find")
+    submit(driver)
+    wait_for_path(driver, apply_step_path(lang, school, "documents"))
+    check("documents page asking for two documents", again=True)
+
+    companion = new_for_marta("child_companion")
+    question(companion, "disability", "yes", "disability question")
+    question(companion, "special-care-opinion", "no", "special-care-opinion question, companion", again=True)
+    question(companion, "companion-opinion", "yes", "companion-opinion question")
+    care = new_for_marta("child_care")
+    for step, value in (("disability", "yes"), ("special-care-opinion", "yes")):
+        wait_for_path(driver, apply_step_path(lang, care, step))
+        answer_and_continue(driver, value)
+    question(care, "family-works", "no", "family-works question")
+    wait_for_path(driver, apply_step_path(lang, care, "eligibility"))
+
+    # A student: Jānis for himself (he is 36).
+    driver.get(f"{live_server}/{lang}/apply/new")
+    wait_for_path(driver, f"/{lang}/apply/new")
+    answer_and_continue(driver, "self")
+    study = wait_for_apply_step(driver, lang, "service")
+    answer_and_continue(driver, "study_assistant")
+    wait_for_path(driver, apply_step_path(lang, study, "disability-group"))
+    answer_and_continue(driver, "2")
+    question(study, "assistant-opinion", "yes", "assistant-opinion question")
+    wait_for_path(driver, apply_step_path(lang, study, "details"))
+    check.assert_none()

@@ -10,7 +10,16 @@ import pytest
 from starlette.testclient import TestClient
 
 from portal.settings import Settings
-from tests.applications.test_routes import ANNA, JANIS, MARTA, OLGA, add_parent, answer, start_for, translated
+from tests.applications.test_routes import (
+    ANNA,
+    JANIS,
+    MARTA,
+    OLGA,
+    add_parent,
+    answer,
+    start_for,
+    translated,
+)
 from tests.conftest import csrf_of, make_settings, sign_in
 from tests.mail import body_of, smtp_server
 

@@ -1,0 +1,456 @@
+"""The social service's desk: the queue, a case, and the caseworker's actions. HTTP only.
+
+Only caseworkers reach these pages (anyone else gets "not found"), and only the
+cases of their own municipality. Each action has a page of its own with its own
+error state; its POST redirects back to the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from functools import wraps
+from typing import Any
+
+from sqlalchemy import select
+from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import clock, i18n
+from portal.applications import journey, notices, uploads
+from portal.applications import service as applications
+from portal.applications.models import Application, ApplicationStatus
+from portal.applications.rules import (
+    KIND_RULES,
+    Period,
+    ServiceKind,
+    add_months,
+    decision_due,
+    latest_grant_end,
+)
+from portal.applications.status_routes import EVENT_TEXTS, STATUS_TAGS
+from portal.casework import service
+from portal.eid.session import current_person, signed_in
+from portal.entitlements import service as entitlements
+from portal.i18n import gettext as _
+from portal.notifications.service import deliver_pending
+from portal.people import service as people
+from portal.people.models import Person
+from portal.people.personal_code import InvalidPersonalCode, normalise
+from portal.templating import lang_url, render
+from portal.validation import date_from_parts
+
+MAX_MESSAGE = 2000
+Errors = list[tuple[str, str]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+
+def caseworkers_only(endpoint: Endpoint) -> Endpoint:
+    """Signed in, with a caseworker role; the municipalities are in request.state.municipality_ids."""
+
+    @signed_in
+    @wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        async with request.app.state.db.session() as db:
+            municipality_ids = await service.caseworker_municipalities(db, current_person(request))
+        if not municipality_ids:
+            raise HTTPException(404)
+        request.state.municipality_ids = municipality_ids
+        return await endpoint(request)
+
+    return guarded
+
+
+def _text(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _message_error(field: str, text: str, empty: str) -> Errors:
+    if not text:
+        return [(field, empty)]
+    if len(text) > MAX_MESSAGE:
+        return [(field, _("The text must be %(num)s characters or fewer", num=MAX_MESSAGE))]
+    return []
+
+
+# ---------------------------------------------------------------- the queue
+
+
+STATUS_FILTERS = ("open", *[status.value for status in ApplicationStatus if status is not ApplicationStatus.DRAFT], "all")
+
+
+@caseworkers_only
+async def desk(request: Request) -> Response:
+    status = request.query_params.get("status", "open")
+    kind = request.query_params.get("kind", "")
+    order = request.query_params.get("order", "oldest")
+    chosen = service.QueueFilter(
+        status=ApplicationStatus(status) if status in ApplicationStatus._value2member_map_ and status != "draft" else None,
+        kind=ServiceKind(kind) if kind in ServiceKind._value2member_map_ else None,
+        only_open=status not in ("all",) and status not in ApplicationStatus._value2member_map_,
+        newest_first=order == "newest",
+    )
+    today = clock.today()
+    async with request.app.state.db.session() as db:
+        cases = await service.queue(db, request.state.municipality_ids, chosen)
+    rows = [
+        {
+            "application": application,
+            "days_left": service.days_left(application, today),
+            "status": STATUS_TAGS[application.status],
+        }
+        for application in cases
+    ]
+    status_options = [{"value": "open", "text": _("Open cases")}] + [
+        {"value": s.value, "text": str(STATUS_TAGS[s][0])} for s in ApplicationStatus if s is not ApplicationStatus.DRAFT
+    ] + [{"value": "all", "text": _("All cases")}]
+    kind_options = [{"value": "", "text": _("All services")}] + [
+        {"value": k.value, "text": journey.kind_name(k)} for k in ServiceKind
+    ]
+    order_options = [{"value": "oldest", "text": _("Oldest first")}, {"value": "newest", "text": _("Newest first")}]
+    return render(
+        request,
+        "casework/desk.html",
+        {
+            "rows": rows,
+            "filters": {"status": status if status in STATUS_FILTERS else "open", "kind": kind, "order": order},
+            "status_options": status_options,
+            "kind_options": kind_options,
+            "order_options": order_options,
+        },
+    )
+
+
+# ----------------------------------------------------------------- the case
+
+
+async def _case(request: Request, db: Any) -> Application:
+    try:
+        return await service.open_case(db, current_person(request), request.state.municipality_ids, int(request.path_params["id"]))
+    except service.NotFound:
+        raise HTTPException(404) from None
+
+
+@caseworkers_only
+async def case(request: Request) -> Response:
+    today = clock.today()
+    async with request.app.state.db.session() as db:
+        application = await _case(request, db)
+        person = application.person
+        events = await service.case_history(db, application)
+        staff_and_people = {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_({e.actor_id for e in events} | {application.created_by_id})))}
+        files = await applications.documents_of(db, application)
+        entitlement = await entitlements.entitlement_of_application(db, application.id)
+        assignments = await entitlements.assignments_of_person(db, person.id)
+        names = {m.id: (m.code, m.name_ru if i18n.get_locale() == "ru" else m.name_lv) for m in await people.municipalities(db)}
+    municipality_name = names.get(application.municipality_id or 0, ("", ""))[1]
+    situation = journey.Situation(
+        application.answers, journey.birth_date_of(person.personal_code), today, municipalities=dict(names.values())
+    )
+    representative = staff_and_people.get(application.created_by_id)
+    assert application.submitted_at and application.kind
+    overview = [
+        {"key": _("Status"), "value": None, "tag": STATUS_TAGS[application.status]},
+        {"key": _("Service"), "value": journey.kind_name(application.kind)},
+        {"key": _("Person"), "value": f"{person.full_name}, {person.personal_code}"},
+        {"key": _("Applied by"), "value": _("the person themself") if application.created_by_id == person.id
+         else f"{representative.full_name}, {representative.personal_code}" if representative else ""},
+        {"key": _("Municipality"), "value": municipality_name},
+        {"key": _("Received"), "value": i18n.format_date(application.submitted_at.date())},
+        {"key": _("Decision due"), "value": i18n.format_date(decision_due(application.submitted_at.date()))},
+    ]
+    return render(
+        request,
+        "casework/case.html",
+        {
+            "application": application,
+            "applicant": person,
+            "overview": overview,
+            "days_left": service.days_left(application, today),
+            "answers": [{"key": key, "value": value} for _slug, key, value in journey.summary(situation, files)],
+            "files": files,
+            "history": [
+                [i18n.format_datetime(e.at, "short"), str(EVENT_TEXTS.get(e.action, e.action)) + (f": {e.message}" if e.message else ""),
+                 staff_and_people[e.actor_id].full_name if e.actor_id in staff_and_people else ""]
+                for e in reversed(events)
+            ],
+            "entitlement": entitlement,
+            "assignments": assignments,
+            "is_open": application.status in service.OPEN,
+        },
+    )
+
+
+@caseworkers_only
+async def case_document(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        application = await _case(request, db)
+        found = next((f for f in await applications.documents_of(db, application) if f.id == int(request.path_params["document_id"])), None)
+    if found is None:
+        raise HTTPException(404)
+    return uploads.download(request.app.state.storage, found)
+
+
+def _back_to_case(request: Request, application: Application, notify: bool = False) -> Response:
+    settings = request.app.state.settings
+    return RedirectResponse(
+        lang_url(request, "desk_case", id=application.id),
+        status_code=303,
+        background=BackgroundTask(deliver_pending, request.app.state.db, settings.smtp_url, settings.mail_from) if notify else None,
+    )
+
+
+@caseworkers_only
+async def start_review(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        application = await _case(request, db)
+        if application.status is ApplicationStatus.SUBMITTED:
+            service.start_review(db, application, current_person(request))
+    return _back_to_case(request, application)
+
+
+# --------------------------------------------------------------- the actions
+
+
+def child_limit(kind: ServiceKind, person: Person) -> date | None:
+    """The last day a child's service can run: the day before the birthday past the kind's age limit."""
+    max_age = KIND_RULES[kind].max_age
+    birth_date = journey.birth_date_of(person.personal_code)
+    if max_age is None or birth_date is None:
+        return None
+    return add_months(birth_date, 12 * (max_age + 1)) - timedelta(days=1)
+
+
+async def _message_action(
+    request: Request,
+    *,
+    template: str,
+    field: str,
+    empty: str,
+    allowed: Callable[[Application], bool],
+    act: Callable[[Any, Application, Person, str], None],
+    notify: str | None,
+) -> Response:
+    """A page with one text to write (a request, the reasons for a refusal, a note), then back to the case."""
+    async with request.app.state.db.session() as db:
+        application = await _case(request, db)
+        if not allowed(application):
+            return _back_to_case(request, application)
+        text, errors = "", []
+        if request.method == "POST":
+            async with request.form() as form:
+                text = _text(form, field)
+            errors = _message_error(field, text, empty)
+            if not errors:
+                act(db, application, current_person(request), text)
+                if notify:
+                    await notices.queue_update(db, application, notify, text, request.app.state.settings.base_url)
+                return _back_to_case(request, application, notify=bool(notify))
+    return render(
+        request,
+        template,
+        {"application": application, "applicant": application.person, "errors": errors, "text": text, "field": field},
+        status_code=422 if errors else 200,
+    )
+
+
+@caseworkers_only
+async def request_information(request: Request) -> Response:
+    return await _message_action(
+        request,
+        template="casework/request_information.html",
+        field="message",
+        empty=_("Write what the person should send or explain"),
+        allowed=lambda a: a.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW),
+        act=service.request_information,
+        notify="information_requested",
+    )
+
+
+@caseworkers_only
+async def refuse(request: Request) -> Response:
+    return await _message_action(
+        request,
+        template="casework/refuse.html",
+        field="reasons",
+        empty=_("Write the reasons for the refusal"),
+        allowed=lambda a: a.status in service.OPEN,
+        act=service.refuse,
+        notify="refused",
+    )
+
+
+@caseworkers_only
+async def note(request: Request) -> Response:
+    return await _message_action(
+        request,
+        template="casework/note.html",
+        field="note",
+        empty=_("Write the note"),
+        allowed=lambda a: True,
+        act=service.add_note,
+        notify=None,
+    )
+
+
+def _read_date(form: Any, name: str, required_message: str, errors: Errors, parts: dict[str, list[str]]) -> date | None:
+    value, wrong = date_from_parts(_text(form, f"{name}-day"), _text(form, f"{name}-month"), _text(form, f"{name}-year"))
+    if wrong:
+        errors.append((f"{name}-{wrong[0]}", _("Enter a real date")))
+        parts[name] = wrong
+    elif value is None and required_message:
+        errors.append((f"{name}-day", required_message))
+    return value
+
+
+def _date_value(form: Any, name: str) -> dict[str, str]:
+    return {part: _text(form, f"{name}-{part}") for part in ("day", "month", "year")}
+
+
+@caseworkers_only
+async def grant(request: Request) -> Response:
+    """Hours per month (per week for the school and study assistants), the period, the decision text."""
+    async with request.app.state.db.session() as db:
+        application = await _case(request, db)
+        if application.status not in service.OPEN:
+            return _back_to_case(request, application)
+        assert application.kind
+        errors: Errors = []
+        wrong_parts: dict[str, list[str]] = {}
+        values: dict[str, Any] = {"kind": application.kind.value, "hours": "", "text": ""}
+        if request.method == "POST":
+            async with request.form() as form:
+                values = {
+                    "kind": _text(form, "kind"),
+                    "hours": _text(form, "hours"),
+                    "text": _text(form, "text"),
+                    "start": _date_value(form, "start"),
+                    "end": _date_value(form, "end"),
+                    "disability_until": _date_value(form, "disability_until"),
+                }
+                kind = ServiceKind(values["kind"]) if values["kind"] in ServiceKind._value2member_map_ else None
+                if kind is None:
+                    errors.append(("kind", _("Select the service")))
+                rule = KIND_RULES[kind or application.kind]
+                max_hours = rule.max_minutes // 60
+                hours = int(values["hours"]) if values["hours"].isdigit() else None
+                if hours is None or not 1 <= hours <= max_hours:
+                    errors.append(("hours", _("Enter whole hours from 1 to %(num)s", num=max_hours)))
+                start = _read_date(form, "start", _("Enter the first day of the grant"), errors, wrong_parts)
+                end = _read_date(form, "end", _("Enter the last day of the grant"), errors, wrong_parts)
+                disability_until = _read_date(form, "disability_until", "", errors, wrong_parts)
+                if start and end:
+                    latest = latest_grant_end(start, disability_until)
+                    last_child_day = child_limit(kind or application.kind, application.person)
+                    if end < start:
+                        errors.append(("end-day", _("The last day cannot be before the first day")))
+                        wrong_parts["end"] = []
+                    elif last_child_day and end > last_child_day:
+                        errors.append(("end-day", _("The service for children ends before the child turns 18: at most until %(date)s",
+                                                    date=i18n.format_date(last_child_day))))
+                        wrong_parts["end"] = []
+                    elif end > latest:
+                        message = (
+                            _("The grant cannot last beyond the disability period: at most until %(date)s", date=i18n.format_date(latest))
+                            if disability_until and latest == disability_until
+                            else _("A grant lasts at most 3 years: at most until %(date)s", date=i18n.format_date(latest))
+                        )
+                        errors.append(("end-day", message))
+                        wrong_parts["end"] = []
+                errors += _message_error("text", values["text"], _("Write the decision"))
+            if not errors:
+                assert kind and hours and start and end
+                service.grant(db, application, current_person(request), kind=kind, minutes=hours * 60,
+                              valid_from=start, valid_to=end, decision_text=values["text"])
+                await notices.queue_update(db, application, "granted", values["text"], request.app.state.settings.base_url)
+                return _back_to_case(request, application, notify=True)
+    per_week = KIND_RULES[application.kind].period is Period.WEEK
+    return render(
+        request,
+        "casework/grant.html",
+        {
+            "application": application,
+            "applicant": application.person,
+            "errors": errors,
+            "values": values,
+            "wrong_parts": wrong_parts,
+            "kind_options": [{"value": k.value, "text": journey.kind_name(k)} for k in ServiceKind],
+            "per_week": per_week,
+            "max_hours": KIND_RULES[application.kind].max_minutes // 60,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@caseworkers_only
+async def assign(request: Request) -> Response:
+    """Assign an assistant by personal code (a new person is created); the desk is told about a third change in a year."""
+    today = clock.today()
+    async with request.app.state.db.session() as db:
+        application = await _case(request, db)
+        changes = await entitlements.assistant_changes_in_year(db, application.person_id, today)
+        errors: Errors = []
+        wrong_parts: dict[str, list[str]] = {}
+        values: dict[str, Any] = {"code": "", "given_name": "", "family_name": "", "start": today}
+        if request.method == "POST":
+            async with request.form() as form:
+                values = {k: _text(form, k) for k in ("code", "given_name", "family_name")}
+                values["start"] = _date_value(form, "start")
+                code = None
+                try:
+                    code = normalise(values["code"], from_provider=False)
+                except InvalidPersonalCode:
+                    errors.append(("code", _("Enter a personal code like 010180-12345")))
+                if code == application.person.personal_code:
+                    errors.append(("code", _("A person cannot be their own assistant")))
+                    code = None
+                known = None
+                if code:
+                    try:
+                        known = await people.person_by_code(db, code)
+                    except people.NotFound:
+                        known = None
+                if known is None:
+                    if not values["given_name"]:
+                        errors.append(("given_name", _("Enter the assistant's given name")))
+                    if not values["family_name"]:
+                        errors.append(("family_name", _("Enter the assistant's family name")))
+                start = _read_date(form, "start", _("Enter the first day of the assignment"), errors, wrong_parts)
+            if not errors:
+                assert code and start
+                assistant = known or await people.ensure_person(db, code, values["given_name"], values["family_name"])
+                await service.assign(db, application, current_person(request), assistant, start)
+                return _back_to_case(request, application)
+    return render(
+        request,
+        "casework/assign.html",
+        {
+            "application": application,
+            "applicant": application.person,
+            "errors": errors,
+            "values": values,
+            "wrong_parts": wrong_parts,
+            "changes": changes,
+            "too_many": entitlements.too_many_changes(changes),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+def page_routes() -> list[Route]:
+    return [
+        Route("/desk", desk, name="desk"),
+        Route("/desk/cases/{id:int}", case, name="desk_case"),
+        Route("/desk/cases/{id:int}/documents/{document_id:int}", case_document, name="desk_document"),
+        Route("/desk/cases/{id:int}/start-review", start_review, methods=["POST"], name="desk_start_review"),
+        Route("/desk/cases/{id:int}/request-information", request_information, methods=["GET", "POST"], name="desk_request_information"),
+        Route("/desk/cases/{id:int}/grant", grant, methods=["GET", "POST"], name="desk_grant"),
+        Route("/desk/cases/{id:int}/refuse", refuse, methods=["GET", "POST"], name="desk_refuse"),
+        Route("/desk/cases/{id:int}/assign", assign, methods=["GET", "POST"], name="desk_assign"),
+        Route("/desk/cases/{id:int}/note", note, methods=["GET", "POST"], name="desk_note"),
+    ]
