@@ -36,6 +36,7 @@ from portal.casework import service
 from portal.eid.session import current_person, signed_in
 from portal.entitlements import service as entitlements
 from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.notifications.service import deliver_pending
 from portal.people import service as people
 from portal.people.models import Person
@@ -89,11 +90,13 @@ async def desk(request: Request) -> Response:
     status = request.query_params.get("status", "open")
     kind = request.query_params.get("kind", "")
     order = request.query_params.get("order", "oldest")
+    due = request.query_params.get("due", "")
     chosen = service.QueueFilter(
         status=ApplicationStatus(status) if status in ApplicationStatus._value2member_map_ and status != "draft" else None,
         kind=ServiceKind(kind) if kind in ServiceKind._value2member_map_ else None,
         only_open=status not in ("all",) and status not in ApplicationStatus._value2member_map_,
         newest_first=order == "newest",
+        due=service.Due(due) if due in service.Due._value2member_map_ else None,
     )
     today = clock.today()
     async with request.app.state.db.session() as db:
@@ -113,15 +116,21 @@ async def desk(request: Request) -> Response:
         {"value": k.value, "text": journey.kind_name(k)} for k in ServiceKind
     ]
     order_options = [{"value": "oldest", "text": _("Oldest first")}, {"value": "newest", "text": _("Newest first")}]
+    due_options = [
+        {"value": "", "text": _("Any time")},
+        {"value": service.Due.LATE.value, "text": _("Decision overdue")},
+        {"value": service.Due.SOON.value, "text": ngettext("Due within %(num)s day", "Due within %(num)s days", service.DUE_SOON_DAYS)},
+    ]
     return render(
         request,
         "casework/desk.html",
         {
             "rows": rows,
-            "filters": {"status": status if status in STATUS_FILTERS else "open", "kind": kind, "order": order},
+            "filters": {"status": status if status in STATUS_FILTERS else "open", "kind": kind, "order": order, "due": due},
             "status_options": status_options,
             "kind_options": kind_options,
             "order_options": order_options,
+            "due_options": due_options,
         },
     )
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from portal import audit
+from portal import audit, clock
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationEvent, ApplicationStatus
-from portal.applications.rules import KIND_RULES, ServiceKind, decision_due
+from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due
 from portal.db import utcnow
 from portal.entitlements import service as entitlements
 from portal.entitlements.models import AssistantAssignment, Entitlement
@@ -45,12 +46,33 @@ def cases_visible_to(municipality_ids: Sequence[int]) -> ColumnElement[bool]:
     return (Application.status != ApplicationStatus.DRAFT) & Application.municipality_id.in_(list(municipality_ids))
 
 
+class Due(StrEnum):
+    LATE = "late"  # the month for the decision is over
+    SOON = "soon"  # the decision is due within DUE_SOON_DAYS
+
+
+DUE_SOON_DAYS = 7
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     status: ApplicationStatus | None = None
     kind: ServiceKind | None = None
     only_open: bool = True
     newest_first: bool = False
+    due: Due | None = None
+
+
+def first_submission_due_on_or_after(day: date) -> date:
+    """The earliest submission date whose decision is due on `day` or later (decision_due only grows)."""
+    candidate = add_months(day, -1) - timedelta(days=4)
+    while decision_due(candidate) < day:
+        candidate += timedelta(days=1)
+    return candidate
+
+
+def _submitted_before(day: date) -> ColumnElement[bool]:
+    return Application.submitted_at < datetime.combine(day, time.min, tzinfo=UTC)
 
 
 async def queue(db: AsyncSession, municipality_ids: Sequence[int], chosen: QueueFilter, limit: int = 200) -> list[Application]:
@@ -62,6 +84,15 @@ async def queue(db: AsyncSession, municipality_ids: Sequence[int], chosen: Queue
         query = query.where(Application.status.in_(OPEN))
     if chosen.kind is not None:
         query = query.where(Application.kind == chosen.kind)
+    if chosen.due is not None:
+        today = clock.today()
+        on_time = first_submission_due_on_or_after(today)
+        query = query.where(Application.status.in_(OPEN))
+        if chosen.due is Due.LATE:
+            query = query.where(_submitted_before(on_time))
+        else:
+            later = first_submission_due_on_or_after(today + timedelta(days=DUE_SOON_DAYS + 1))
+            query = query.where(~_submitted_before(on_time), _submitted_before(later))
     order = Application.submitted_at.desc() if chosen.newest_first else Application.submitted_at
     return list(await db.scalars(query.order_by(order, Application.id).limit(limit)))
 

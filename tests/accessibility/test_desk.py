@@ -16,7 +16,7 @@ from portal.casework import service as casework
 from portal.db import Database
 from portal.people import service as people
 from portal.people.models import StaffRoleName
-from tests.accessibility.conftest import LANGS, sign_in_as, wait_for_path
+from tests.accessibility.conftest import LANGS, sign_in_as, wait_for_path, wait_until
 from tests.accessibility.test_apply import PageChecks
 from tests.accessibility.test_apply_details import submit, type_into
 
@@ -95,3 +95,45 @@ def test_desk_pages(browser: WebDriver, live_server: str, database_url: str, lan
     submit(driver)
     wait_for_path(driver, status)
     check.assert_none()
+
+
+def test_a_case_from_queue_to_grant_without_javascript(browser_no_js: WebDriver, live_server: str, database_url: str) -> None:
+    """Līga, JavaScript off, in Russian: the queue, a case, start the review, grant; Anna then reads the decision."""
+    from selenium.webdriver.support.ui import Select
+
+    from tests.accessibility.test_no_javascript import assert_scripts_do_not_run
+
+    driver, lang = browser_no_js, "ru"
+    waiting, _asked = seed_cases(database_url)
+    sign_in_as(driver, live_server, LIGA, lang)
+    assert_scripts_do_not_run(driver)
+    driver.get(f"{live_server}/{lang}/dashboard")
+    driver.find_element(By.CSS_SELECTOR, f'main a[href="/{lang}/desk"]').click()
+    wait_for_path(driver, f"/{lang}/desk")
+    Select(driver.find_element(By.ID, "status")).select_by_value("submitted")
+    driver.find_element(By.CSS_SELECTOR, "main form.filter-form button").click()  # a GET form: the filters are in the address
+    wait_until(driver, lambda d: "status=submitted" in d.current_url, "the filtered queue")
+    case = f"/{lang}/desk/cases/{waiting}"
+    driver.find_element(By.CSS_SELECTOR, f'main a[href="{case}"]').click()
+    wait_for_path(driver, case)
+    submit(driver)  # start the review
+    wait_for_path(driver, case)
+    assert not driver.find_elements(By.CSS_SELECTOR, f'main form[action="{case}/start-review"]')
+    driver.find_element(By.CSS_SELECTOR, f'main a[href="{case}/grant"]').click()
+    wait_for_path(driver, case + "/grant")
+    type_into(driver, "hours", "80")
+    for name, (day, month, year) in (("start", ("1", "1", "2027")), ("end", ("31", "12", "2028"))):
+        type_into(driver, f"{name}-day", day)
+        type_into(driver, f"{name}-month", month)
+        type_into(driver, f"{name}-year", year)
+    type_into(driver, "text", "Предоставить 80 часов в месяц.")
+    submit(driver)
+    wait_for_path(driver, case)
+    assert "Предоставить 80 часов в месяц." in driver.find_element(By.TAG_NAME, "main").text
+
+    driver.delete_all_cookies()
+    sign_in_as(driver, live_server, ANNA, lang)
+    driver.get(f"{live_server}/{lang}/applications/{waiting}")
+    wait_for_path(driver, f"/{lang}/applications/{waiting}")
+    main = driver.find_element(By.TAG_NAME, "main").text
+    assert "Предоставить 80 часов в месяц." in main and "2028" in main
