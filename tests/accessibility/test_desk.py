@@ -9,9 +9,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from portal import clock
 from portal.applications import demo as demo_applications
-from portal.applications.rules import ServiceKind
 from portal.casework import service as casework
 from portal.db import Database
 from portal.people import service as people
