@@ -144,11 +144,21 @@ def cmd_staff(args: argparse.Namespace) -> None:
         role = StaffRoleName(args.role)
         if args.action == "add":
             municipality = await service.municipality_by_code(session, args.municipality) if args.municipality else None
-            await service.add_staff_role(session, person, role, municipality)
+            school = await service.school_by_id(session, args.school) if args.school else None
+            await service.add_staff_role(session, person, role, municipality, school)
             print(f"{person.full_name}: {role.value} added")
         else:
             removed = await service.remove_staff_role(session, person, role)
             print(f"{person.full_name}: {removed} {role.value} role(s) removed")
+
+    _with_db(Settings.from_env(), work)
+
+
+def cmd_school_add(args: argparse.Namespace) -> None:
+    async def work(session: AsyncSession) -> None:
+        municipality = await service.municipality_by_code(session, args.municipality)
+        school = await service.add_school(session, municipality, args.name)
+        print(f"school {school.id}: {school.name} ({municipality.name_lv})")
 
     _with_db(Settings.from_env(), work)
 
@@ -201,7 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument("personal_code")
     staff.add_argument("role", choices=[r.value for r in StaffRoleName])
     staff.add_argument("--municipality", help="municipality code, e.g. riga (caseworkers)")
+    staff.add_argument("--school", type=int, help="school id from `portal school add` (school staff)")
     staff.set_defaults(handler=cmd_staff)
+
+    school = commands.add_parser("school", help="schools that decide on the assistant in an educational institution")
+    school_actions = school.add_subparsers(dest="school_action", required=True)
+    school_add = school_actions.add_parser("add", help="add a school (prints its id, for `staff add ... school_staff`)")
+    school_add.add_argument("name")
+    school_add.add_argument("--municipality", required=True, help="municipality code, e.g. jelgava")
+    school_add.set_defaults(handler=cmd_school_add)
 
     representation = commands.add_parser("representation", help="legal representation")
     rep_actions = representation.add_subparsers(dest="rep_action", required=True)

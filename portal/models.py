@@ -9,7 +9,7 @@ from portal.applications.models import (
 from portal.audit import AuditEvent
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
-from portal.people.models import Municipality, Person, Representation, StaffRole
+from portal.people.models import Municipality, Person, Representation, School, StaffRole
 
 __all__ = [
     "Application",
@@ -23,5 +23,6 @@ __all__ = [
     "Municipality",
     "Person",
     "Representation",
+    "School",
     "StaffRole",
 ]

@@ -47,7 +47,7 @@ class Settings:
     demo: bool = False
     # The page showing every component in every state: for the demo and the tests only.
     component_gallery: bool = False
-    # The apply journey until the school assistant's cases reach the schools (issue 3): on in the demo and the tests only.
+    # The apply journey and the desk's part in it: on in the demo and the tests; off elsewhere until issue 3 is accepted.
     apply_journey: bool = False
 
     def __post_init__(self) -> None:

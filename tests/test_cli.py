@@ -23,6 +23,7 @@ from portal.people.models import (
     Person,
     Representation,
     RepresentationKind,
+    School,
     StaffRole,
     StaffRoleName,
 )
@@ -110,3 +111,15 @@ def test_serve_refuses_to_start_without_a_secret(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
     assert cli.main(["serve"]) == 2
     assert "PORTAL_SECRET_KEY" in capsys.readouterr().err
+
+
+def test_a_school_and_its_staff(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    cli.main(["seed-demo"])
+    assert cli.main(["school", "add", "Jelgavas  4. vidusskola", "--municipality", "jelgava"]) == 0
+    school_id = int(capsys.readouterr().out.split()[1].rstrip(":"))
+    assert cli.main(["staff", "add", "300688-11000", "school_staff", "--school", str(school_id)]) == 0
+    [role] = rows(env, select(StaffRole).where(StaffRole.role == StaffRoleName.SCHOOL_STAFF))
+    assert role.school_id == school_id
+    [school] = rows(env, select(School))
+    assert school.name == "Jelgavas 4. vidusskola"  # spaces tidied
+    assert cli.main(["staff", "add", "300688-11000", "school_staff"]) == 2  # a school's staff names the school

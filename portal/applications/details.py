@@ -212,10 +212,30 @@ def _is_school_assistant(situation: Situation) -> bool:
     return situation.kind is ServiceKind.SCHOOL_ASSISTANT
 
 
+OTHER_SCHOOL = "other"
+
+
+def school_options(situation: Situation) -> list[Option]:
+    """The schools registered in the municipality, then "not in the list"; none at all: no list."""
+    if not situation.schools:
+        return []
+    return [Option(school_id, name) for school_id, name in situation.schools.items()] + [
+        Option(OTHER_SCHOOL, _("The school is not in the list"), _("Type its name below. The social service passes the application on."))
+    ]
+
+
 def _read_school(form: FormValues, situation: Situation) -> tuple[Any, Errors]:
-    value = {"name": text(form, "school"), "activities": chosen(form, "activities", [o.value for o in school_activity_options()])}
+    """A school from the list decides itself; a typed one goes to the social service, which passes it on."""
+    chosen_id = text(form, "school-id") if situation.schools else OTHER_SCHOOL
+    value = {
+        "school_id": chosen_id if chosen_id in situation.schools else "",
+        "name": situation.schools.get(chosen_id) or text(form, "school"),
+        "activities": chosen(form, "activities", [o.value for o in school_activity_options()]),
+    }
     errors: Errors = []
-    if not value["name"]:
+    if situation.schools and chosen_id not in situation.schools and chosen_id != OTHER_SCHOOL:
+        errors.append(("school-id", _("Select the school, or that it is not in the list")))
+    elif not value["name"]:
         errors.append(("school", _("Enter the name of the school")))
     elif len(value["name"]) > MAX_NAME:
         errors.append(("school", _("The name must be %(num)s characters or fewer", num=MAX_NAME)))
@@ -336,6 +356,7 @@ def page_context(page: FormPage, situation: Situation) -> Mapping[str, Any]:
         "chosen_purposes": [(p, {o.value: o.text for o in purpose_options()}[p]) for p in chosen_purposes(situation)],
         "frequency_field": frequency_field,
         "school_activity_options": school_activity_options(),
+        "school_options": school_options(situation),
         "assistant_options": assistant_options(),
         "declaration_options": declaration_options(),
     }

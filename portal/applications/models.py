@@ -51,6 +51,8 @@ class Application(Timestamped, Base):
     # The journey's answers by question; their shape is the journey's (applications/journey.py).
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    # The school that decides, for the assistant in an educational institution (None: the social service).
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The language the person used to submit: the social service's notices follow it.
     language: Mapped[str | None] = mapped_column(String(2))

@@ -16,7 +16,7 @@ from portal.applications import details, documents, journey, notices, service, u
 from portal.applications.details import FormPage
 from portal.applications.documents import DocumentKind
 from portal.applications.models import Application, ApplicationStatus
-from portal.applications.rules import KIND_RULES, Verdict, kinds_by_age
+from portal.applications.rules import KIND_RULES, ServiceKind, Verdict, kinds_by_age
 from portal.eid.session import current_person, signed_in
 from portal.i18n import gettext as _
 from portal.notifications.service import deliver_pending
@@ -77,8 +77,15 @@ async def _municipalities(db: Any) -> dict[str, str]:
     return dict(sorted(names.items(), key=lambda item: sort_key(item[1])))
 
 
+async def _schools(db: Any, answers: dict[str, Any]) -> dict[str, str]:
+    """The schools registered in the municipality of the declared address, by name."""
+    municipality = answers.get("details", {}).get("municipality", "")
+    schools = await people.schools_in(db, municipality) if municipality else []
+    return dict(sorted(((str(school.id), school.name) for school in schools), key=lambda item: sort_key(item[1])))
+
+
 async def _draft_and_situation(
-    request: Request, db: Any, *, with_municipalities: bool = False
+    request: Request, db: Any, *, with_municipalities: bool = False, with_schools: bool = False
 ) -> tuple[Application, Person, journey.Situation]:
     """The signed-in person's draft from the path; a submitted one sends them to its status page."""
     me = current_person(request)
@@ -97,6 +104,7 @@ async def _draft_and_situation(
         today,
         uploaded=uploaded,
         municipalities=await _municipalities(db) if with_municipalities else {},
+        schools=await _schools(db, application.answers) if with_schools else {},
     )
     return application, person, situation
 
@@ -176,7 +184,7 @@ async def question(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         try:
             application, person, situation = await _draft_and_situation(
-                request, db, with_municipalities=slug == details.DETAILS.slug
+                request, db, with_municipalities=slug == details.DETAILS.slug, with_schools=slug == details.SCHOOL.slug
             )
         except AlreadySubmitted as submitted:
             return _to_status_page(request, submitted.application_id)
@@ -359,6 +367,10 @@ async def submit(request: Request) -> Response:
         if not journey.complete(situation):
             return RedirectResponse(lang_url(request, "apply_check", id=application.id), status_code=303)
         municipality = await people.municipality_by_code(db, situation.answers["details"]["municipality"])
+        # The school decides its pupils' assistant when it is registered in that municipality (Reg. 695).
+        school_id = situation.answers.get("school", {}).get("school_id", "") if situation.kind is ServiceKind.SCHOOL_ASSISTANT else ""
+        school_ids = {school.id for school in await people.schools_in(db, municipality.code)}
+        deciding_school = int(school_id) if school_id.isdigit() and int(school_id) in school_ids else None
 
         def queue_notice(submitted: Application) -> None:
             contact = situation.answers.get("contact", {})
@@ -366,7 +378,8 @@ async def submit(request: Request) -> Response:
                 notices.queue_submitted(db, submitted, person, municipality, contact["email"], settings.base_url)
 
         await service.submit(
-            db, me, application.id, situation.today, municipality.id, on_submitted=queue_notice, language=i18n.get_locale()
+            db, me, application.id, situation.today, municipality.id, on_submitted=queue_notice, language=i18n.get_locale(),
+            school_id=deciding_school,
         )
     return RedirectResponse(
         lang_url(request, "application_submitted", id=application.id),

@@ -155,6 +155,7 @@ async def submit(
     municipality_id: int | None = None,
     on_submitted: Callable[[Application], None] | None = None,
     language: str | None = None,
+    school_id: int | None = None,
 ) -> Application:
     """Submit a draft once: a second submit (double click, back button, two tabs) changes nothing.
 
@@ -170,7 +171,13 @@ async def submit(
     changed = await db.execute(
         update(Application)
         .where(Application.id == application.id, Application.status == ApplicationStatus.DRAFT)
-        .values(status=ApplicationStatus.SUBMITTED, submitted_at=now, municipality_id=municipality_id, language=language)
+        .values(
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=now,
+            municipality_id=municipality_id,
+            school_id=school_id,
+            language=language,
+        )
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]

@@ -44,6 +44,8 @@ class Situation:
     uploaded: frozenset[str] = frozenset()
     # Municipality code -> name in the page's language (only the details page needs them).
     municipalities: Mapping[str, str] = field(default_factory=dict)
+    # School id -> name, the schools registered in the chosen municipality (only the school page needs them).
+    schools: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def age(self) -> int | None:

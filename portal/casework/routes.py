@@ -39,7 +39,7 @@ from portal.i18n import gettext as _
 from portal.i18n import ngettext
 from portal.notifications.service import deliver_pending
 from portal.people import service as people
-from portal.people.models import Person
+from portal.people.models import Person, School
 from portal.people.personal_code import InvalidPersonalCode, normalise
 from portal.templating import lang_url, render
 from portal.validation import date_from_parts
@@ -51,16 +51,16 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def caseworkers_only(endpoint: Endpoint) -> Endpoint:
-    """Signed in, with a caseworker role; the municipalities are in request.state.municipality_ids."""
+    """Signed in, as a caseworker or a school's staff; whose cases they decide is in request.state.scope."""
 
     @signed_in
     @wraps(endpoint)
     async def guarded(request: Request) -> Response:
         async with request.app.state.db.session() as db:
-            municipality_ids = await service.caseworker_municipalities(db, current_person(request))
-        if not municipality_ids:
+            scope = await service.desk_scope(db, current_person(request))
+        if not scope:
             raise HTTPException(404)
-        request.state.municipality_ids = municipality_ids
+        request.state.scope = scope
         return await endpoint(request)
 
     return guarded
@@ -100,7 +100,7 @@ async def desk(request: Request) -> Response:
     )
     today = clock.today()
     async with request.app.state.db.session() as db:
-        cases = await service.queue(db, request.state.municipality_ids, chosen)
+        cases = await service.queue(db, request.state.scope, chosen)
     rows = [
         {
             "application": application,
@@ -140,7 +140,7 @@ async def desk(request: Request) -> Response:
 
 async def _case(request: Request, db: Any) -> Application:
     try:
-        return await service.open_case(db, current_person(request), request.state.municipality_ids, int(request.path_params["id"]))
+        return await service.open_case(db, current_person(request), request.state.scope, int(request.path_params["id"]))
     except service.NotFound:
         raise HTTPException(404) from None
 
@@ -157,6 +157,7 @@ async def case(request: Request) -> Response:
         entitlement = await entitlements.entitlement_of_application(db, application.id)
         assignments = await entitlements.assignments_of_person(db, person.id)
         names = {m.id: (m.code, m.name_ru if i18n.get_locale() == "ru" else m.name_lv) for m in await people.municipalities(db)}
+        school = await db.get(School, application.school_id) if application.school_id else None
     municipality_name = names.get(application.municipality_id or 0, ("", ""))[1]
     situation = journey.Situation(
         application.answers, journey.birth_date_of(person.personal_code), today, municipalities=dict(names.values())
@@ -170,6 +171,7 @@ async def case(request: Request) -> Response:
         {"key": _("Applied by"), "value": _("the person themself") if application.created_by_id == person.id
          else f"{representative.full_name}, {representative.personal_code}" if representative else ""},
         {"key": _("Municipality"), "value": municipality_name},
+        {"key": _("Decides"), "value": school.name if school else _("The social service")},
         {"key": _("Received"), "value": i18n.format_date(application.submitted_at.date())},
         {"key": _("Decision due"), "value": i18n.format_date(decision_due(application.submitted_at.date()))},
     ]

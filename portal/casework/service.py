@@ -1,18 +1,20 @@
 """The social service's desk: which cases a caseworker sees, and the decisions they make. No HTTP.
 
-Every query for a case goes through `cases_visible_to(municipality_ids)`: a caseworker
-reaches only submitted applications of the municipalities of their CASEWORKER roles, so
-any other case answers "not found". Every view of a case is an audit event.
+Every query for a case goes through `cases_visible_to(scope)`: a caseworker reaches
+only the submitted applications of the municipalities of their CASEWORKER roles, and
+a school's staff only the school assistant's cases for their school (Reg. 695: the
+school decides), so any other case answers "not found". A school assistant's case
+whose school is not registered in the portal stays with the municipality's
+caseworkers. Every view of a case is an audit event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -33,17 +35,37 @@ OPEN = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationSta
 INTERNAL_ACTIONS = frozenset({"note"})
 
 
-async def caseworker_municipalities(db: AsyncSession, staff: Person) -> list[int]:
-    rows = await db.scalars(
-        select(StaffRole.municipality_id).where(
-            StaffRole.person_id == staff.id, StaffRole.role == StaffRoleName.CASEWORKER, StaffRole.municipality_id.is_not(None)
+@dataclass(frozen=True)
+class DeskScope:
+    """Whose cases a member of staff decides: municipalities as a caseworker, schools as school staff."""
+
+    municipality_ids: tuple[int, ...] = ()
+    school_ids: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.municipality_ids or self.school_ids)
+
+
+async def desk_scope(db: AsyncSession, staff: Person) -> DeskScope:
+    rows = await db.execute(
+        select(StaffRole.role, StaffRole.municipality_id, StaffRole.school_id).where(
+            StaffRole.person_id == staff.id, StaffRole.role.in_((StaffRoleName.CASEWORKER, StaffRoleName.SCHOOL_STAFF))
         )
     )
-    return [municipality_id for municipality_id in rows if municipality_id is not None]
+    municipalities: list[int] = []
+    schools: list[int] = []
+    for role, municipality_id, school_id in rows:
+        if role is StaffRoleName.CASEWORKER and municipality_id is not None:
+            municipalities.append(municipality_id)
+        elif role is StaffRoleName.SCHOOL_STAFF and school_id is not None:
+            schools.append(school_id)
+    return DeskScope(tuple(municipalities), tuple(schools))
 
 
-def cases_visible_to(municipality_ids: Sequence[int]) -> ColumnElement[bool]:
-    return (Application.status != ApplicationStatus.DRAFT) & Application.municipality_id.in_(list(municipality_ids))
+def cases_visible_to(scope: DeskScope) -> ColumnElement[bool]:
+    municipal = Application.school_id.is_(None) & Application.municipality_id.in_(scope.municipality_ids)
+    school = Application.school_id.in_(scope.school_ids)
+    return (Application.status != ApplicationStatus.DRAFT) & or_(municipal, school)
 
 
 class Due(StrEnum):
@@ -75,9 +97,9 @@ def _submitted_before(day: date) -> ColumnElement[bool]:
     return Application.submitted_at < datetime.combine(day, time.min, tzinfo=UTC)
 
 
-async def queue(db: AsyncSession, municipality_ids: Sequence[int], chosen: QueueFilter, limit: int = 200) -> list[Application]:
+async def queue(db: AsyncSession, scope: DeskScope, chosen: QueueFilter, limit: int = 200) -> list[Application]:
     """The municipality's cases, oldest first (the one-month decision time runs from submission)."""
-    query = select(Application).where(cases_visible_to(municipality_ids)).options(joinedload(Application.person))
+    query = select(Application).where(cases_visible_to(scope)).options(joinedload(Application.person))
     if chosen.status is not None:
         query = query.where(Application.status == chosen.status)
     elif chosen.only_open:
@@ -104,11 +126,11 @@ def days_left(application: Application, today: date) -> int | None:
     return (decision_due(application.submitted_at.date()) - today).days
 
 
-async def open_case(db: AsyncSession, staff: Person, municipality_ids: Sequence[int], application_id: int) -> Application:
+async def open_case(db: AsyncSession, staff: Person, scope: DeskScope, application_id: int) -> Application:
     """A case the caseworker may see; the view is recorded (who looked at whose data, when)."""
     application = await db.scalar(
         select(Application)
-        .where(Application.id == application_id, cases_visible_to(municipality_ids))
+        .where(Application.id == application_id, cases_visible_to(scope))
         .options(joinedload(Application.person))
     )
     if application is None:

@@ -81,8 +81,20 @@ class Representation(Timestamped, Base):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
+class School(Base):
+    """A general or vocational school: it decides on the assistant in an educational institution (Reg. 695)."""
+
+    __tablename__ = "school"
+    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+
+
 class StaffRoleName(StrEnum):
     CASEWORKER = "caseworker"
+    SCHOOL_STAFF = "school_staff"  # decides the school assistant's cases of one school
     SURVEY_ANALYST = "survey_analyst"
     ADMIN = "admin"
 
@@ -96,11 +108,13 @@ class StaffRole(Timestamped, Base):
         CheckConstraint(
             "role <> 'caseworker' OR municipality_id IS NOT NULL", name="caseworker_municipality"
         ),
+        CheckConstraint("role <> 'school_staff' OR school_id IS NOT NULL", name="school_staff_school"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     role: Mapped[StaffRoleName] = mapped_column(string_enum(StaffRoleName, "staff_role_name"))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
 
     municipality: Mapped[Municipality | None] = relationship(lazy="raise")

@@ -13,6 +13,7 @@ from portal.people.models import (
     Person,
     Representation,
     RepresentationKind,
+    School,
     StaffRole,
     StaffRoleName,
 )
@@ -53,19 +54,27 @@ async def municipality_by_code(db: AsyncSession, code: str) -> Municipality:
 
 
 async def add_staff_role(
-    db: AsyncSession, person: Person, role: StaffRoleName, municipality: Municipality | None
+    db: AsyncSession, person: Person, role: StaffRoleName, municipality: Municipality | None, school: School | None = None
 ) -> StaffRole:
     if role is StaffRoleName.CASEWORKER and municipality is None:
         raise ValueError("a caseworker belongs to a municipality")
+    if role is StaffRoleName.SCHOOL_STAFF and school is None:
+        raise ValueError("a school's staff role names the school")
     same_municipality = (
         StaffRole.municipality_id == municipality.id if municipality else StaffRole.municipality_id.is_(None)
     )
+    same_school = StaffRole.school_id == school.id if school else StaffRole.school_id.is_(None)
     existing = await db.scalar(
-        select(StaffRole).where(StaffRole.person_id == person.id, StaffRole.role == role, same_municipality)
+        select(StaffRole).where(StaffRole.person_id == person.id, StaffRole.role == role, same_municipality, same_school)
     )
     if existing is not None:
         return existing
-    staff_role = StaffRole(person_id=person.id, role=role, municipality_id=municipality.id if municipality else None)
+    staff_role = StaffRole(
+        person_id=person.id,
+        role=role,
+        municipality_id=municipality.id if municipality else None,
+        school_id=school.id if school else None,
+    )
     db.add(staff_role)
     await db.flush()
     return staff_role
@@ -125,3 +134,29 @@ async def represented_people(db: AsyncSession, representative: Person, today: da
 async def municipalities(db: AsyncSession) -> list[Municipality]:
     """Latvia's municipalities (the 43 of the 2021 reform); callers sort them by the name they show."""
     return list(await db.scalars(select(Municipality)))
+
+
+async def add_school(db: AsyncSession, municipality: Municipality, name: str) -> School:
+    """A school that decides on its pupils' assistant; the same name twice in a municipality is one school."""
+    name = " ".join(name.split())
+    existing = await db.scalar(select(School).where(School.municipality_id == municipality.id, School.name == name))
+    if existing is not None:
+        return existing
+    school = School(municipality_id=municipality.id, name=name)
+    db.add(school)
+    await db.flush()
+    return school
+
+
+async def schools_in(db: AsyncSession, municipality_code: str) -> list[School]:
+    rows = await db.scalars(
+        select(School).join(Municipality, School.municipality_id == Municipality.id).where(Municipality.code == municipality_code)
+    )
+    return list(rows)
+
+
+async def school_by_id(db: AsyncSession, school_id: int) -> School:
+    school = await db.get(School, school_id)
+    if school is None:
+        raise NotFound(f"no school {school_id}")
+    return school

@@ -318,8 +318,10 @@ def test_apply_and_withdraw_without_javascript_in_russian(browser_no_js: WebDriv
 def test_pages_for_a_represented_child_and_a_student(browser: WebDriver, live_server: str, database_url: str, lang: str) -> None:
     """Every question a child's or a student's application asks, and the school pages, with their error states."""
     from tests.applications.test_routes import add_parent
+    from tests.casework.test_schools import add_school_with_staff
 
     add_parent(database_url)
+    add_school_with_staff(database_url)  # Jelgava's school page offers a list
     driver = browser
     check = PageChecks(driver, lang)
     sign_in_as(driver, live_server, JANIS.personal_code, lang)
@@ -354,8 +356,9 @@ def test_pages_for_a_represented_child_and_a_student(browser: WebDriver, live_se
     wait_for_path(driver, apply_step_path(lang, school, "school"))
     check("school page")
     submit(driver)
-    check("school page, nothing filled in", error=True, error_fields=("school", "activities"))
-    type_into(driver, "school", "Jelgavas 4. vidusskola")
+    check("school page, nothing filled in", error=True, error_fields=("school-id", "activities"))
+    tick(driver, "school-id", "other")
+    type_into(driver, "school", "Jelgavas Valsts ģimnāzija")
     tick(driver, "activities", "moving")
     submit(driver)
     question(school, "school-documents", "upload", "school-documents question")

@@ -4,12 +4,14 @@ every page and every error state (axe, titles, focused error summary, 320 px).""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from portal.applications import demo as demo_applications
+from portal.applications.rules import ServiceKind
 from portal.casework import service as casework
 from portal.db import Database
 from portal.people import service as people
@@ -23,10 +25,10 @@ pytestmark = pytest.mark.browser
 LIGA, ANNA = "230565-11005", "150385-11001"
 
 
-def seed_cases(database_url: str) -> tuple[int, int]:
-    """Līga is a caseworker of Rīga; Anna has one submitted case, and one where information is requested."""
+def seed_cases(database_url: str) -> tuple[int, int, int, int]:
+    """Līga is a caseworker of Rīga; Anna's cases: submitted, information requested, granted, refused."""
 
-    async def work() -> tuple[int, int]:
+    async def work() -> tuple[int, int, int, int]:
         db = Database(database_url)
         async with db.session() as session:
             liga = await people.ensure_person(session, LIGA, "Līga", "Liepiņa")
@@ -37,7 +39,12 @@ def seed_cases(database_url: str) -> tuple[int, int]:
             asked = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "lv")
             casework.start_review(session, asked, liga)
             casework.request_information(session, asked, liga, "Lūdzu, atsūtiet darba līgumu.")
-            ids = (waiting.id, asked.id)
+            granted = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "lv")
+            casework.grant(session, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60,
+                           valid_from=date(2027, 1, 1), valid_to=date(2028, 12, 31), decision_text="Piešķirts darbam.")
+            refused = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "lv")
+            casework.refuse(session, refused, liga, "Nav noteikta I vai II invaliditātes grupa.")
+            ids = (waiting.id, asked.id, granted.id, refused.id)
         await db.dispose()
         return ids
 
@@ -47,7 +54,7 @@ def seed_cases(database_url: str) -> tuple[int, int]:
 @pytest.mark.parametrize("lang", LANGS)
 def test_desk_pages(browser: WebDriver, live_server: str, database_url: str, lang: str) -> None:
     driver = browser
-    waiting, asked = seed_cases(database_url)
+    waiting, asked, granted, refused = seed_cases(database_url)
     check = PageChecks(driver, lang)
     sign_in_as(driver, live_server, LIGA, lang)
     driver.get(f"{live_server}/{lang}/desk")
@@ -92,6 +99,10 @@ def test_desk_pages(browser: WebDriver, live_server: str, database_url: str, lan
     type_into(driver, "answer", "Līgums pievienots.")
     submit(driver)
     wait_for_path(driver, status)
+    for application_id, state in ((granted, "granted"), (refused, "refused")):
+        driver.get(f"{live_server}/{lang}/applications/{application_id}")
+        wait_for_path(driver, f"/{lang}/applications/{application_id}")
+        check(f"status page, {state}")
     check.assert_none()
 
 
@@ -102,7 +113,7 @@ def test_a_case_from_queue_to_grant_without_javascript(browser_no_js: WebDriver,
     from tests.accessibility.test_no_javascript import assert_scripts_do_not_run
 
     driver, lang = browser_no_js, "ru"
-    waiting, _asked = seed_cases(database_url)
+    waiting, *_others = seed_cases(database_url)
     sign_in_as(driver, live_server, LIGA, lang)
     assert_scripts_do_not_run(driver)
     driver.get(f"{live_server}/{lang}/dashboard")

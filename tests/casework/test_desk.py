@@ -87,10 +87,13 @@ def test_the_desk_is_for_caseworkers_and_their_municipality_only(client: TestCli
     switch_to(client, OTHER_CASEWORKER)
     assert client.get("/lv/desk").status_code == 200
     assert case not in client.get("/lv/desk").text
-    for path in (case, case + "/grant", case + "/assign", case + "/documents/1"):
+    actions = ("/request-information", "/grant", "/refuse", "/assign", "/note")
+    for path in (case, case + "/documents/1", *(case + action for action in actions)):
         assert client.get(path).status_code == 404, path
     token = csrf_of(client.get("/lv/desk").text)
-    assert client.post(case + "/refuse", data={"csrf_token": token, "reasons": "x"}).status_code == 404
+    filled = {"csrf_token": token, "message": "x", "reasons": "x", "note": "x", "code": "110978-11006", "hours": "1", "text": "x"}
+    for path in (case + "/start-review", *(case + action for action in actions)):
+        assert client.post(path, data=filled).status_code == 404, path
     switch_to(client, LIGA)
     queue = client.get("/lv/desk").text
     assert f'href="{case}"' in queue
