@@ -47,8 +47,6 @@ class Settings:
     demo: bool = False
     # The page showing every component in every state: for the demo and the tests only.
     component_gallery: bool = False
-    # The apply journey and the desk's part in it: on in the demo and the tests; off elsewhere until issue 3 is accepted.
-    apply_journey: bool = False
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -101,5 +99,4 @@ class Settings:
             absolute_timeout_seconds=int(env.get("PORTAL_ABSOLUTE_TIMEOUT_SECONDS") or 12 * 60 * 60),
             demo=demo,
             component_gallery=demo,
-            apply_journey=demo,
         )

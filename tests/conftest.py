@@ -81,7 +81,6 @@ def make_settings(database_url: str, issuer: str, **overrides: object) -> Settin
         "eid_issuer": issuer,
         "eid_client_secret": "test-client-secret",
         "component_gallery": True,
-        "apply_journey": True,
         "upload_dir": str(UPLOAD_DIR),
     }
     values.update(overrides)

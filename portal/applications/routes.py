@@ -32,21 +32,13 @@ def option_items(options: Any) -> list[dict[str, str | None]]:
     return [{"value": o.value, "text": str(o.text), "hint": str(o.hint) if o.hint else None} for o in options]
 
 
-def require_journey(request: Request) -> None:
-    """The journey and the pages after it answer 404 while the journey is switched off (settings.apply_journey)."""
-    if not request.app.state.settings.apply_journey:
-        raise HTTPException(404)
-
-
 
 async def start(request: Request) -> Response:
-    require_journey(request)
     return render(request, "applications/start.html", {"kind_rules": KIND_RULES, "kind_texts": journey.KIND_TEXTS})
 
 
 @signed_in
 async def for_whom(request: Request) -> Response:
-    require_journey(request)
     me = current_person(request)
     today = clock.today()
     async with request.app.state.db.session() as db:
@@ -179,7 +171,6 @@ async def _save_and_go_on(
 
 @signed_in
 async def question(request: Request) -> Response:
-    require_journey(request)
     slug = request.path_params["step"]
     async with request.app.state.db.session() as db:
         try:
@@ -281,7 +272,6 @@ def document_field(kind: DocumentKind) -> str:
 
 @signed_in
 async def remove_document(request: Request) -> Response:
-    require_journey(request)
     me = current_person(request)
     application_id = int(request.path_params["id"])
     async with request.app.state.db.session() as db:
@@ -325,7 +315,6 @@ def _check_rows(request: Request, application: Application, situation: journey.S
 
 @signed_in
 async def check(request: Request) -> Response:
-    require_journey(request)
     async with request.app.state.db.session() as db:
         try:
             application, person, situation = await _draft_and_situation(request, db, with_municipalities=True)
@@ -356,7 +345,6 @@ async def check(request: Request) -> Response:
 @signed_in
 async def submit(request: Request) -> Response:
     """Send the application. A second submit of the same draft lands on the same confirmation."""
-    require_journey(request)
     me = current_person(request)
     settings = request.app.state.settings
     async with request.app.state.db.session() as db:

@@ -14,7 +14,6 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import documents, journey, notices, service, uploads
 from portal.applications.models import Application, ApplicationStatus
-from portal.applications.routes import require_journey
 from portal.applications.rules import decision_due
 from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
@@ -76,7 +75,6 @@ async def draft_summaries(db: Any, me: Person) -> list[dict[str, Any]]:
 
 @signed_in
 async def applications(request: Request) -> Response:
-    require_journey(request)
     me = current_person(request)
     async with request.app.state.db.session() as db:
         items = await _summaries(db, me, only_drafts=False)
@@ -106,7 +104,6 @@ def _overview(application: Application, person: Person) -> list[dict[str, Any]]:
 
 @signed_in
 async def submitted(request: Request) -> Response:
-    require_journey(request)
     async with request.app.state.db.session() as db:
         application, person = await _submitted_application(request, db)
     if application.status is ApplicationStatus.DRAFT:
@@ -127,7 +124,6 @@ async def submitted(request: Request) -> Response:
 
 @signed_in
 async def application_page(request: Request) -> Response:
-    require_journey(request)
     async with request.app.state.db.session() as db:
         application, person = await _submitted_application(request, db)
         if application.status is ApplicationStatus.DRAFT:
@@ -166,7 +162,6 @@ async def application_page(request: Request) -> Response:
 @signed_in
 async def withdraw(request: Request) -> Response:
     """Withdraw before a decision: a page that says what it means, with an optional reason."""
-    require_journey(request)
     me = current_person(request)
     async with request.app.state.db.session() as db:
         application, person = await _submitted_application(request, db)
@@ -198,7 +193,6 @@ async def withdraw(request: Request) -> Response:
 @signed_in
 async def respond(request: Request) -> Response:
     """Answer the social service's request for more information: a text, documents, or both."""
-    require_journey(request)
     me = current_person(request)
     today = clock.today()
     async with request.app.state.db.session() as db:
@@ -236,7 +230,6 @@ async def respond(request: Request) -> Response:
 @signed_in
 async def document(request: Request) -> Response:
     """A document of an application the person may see, as a download."""
-    require_journey(request)
     async with request.app.state.db.session() as db:
         try:
             _application, found = await service.visible_document(

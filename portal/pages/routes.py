@@ -36,8 +36,7 @@ async def dashboard(request: Request) -> Response:
     me = current_person(request)
     drafts = []
     async with request.app.state.db.session() as db:
-        if request.app.state.settings.apply_journey:
-            drafts = await application_status.draft_summaries(db, me)
+        drafts = await application_status.draft_summaries(db, me)
         is_caseworker = bool(await casework.desk_scope(db, me))
     return render(request, "pages/dashboard.html", {"me": me, "drafts": drafts, "is_caseworker": is_caseworker})
 

@@ -10,13 +10,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from portal import i18n
-from portal.app import create_app
 from portal.applications import journey
 from portal.applications.rules import DisabilityGroup, Reason, ServiceKind
 from portal.db import Database
 from portal.people import service as people
 from portal.people.models import RepresentationKind
-from tests.conftest import csrf_of, make_settings, sign_in
+from tests.conftest import csrf_of, sign_in
 
 ANNA, JANIS, MARTA, OLGA = "150385-11001", "020790-11000", "120215-21007", "328673-00679"
 
@@ -206,9 +205,3 @@ def test_drafts_appear_on_the_list_and_dashboard_with_how_much_is_answered(clien
     # service, group, limitations, transport; details, contact, purposes, frequency, assistant, declarations
     assert progress in listing
     assert service_page.replace("/service", "/check") in client.get("/ru/dashboard").text
-
-
-def test_the_journey_is_off_unless_enabled(database_url: str, provider: str) -> None:
-    with TestClient(create_app(make_settings(database_url, provider, apply_journey=False))) as client:
-        assert client.get("/lv/apply").status_code == 404
-        assert client.get("/lv/applications", follow_redirects=False).status_code in (303, 404)
