@@ -1,0 +1,252 @@
+"""Questionnaire definitions: versioned TOML files in portal/assessment/questionnaires/.
+
+A definition names the regulation it follows and the date it takes effect, and holds
+everything the law may change: the sections and questions with their texts and help in
+Latvian and Russian, the rating scale with its points and when a comment is required,
+the support-intensity thresholds, the purposes with their base hours, and how purposes
+combine. Changing any of it never needs a code change; `load` refuses a definition that
+is inconsistent, so a broken file fails at start-up and in the tests, not in front of a person.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
+LANGUAGES = ("lv", "ru")
+QUESTION_KINDS = ("rating", "purposes", "yes_no", "text")
+COMBINE_RULES = ("largest", "sum")
+
+
+class DefinitionError(ValueError):
+    """A questionnaire file that cannot be used as it is."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text in every language; `en` is the source, people read `lv` and `ru`."""
+
+    by_language: dict[str, str]
+
+    def __call__(self, language: str) -> str:
+        return self.by_language.get(language) or self.by_language["lv"]
+
+
+@dataclass(frozen=True)
+class Level:
+    value: str
+    points: int
+    text: Text
+    help: Text
+
+
+@dataclass(frozen=True)
+class Intensity:
+    level: str
+    coefficient: int
+    min_points: int
+    text: Text
+
+
+@dataclass(frozen=True)
+class Purpose:
+    value: str
+    base_minutes: int
+    text: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    text: Text
+    help: Text | None
+    required: bool
+    max_length: int | None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Definition:
+    id: str
+    version: str
+    regulation: str
+    effective_from: date
+    title: Text
+    levels: tuple[Level, ...]
+    comment_required_from: int  # points from which a rating needs a comment
+    intensities: tuple[Intensity, ...]  # ascending by min_points
+    purposes: tuple[Purpose, ...]
+    combine_rule: str
+    cap_minutes: int
+    sections: tuple[Section, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}-{self.version}"
+
+    def questions(self) -> list[Question]:
+        return [question for section in self.sections for question in section.questions]
+
+    def ratings(self) -> list[Question]:
+        return [question for question in self.questions() if question.kind == "rating"]
+
+    def level(self, value: str) -> Level | None:
+        return next((level for level in self.levels if level.value == value), None)
+
+    def needs_comment(self, rating: str) -> bool:
+        """Whether this rating must say why, in a comment (seed 000: so the assessment is not subjective)."""
+        level = self.level(rating)
+        return level is not None and level.points >= self.comment_required_from
+
+
+def _text(table: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Text | None:
+    texts = table.get(key)
+    if texts is None and optional:
+        return None
+    if not isinstance(texts, dict):
+        raise DefinitionError(f"{where}: no {key}")
+    missing = [lang for lang in LANGUAGES if not isinstance(texts.get(lang), str) or not texts[lang].strip()]
+    if missing:
+        raise DefinitionError(f"{where}: {key} has no text in {', '.join(missing)}")
+    return Text({lang: str(value).strip() for lang, value in texts.items()})
+
+
+def _required_text(table: dict[str, Any], key: str, where: str) -> Text:
+    text = _text(table, key, where)
+    assert text is not None
+    return text
+
+
+def _unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise DefinitionError(f"{what} {value!r} appears twice")
+        seen.add(value)
+
+
+def parse(data: dict[str, Any], source: str) -> Definition:
+    """A definition from a TOML document, checked; raises DefinitionError naming what is wrong."""
+    try:
+        levels = tuple(
+            Level(str(t["value"]), int(t["points"]), _required_text(t, "text", f"level {t['value']}"),
+                  _required_text(t, "help", f"level {t['value']}"))
+            for t in data["scale"]["levels"]
+        )
+        intensities = tuple(
+            sorted(
+                (Intensity(str(t["level"]), int(t["coefficient"]), int(t["min_points"]), _required_text(t, "text", f"intensity {t['level']}"))
+                 for t in data["intensity"]),
+                key=lambda i: i.min_points,
+            )
+        )
+        purposes = tuple(
+            Purpose(str(t["value"]), int(t["base_minutes"]), _required_text(t, "text", f"purpose {t['value']}")) for t in data["purposes"]
+        )
+        sections = tuple(
+            Section(
+                str(s["id"]),
+                _required_text(s, "title", f"section {s['id']}"),
+                tuple(
+                    Question(
+                        str(q["id"]),
+                        str(q["kind"]),
+                        _required_text(q, "text", f"question {q['id']}"),
+                        _text(q, "help", f"question {q['id']}", optional=True),
+                        bool(q.get("required", True)),
+                        int(q["max_length"]) if "max_length" in q else None,
+                    )
+                    for q in s["questions"]
+                ),
+            )
+            for s in data["sections"]
+        )
+        definition = Definition(
+            id=str(data["id"]),
+            version=str(data["version"]),
+            regulation=str(data["regulation"]),
+            effective_from=data["effective_from"],
+            title=_required_text(data, "title", "questionnaire"),
+            levels=levels,
+            comment_required_from=int(data["scale"]["comment_required_from"]),
+            intensities=intensities,
+            purposes=purposes,
+            combine_rule=str(data["combine"]["rule"]),
+            cap_minutes=int(data["combine"]["cap_minutes"]),
+            sections=sections,
+        )
+    except (KeyError, TypeError) as error:
+        raise DefinitionError(f"{source}: missing or malformed {error}") from None
+    except DefinitionError as error:
+        raise DefinitionError(f"{source}: {error}") from None
+    check(definition, source)
+    return definition
+
+
+def check(definition: Definition, source: str) -> None:
+    """The rules a definition must keep: unique ids, known kinds, reachable thresholds, sane figures."""
+    problems: list[str] = []
+    try:
+        _unique([s.id for s in definition.sections], "section")
+        _unique([q.id for q in definition.questions()], "question")
+        _unique([level.value for level in definition.levels], "scale level")
+        _unique([p.value for p in definition.purposes], "purpose")
+        _unique([i.level for i in definition.intensities], "intensity level")
+    except DefinitionError as error:
+        problems.append(str(error))
+    if not isinstance(definition.effective_from, date):
+        problems.append("effective_from is not a date")
+    problems += [f"question {q.id}: unknown kind {q.kind!r}" for q in definition.questions() if q.kind not in QUESTION_KINDS]
+    if [q.kind for q in definition.questions()].count("purposes") != 1:
+        problems.append("exactly one question must ask for the purposes")
+    if sorted(level.points for level in definition.levels) != [level.points for level in definition.levels]:
+        problems.append("scale levels must be in order of points")
+    if not any(level.points >= definition.comment_required_from for level in definition.levels):
+        problems.append("comment_required_from is above every level")
+    if definition.combine_rule not in COMBINE_RULES:
+        problems.append(f"combine rule {definition.combine_rule!r} is not one of {COMBINE_RULES}")
+    if not definition.intensities or definition.intensities[0].min_points != 0:
+        problems.append("the lowest intensity must start at 0 points")
+    highest = len(definition.ratings()) * max((level.points for level in definition.levels), default=0)
+    problems += [f"intensity {i.level} needs {i.min_points} points; at most {highest} can be reached"
+                 for i in definition.intensities if i.min_points > highest]
+    coefficients = [i.coefficient for i in definition.intensities]
+    if coefficients != sorted(coefficients) or any(c < 1 for c in coefficients):
+        problems.append("a higher intensity must never have a smaller coefficient")
+    problems += [f"purpose {p.value}: base hours must be positive" for p in definition.purposes if p.base_minutes <= 0]
+    if definition.cap_minutes < max((p.base_minutes for p in definition.purposes), default=0):
+        problems.append("the cap is below a purpose's base hours")
+    if problems:
+        raise DefinitionError(f"{source}: " + "; ".join(problems))
+
+
+def load(path: Path) -> Definition:
+    with path.open("rb") as file:
+        return parse(tomllib.load(file), path.name)
+
+
+@cache
+def all_definitions() -> dict[str, Definition]:
+    """Every questionnaire version shipped with the portal, by key (id-version)."""
+    definitions = [load(path) for path in sorted(QUESTIONNAIRES_DIR.glob("*.toml"))]
+    return {d.key: d for d in definitions}
+
+
+def current(questionnaire_id: str, today: date) -> Definition:
+    """The version of a questionnaire in force today: the latest that has taken effect."""
+    in_force = [d for d in all_definitions().values() if d.id == questionnaire_id and d.effective_from <= today]
+    if not in_force:
+        raise LookupError(f"no {questionnaire_id} questionnaire in force on {today}")
+    return max(in_force, key=lambda d: d.effective_from)
