@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from portal import clock, i18n
 from portal.applications import documents, journey, notices, service, uploads
-from portal.applications.models import Application, ApplicationStatus
+from portal.applications.models import CLOSED, Application, ApplicationStatus
 from portal.applications.rules import decision_due
 from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
@@ -151,7 +151,7 @@ async def application_page(request: Request) -> Response:
                 for event in reversed(events)
             ],
             "files": [{"file": f, "title": documents.DOCUMENT_TEXTS[documents.DocumentKind(f.kind)].title} for f in files],
-            "may_withdraw": application.status not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.GRANTED, ApplicationStatus.REFUSED),
+            "may_withdraw": application.status not in CLOSED,
             "information_request": requests[-1].message if requests and application.status is ApplicationStatus.INFO_REQUESTED else None,
             "decision": decisions[-1] if decisions else None,
             "entitlement": entitlement,
@@ -180,7 +180,7 @@ async def withdraw(request: Request) -> Response:
                 except service.NotAllowed:
                     pass  # already decided or withdrawn (another tab): its page says so
                 return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
-    if application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.GRANTED, ApplicationStatus.REFUSED):
+    if application.status in CLOSED:
         return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
     return render(
         request,
