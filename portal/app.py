@@ -23,6 +23,8 @@ from portal import i18n
 from portal.applications import journey
 from portal.applications import routes as application_routes
 from portal.applications import status_routes as application_status_routes
+from portal.assessment import routes as assessment_routes
+from portal.casework import assessment_routes as desk_assessment_routes
 from portal.casework import routes as casework_routes
 from portal.db import Database
 from portal.eid import routes as eid_routes
@@ -132,7 +134,8 @@ def create_app(settings: Settings) -> Starlette:
         Mount(
             "/{lang:lang}",
             routes=[*page_routes.page_routes(), *eid_routes.page_routes(), *application_routes.page_routes(),
-                    *application_status_routes.page_routes(), *casework_routes.page_routes()],
+                    *application_status_routes.page_routes(), *assessment_routes.page_routes(),
+                    *casework_routes.page_routes(), *desk_assessment_routes.page_routes()],
         ),
     ]
     middleware = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import demo as demo_applications
+from portal.assessment import demo as demo_assessments
 from portal.people import demo as demo_people
 from portal.storage import Storage
 
@@ -12,3 +13,4 @@ from portal.storage import Storage
 async def seed(db: AsyncSession, storage: Storage) -> None:
     await demo_people.seed(db)
     await demo_applications.seed(db, storage)
+    await demo_assessments.seed(db)

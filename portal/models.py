@@ -6,6 +6,7 @@ from portal.applications.models import (
     ApplicationEvent,
     ReferenceSequence,
 )
+from portal.assessment.models import Assessment
 from portal.audit import AuditEvent
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
@@ -16,6 +17,7 @@ __all__ = [
     "ApplicationDocument",
     "ApplicationEvent",
     "ReferenceSequence",
+    "Assessment",
     "AuditEvent",
     "AssistantAssignment",
     "Entitlement",

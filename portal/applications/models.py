@@ -57,6 +57,8 @@ class Application(Timestamped, Base):
     # The language the person used to submit: the social service's notices follow it.
     language: Mapped[str | None] = mapped_column(String(2))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The self-assessment version sent with the application (a later version does not change it).
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", use_alter=True), index=True)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="raise")
     created_by: Mapped[Person] = relationship(foreign_keys=[created_by_id], lazy="raise")

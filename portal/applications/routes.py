@@ -17,6 +17,7 @@ from portal.applications.details import FormPage
 from portal.applications.documents import DocumentKind
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import KIND_RULES, ServiceKind, Verdict, kinds_by_age
+from portal.assessment import service as assessments
 from portal.eid.session import current_person, signed_in
 from portal.i18n import gettext as _
 from portal.notifications.service import deliver_pending
@@ -321,6 +322,8 @@ async def check(request: Request) -> Response:
         except AlreadySubmitted as submitted:
             return _to_status_page(request, submitted.application_id)
         files = await service.documents_of(db, application)
+        attached = await assessments.sent_with(db, application)
+        latest = attached or assessments.latest_submitted(await assessments.versions(db, application.person_id))
     answered, total = journey.progress(situation)
     next_question = journey.next_step(situation, "")
     return render(
@@ -338,6 +341,8 @@ async def check(request: Request) -> Response:
             "ruled_out": journey.ruled_out(situation),
             "unsure": situation.eligibility is not None and situation.eligibility.verdict is Verdict.UNSURE,
             "next_href": lang_url(request, "apply_question", id=application.id, step=next_question) if next_question else None,
+            "self_assessment": latest,
+            "assessment_href": lang_url(request, "assessment") + ("" if person.id == current_person(request).id else f"?for={person.id}"),
         },
     )
 
@@ -365,6 +370,7 @@ async def submit(request: Request) -> Response:
             if contact.get("method") == "email" and contact.get("email"):
                 notices.queue_submitted(db, submitted, person, municipality, contact["email"], settings.base_url)
 
+        await assessments.attach_latest_if_none(db, application)
         await service.submit(
             db, me, application.id, situation.today, municipality.id, on_submitted=queue_notice, language=i18n.get_locale(),
             school_id=deciding_school,

@@ -19,7 +19,8 @@ from typing import Any
 
 QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
 LANGUAGES = ("lv", "ru")
-QUESTION_KINDS = ("rating", "purposes", "yes_no", "text")
+QUESTION_KINDS = ("rating", "purposes", "choice", "choices", "yes_no", "number", "text")
+WITH_OPTIONS = ("choice", "choices")
 COMBINE_RULES = ("largest", "sum")
 
 
@@ -29,11 +30,18 @@ class DefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class Text:
-    """One text in every language; `en` is the source, people read `lv` and `ru`."""
+    """One text in every language; `en` is the source, people read `lv` and `ru`.
+
+    `other` is the same text about someone else, with `{name}`: a representative answers
+    about the person by name ("Can {name} ..."), not about "you".
+    """
 
     by_language: dict[str, str]
+    other: dict[str, str] | None = None
 
-    def __call__(self, language: str) -> str:
+    def __call__(self, language: str, name: str | None = None) -> str:
+        if name and self.other:
+            return (self.other.get(language) or self.other["lv"]).replace("{name}", name)
         return self.by_language.get(language) or self.by_language["lv"]
 
 
@@ -61,13 +69,27 @@ class Purpose:
 
 
 @dataclass(frozen=True)
+class Option:
+    value: str
+    text: Text
+    points: int
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     kind: str
     text: Text
     help: Text | None
     required: bool
-    max_length: int | None
+    max_length: int | None = None
+    options: tuple[Option, ...] = ()
+    minimum: int | None = None  # for a number
+    maximum: int | None = None
+    unit: Text | None = None
+
+    def option(self, value: str) -> Option | None:
+        return next((option for option in self.options if option.value == value), None)
 
 
 @dataclass(frozen=True)
@@ -84,6 +106,8 @@ class Definition:
     regulation: str
     effective_from: date
     title: Text
+    introduction: Text | None
+    scored: bool  # False: a checklist that helps plan (children), no points and no hours
     levels: tuple[Level, ...]
     comment_required_from: int  # points from which a rating needs a comment
     intensities: tuple[Intensity, ...]  # ascending by min_points
@@ -102,8 +126,14 @@ class Definition:
     def ratings(self) -> list[Question]:
         return [question for question in self.questions() if question.kind == "rating"]
 
+    def section(self, section_id: str) -> Section | None:
+        return next((section for section in self.sections if section.id == section_id), None)
+
     def level(self, value: str) -> Level | None:
         return next((level for level in self.levels if level.value == value), None)
+
+    def first_commented_level(self) -> Level:
+        return next(level for level in self.levels if level.points >= self.comment_required_from)
 
     def needs_comment(self, rating: str) -> bool:
         """Whether this rating must say why, in a comment (seed 000: so the assessment is not subjective)."""
@@ -117,10 +147,23 @@ def _text(table: dict[str, Any], key: str, where: str, *, optional: bool = False
         return None
     if not isinstance(texts, dict):
         raise DefinitionError(f"{where}: no {key}")
+    _in_every_language(texts, key, where)
+    other = table.get(f"{key}_other")
+    if other is not None:
+        if not isinstance(other, dict):
+            raise DefinitionError(f"{where}: {key}_other is not a table of texts")
+        _in_every_language(other, f"{key}_other", where)
+        without_name = [lang for lang in (*LANGUAGES, "en") if lang in other and "{name}" not in other[lang]]
+        if without_name:
+            raise DefinitionError(f"{where}: {key}_other has no {{name}} in {', '.join(without_name)}")
+    return Text({lang: str(value).strip() for lang, value in texts.items()},
+                {lang: str(value).strip() for lang, value in other.items()} if other else None)
+
+
+def _in_every_language(texts: dict[str, Any], key: str, where: str) -> None:
     missing = [lang for lang in LANGUAGES if not isinstance(texts.get(lang), str) or not texts[lang].strip()]
     if missing:
         raise DefinitionError(f"{where}: {key} has no text in {', '.join(missing)}")
-    return Text({lang: str(value).strip() for lang, value in texts.items()})
 
 
 def _required_text(table: dict[str, Any], key: str, where: str) -> Text:
@@ -137,39 +180,48 @@ def _unique(values: list[str], what: str) -> None:
         seen.add(value)
 
 
+def _question(q: dict[str, Any]) -> Question:
+    where = f"question {q['id']}"
+    return Question(
+        str(q["id"]),
+        str(q["kind"]),
+        _required_text(q, "text", where),
+        _text(q, "help", where, optional=True),
+        bool(q.get("required", True)),
+        int(q["max_length"]) if "max_length" in q else None,
+        tuple(Option(str(o["value"]), _required_text(o, "text", f"{where}, option {o['value']}"), int(o.get("points", 0)))
+              for o in q.get("options", [])),
+        int(q["min"]) if "min" in q else None,
+        int(q["max"]) if "max" in q else None,
+        _text(q, "unit", where, optional=True),
+    )
+
+
 def parse(data: dict[str, Any], source: str) -> Definition:
     """A definition from a TOML document, checked; raises DefinitionError naming what is wrong."""
     try:
+        scored = bool(data.get("scored", True))
         levels = tuple(
             Level(str(t["value"]), int(t["points"]), _required_text(t, "text", f"level {t['value']}"),
                   _required_text(t, "help", f"level {t['value']}"))
-            for t in data["scale"]["levels"]
+            for t in (data["scale"]["levels"] if scored or "scale" in data else [])
         )
         intensities = tuple(
             sorted(
                 (Intensity(str(t["level"]), int(t["coefficient"]), int(t["min_points"]), _required_text(t, "text", f"intensity {t['level']}"))
-                 for t in data["intensity"]),
+                 for t in (data["intensity"] if scored else [])),
                 key=lambda i: i.min_points,
             )
         )
         purposes = tuple(
-            Purpose(str(t["value"]), int(t["base_minutes"]), _required_text(t, "text", f"purpose {t['value']}")) for t in data["purposes"]
+            Purpose(str(t["value"]), int(t["base_minutes"]), _required_text(t, "text", f"purpose {t['value']}"))
+            for t in (data["purposes"] if scored else [])
         )
         sections = tuple(
             Section(
                 str(s["id"]),
                 _required_text(s, "title", f"section {s['id']}"),
-                tuple(
-                    Question(
-                        str(q["id"]),
-                        str(q["kind"]),
-                        _required_text(q, "text", f"question {q['id']}"),
-                        _text(q, "help", f"question {q['id']}", optional=True),
-                        bool(q.get("required", True)),
-                        int(q["max_length"]) if "max_length" in q else None,
-                    )
-                    for q in s["questions"]
-                ),
+                tuple(_question(q) for q in s["questions"]),
             )
             for s in data["sections"]
         )
@@ -179,12 +231,14 @@ def parse(data: dict[str, Any], source: str) -> Definition:
             regulation=str(data["regulation"]),
             effective_from=data["effective_from"],
             title=_required_text(data, "title", "questionnaire"),
+            introduction=_text(data, "introduction", "questionnaire", optional=True),
+            scored=scored,
             levels=levels,
-            comment_required_from=int(data["scale"]["comment_required_from"]),
+            comment_required_from=int(data["scale"]["comment_required_from"]) if scored else 0,
             intensities=intensities,
             purposes=purposes,
-            combine_rule=str(data["combine"]["rule"]),
-            cap_minutes=int(data["combine"]["cap_minutes"]),
+            combine_rule=str(data["combine"]["rule"]) if scored else "largest",
+            cap_minutes=int(data["combine"]["cap_minutes"]) if scored else 0,
             sections=sections,
         )
     except (KeyError, TypeError) as error:
@@ -209,6 +263,15 @@ def check(definition: Definition, source: str) -> None:
     if not isinstance(definition.effective_from, date):
         problems.append("effective_from is not a date")
     problems += [f"question {q.id}: unknown kind {q.kind!r}" for q in definition.questions() if q.kind not in QUESTION_KINDS]
+    problems += _question_problems(definition)
+    if not definition.sections or any(not s.questions for s in definition.sections):
+        problems.append("every section needs at least one question")
+    if not definition.scored:
+        if any(q.kind in ("rating", "purposes") for q in definition.questions()):
+            problems.append("a questionnaire that is not scored cannot ask for ratings or purposes")
+        if problems:
+            raise DefinitionError(f"{source}: " + "; ".join(problems))
+        return
     if [q.kind for q in definition.questions()].count("purposes") != 1:
         problems.append("exactly one question must ask for the purposes")
     if sorted(level.points for level in definition.levels) != [level.points for level in definition.levels]:
@@ -230,6 +293,25 @@ def check(definition: Definition, source: str) -> None:
         problems.append("the cap is below a purpose's base hours")
     if problems:
         raise DefinitionError(f"{source}: " + "; ".join(problems))
+
+
+def _question_problems(definition: Definition) -> list[str]:
+    problems = []
+    for question in definition.questions():
+        if question.kind in WITH_OPTIONS:
+            if len(question.options) < 2:
+                problems.append(f"question {question.id}: a choice needs at least two options")
+            try:
+                _unique([o.value for o in question.options], f"question {question.id}: option")
+            except DefinitionError as error:
+                problems.append(str(error))
+        elif question.options:
+            problems.append(f"question {question.id}: only a choice has options")
+        if question.kind == "number" and (question.minimum is None or question.maximum is None or question.minimum > question.maximum):
+            problems.append(f"question {question.id}: a number needs min <= max")
+        if question.kind == "text" and not question.max_length:
+            problems.append(f"question {question.id}: a text answer needs max_length")
+    return problems
 
 
 def load(path: Path) -> Definition:

@@ -32,6 +32,7 @@ from portal.applications.rules import (
     latest_grant_end,
 )
 from portal.applications.status_routes import EVENT_TEXTS, STATUS_TAGS
+from portal.assessment import service as assessments
 from portal.casework import service
 from portal.eid.session import current_person, signed_in
 from portal.entitlements import service as entitlements
@@ -138,7 +139,7 @@ async def desk(request: Request) -> Response:
 # ----------------------------------------------------------------- the case
 
 
-async def _case(request: Request, db: Any) -> Application:
+async def case_or_404(request: Request, db: Any) -> Application:
     try:
         return await service.open_case(db, current_person(request), request.state.scope, int(request.path_params["id"]))
     except service.NotFound:
@@ -149,7 +150,7 @@ async def _case(request: Request, db: Any) -> Application:
 async def case(request: Request) -> Response:
     today = clock.today()
     async with request.app.state.db.session() as db:
-        application = await _case(request, db)
+        application = await case_or_404(request, db)
         person = application.person
         events = await service.case_history(db, application)
         staff_and_people = {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_({e.actor_id for e in events} | {application.created_by_id})))}
@@ -158,6 +159,7 @@ async def case(request: Request) -> Response:
         assignments = await entitlements.assignments_of_person(db, person.id)
         names = {m.id: (m.code, m.name_ru if i18n.get_locale() == "ru" else m.name_lv) for m in await people.municipalities(db)}
         school = await db.get(School, application.school_id) if application.school_id else None
+        self_assessment = await assessments.sent_with(db, application)
     municipality_name = names.get(application.municipality_id or 0, ("", ""))[1]
     situation = journey.Situation(
         application.answers, journey.birth_date_of(person.personal_code), today, municipalities=dict(names.values())
@@ -193,6 +195,7 @@ async def case(request: Request) -> Response:
             "entitlement": entitlement,
             "assignments": assignments,
             "is_open": application.status in service.OPEN,
+            "self_assessment": self_assessment,
         },
     )
 
@@ -200,7 +203,7 @@ async def case(request: Request) -> Response:
 @caseworkers_only
 async def case_document(request: Request) -> Response:
     async with request.app.state.db.session() as db:
-        application = await _case(request, db)
+        application = await case_or_404(request, db)
         found = next((f for f in await applications.documents_of(db, application) if f.id == int(request.path_params["document_id"])), None)
     if found is None:
         raise HTTPException(404)
@@ -219,7 +222,7 @@ def _back_to_case(request: Request, application: Application, notify: bool = Fal
 @caseworkers_only
 async def start_review(request: Request) -> Response:
     async with request.app.state.db.session() as db:
-        application = await _case(request, db)
+        application = await case_or_404(request, db)
         if application.status is ApplicationStatus.SUBMITTED:
             service.start_review(db, application, current_person(request))
     return _back_to_case(request, application)
@@ -249,7 +252,7 @@ async def _message_action(
 ) -> Response:
     """A page with one text to write (a request, the reasons for a refusal, a note), then back to the case."""
     async with request.app.state.db.session() as db:
-        application = await _case(request, db)
+        application = await case_or_404(request, db)
         if not allowed(application):
             return _back_to_case(request, application)
         text, errors = "", []
@@ -327,13 +330,15 @@ def _date_value(form: Any, name: str) -> dict[str, str]:
 async def grant(request: Request) -> Response:
     """Hours per month (per week for the school and study assistants), the period, the decision text."""
     async with request.app.state.db.session() as db:
-        application = await _case(request, db)
+        application = await case_or_404(request, db)
         if application.status not in service.OPEN:
             return _back_to_case(request, application)
         assert application.kind
         errors: Errors = []
         wrong_parts: dict[str, list[str]] = {}
-        values: dict[str, Any] = {"kind": application.kind.value, "hours": "", "text": ""}
+        assessed = await assessments.desk_result(db, application) if application.kind is ServiceKind.ADULT_ASSISTANT else None
+        hours_from_assessment = assessed.total_minutes // 60 if assessed and assessed.total_minutes else None
+        values: dict[str, Any] = {"kind": application.kind.value, "hours": str(hours_from_assessment or ""), "text": ""}
         if request.method == "POST":
             async with request.form() as form:
                 values = {
@@ -393,6 +398,7 @@ async def grant(request: Request) -> Response:
             "kind_options": [{"value": k.value, "text": journey.kind_name(k)} for k in ServiceKind],
             "per_week": per_week,
             "max_hours": KIND_RULES[application.kind].max_minutes // 60,
+            "hours_from_assessment": hours_from_assessment,
         },
         status_code=422 if errors else 200,
     )
@@ -403,7 +409,7 @@ async def assign(request: Request) -> Response:
     """Assign an assistant by personal code (a new person is created); the desk is told about a third change in a year."""
     today = clock.today()
     async with request.app.state.db.session() as db:
-        application = await _case(request, db)
+        application = await case_or_404(request, db)
         changes = await entitlements.assistant_changes_in_year(db, application.person_id, today)
         errors: Errors = []
         wrong_parts: dict[str, list[str]] = {}

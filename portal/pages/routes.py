@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from portal import i18n
 from portal.applications import status_routes as application_status
+from portal.assessment import service as assessments
 from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
 from portal.pages.forms import DisplaySettingsForm
@@ -38,7 +39,12 @@ async def dashboard(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         drafts = await application_status.draft_summaries(db, me)
         is_caseworker = bool(await casework.desk_scope(db, me))
-    return render(request, "pages/dashboard.html", {"me": me, "drafts": drafts, "is_caseworker": is_caseworker})
+        own_assessments = await assessments.versions(db, me.id)
+    return render(request, "pages/dashboard.html", {
+        "me": me, "drafts": drafts, "is_caseworker": is_caseworker,
+        "assessment_in_progress": assessments.in_progress(own_assessments),
+        "assessment_submitted": assessments.latest_submitted(own_assessments),
+    })
 
 
 async def display_settings(request: Request) -> Response:

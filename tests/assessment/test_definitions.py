@@ -77,3 +77,58 @@ def test_a_broken_definition_is_refused_with_the_reason(change: Any, problem: st
         parse(broken(change), "broken.toml")
     assert problem in str(refused.value)
     assert str(refused.value).startswith("broken.toml: ")
+
+
+def _texts_of(data: dict[str, Any], where: str = "") -> list[tuple[str, str, dict[str, Any]]]:
+    """Every (where, key, table) that holds a text: title, introduction, text, help, unit."""
+    found = []
+    for key in ("title", "introduction", "text", "help", "unit"):
+        if isinstance(data.get(key), dict):
+            found.append((where, key, data))
+    for key, value in data.items():
+        if isinstance(value, dict) and key not in ("title", "introduction", "text", "help", "unit") and not key.endswith("_other"):
+            found += _texts_of(value, f"{where}.{key}")
+        elif isinstance(value, list):
+            found += [t for i, item in enumerate(value) if isinstance(item, dict) for t in _texts_of(item, f"{where}.{key}[{i}]")]
+    return found
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_every_text_that_says_you_has_a_version_about_the_person_by_name(path: Any) -> None:
+    """A representative answers about the person by name ("Can {name} ..."), never about "you"."""
+    import re
+
+    with path.open("rb") as file:
+        data = tomllib.load(file)
+    missing = [f"{where}.{key}" for where, key, table in _texts_of(data)
+               if re.search(r"\b(you|your|yourself)\b", table[key].get("en", ""), re.IGNORECASE) and f"{key}_other" not in table]
+    assert missing == []
+    definition = parse(data, path.name)
+    for question in definition.questions():
+        if question.text.other:
+            assert "Anna Bērziņa" in question.text("lv", "Anna Bērziņa") and "Anna Bērziņa" in question.text("ru", "Anna Bērziņa")
+            assert "{name}" not in question.text("ru", "Anna Bērziņa")
+
+
+def test_the_childrens_checklist_is_not_scored() -> None:
+    children = all_definitions()["children-2021"]
+    assert not children.scored and not children.purposes and not children.intensities
+    assert {q.kind for q in children.questions()} >= {"choices", "yes_no", "number", "text"}
+    assert children.introduction is not None and "VDEĀVK" in children.introduction("lv")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda d: d["sections"][0]["questions"][0].update(kind="choice"), "question moving_indoors: a choice needs at least two options"),
+        (lambda d: d["sections"][0]["questions"][0].update(kind="number"), "question moving_indoors: a number needs min <= max"),
+        (lambda d: d["sections"][0]["questions"][0].update(text_other={"en": "x", "lv": "x", "ru": "x"}),
+         "text_other has no {name}"),
+        (lambda d: d.update(scored=False), "cannot ask for ratings or purposes"),
+        (lambda d: d["sections"][0].update(questions=[]), "every section needs at least one question"),
+    ],
+)
+def test_a_broken_question_is_refused_with_the_reason(change: Any, problem: str) -> None:
+    with pytest.raises(DefinitionError) as refused:
+        parse(broken(change), "broken.toml")
+    assert problem in str(refused.value)

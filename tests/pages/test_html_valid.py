@@ -98,3 +98,48 @@ def test_every_application_and_desk_page_is_valid_html(client: TestClient, datab
     pages = collect_application_pages(client, database_url)
     assert len(pages) == 42 and [name for name, html in pages.items() if "<main" not in html] == []
     assert_valid(pages, tmp_path)
+
+
+def collect_assessment_pages(client: TestClient, database_url: str) -> dict[str, str]:
+    """The self-assessment's pages and error states, the child's checklist, and the desk's side."""
+    from tests.applications.test_details import complete_adult, post
+    from tests.applications.test_routes import add_parent
+    from tests.assessment.test_routes import ADULTS, CHILDREN, fill_all, section_form, submit
+    from tests.casework.test_desk import LIGA, make_caseworker, switch_to
+
+    pages: dict[str, str] = {}
+    make_caseworker(database_url, LIGA, "riga")
+    add_parent(database_url)
+    check = complete_adult(client)
+    pages["task list"] = client.get("/lv/assessment").text
+    for section in ADULTS.sections:
+        pages[section.id] = client.get(f"/lv/assessment/{section.id}").text
+        pages[f"{section.id} (error)"] = post(client, f"/lv/assessment/{section.id}", {}).text
+    fill_all(client, ADULTS)
+    pages["section check"] = client.get(f"/ru/assessment/{ADULTS.sections[0].id}/check").text
+    result = submit(client)
+    pages["result"] = client.get(result).text
+    pages["result (error)"] = post(client, result + "/attach", {}).text
+    pages["task list with a result"] = client.get("/ru/assessment").text
+    client.post(check.replace("/check", "/submit"), data={"csrf_token": csrf_of(client.get(check).text)})
+    case = f"/lv/desk/cases/{check.split('/')[-2]}"
+    switch_to(client, "020790-11000")
+    marta = client.get("/lv/assessment").text.split("/lv/assessment?for=")[1].split('"')[0]
+    pages["child's task list"] = client.get(f"/lv/assessment?for={marta}").text
+    for section in CHILDREN.sections:
+        pages[f"child: {section.id}"] = client.get(f"/lv/assessment/{section.id}?for={marta}").text
+        pages[f"child: {section.id} (error)"] = post(client, f"/lv/assessment/{section.id}?for={marta}", {}).text
+    switch_to(client, LIGA)
+    pages["desk: side by side"] = client.get(f"{case}/assessment").text
+    pages["desk: a section"] = client.get(f"{case}/assessment/communication").text
+    pages["desk: a section (error)"] = post(client, f"{case}/assessment/communication", {}).text
+    post(client, f"{case}/assessment/communication", section_form(ADULTS, "communication", "full_help"))
+    pages["desk: side by side, started"] = client.get(f"{case}/assessment").text
+    return pages
+
+
+def test_every_assessment_page_is_valid_html(client: TestClient, database_url: str, tmp_path: Path) -> None:
+    pages = collect_assessment_pages(client, database_url)
+    assert [name for name, html in pages.items() if "<main" not in html] == []
+    assert all("Kļūda:" in html for name, html in pages.items() if name.endswith("(error)"))
+    assert_valid(pages, tmp_path)

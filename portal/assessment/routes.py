@@ -1,0 +1,283 @@
+"""The self-assessment at /{lang}/assessment: the task list, a page per section, its check page,
+submitting a version, the result, and applying with it. HTTP only.
+
+A representative works on a represented person's self-assessment with `?for=<person id>` on
+every address; without it, the signed-in person's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import clock, i18n
+from portal.applications import service as applications
+from portal.assessment import answers as answering
+from portal.assessment import service
+from portal.assessment.answers import SectionStatus
+from portal.assessment.definitions import Definition, Section
+from portal.assessment.models import Assessment, AssessmentStatus
+from portal.assessment.scoring import score
+from portal.eid.session import current_person, signed_in
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
+from portal.i18n import ngettext
+from portal.people import service as people
+from portal.people.models import Person
+from portal.templating import lang_url, render
+
+STATUS_TAGS = {
+    SectionStatus.NOT_STARTED: (_l("Not started"), "grey"),
+    SectionStatus.IN_PROGRESS: (_l("In progress"), "blue"),
+    SectionStatus.COMPLETED: (_l("Completed"), "green"),
+}
+
+
+def _for(request: Request) -> int | None:
+    value = request.query_params.get("for", "")
+    return int(value) if value.isdigit() else None
+
+
+def subject_url(request: Request, name: str, person: Person, **params: Any) -> str:
+    """A page of the person's self-assessment: `?for=` names them unless they are the one signed in."""
+    path = lang_url(request, name, **params)
+    return path if person.id == current_person(request).id else f"{path}?for={person.id}"
+
+
+async def _subject(request: Request, db: Any) -> Person:
+    try:
+        return await service.subject(db, current_person(request), _for(request), clock.today())
+    except service.NotFound:
+        raise HTTPException(404) from None
+
+
+def name_for(request: Request, person: Person) -> str | None:
+    """The person's name when someone else answers for them: the questions then name them."""
+    return None if person.id == current_person(request).id else person.full_name
+
+
+async def _definition_and_answers(db: Any, person: Person) -> tuple[Definition, Assessment | None, list[Assessment], dict[str, Any]]:
+    found = await service.versions(db, person.id)
+    shown, answers = service.working_answers(found)
+    definition = service.definition_of(shown) if shown else service.questionnaire_for(person, clock.today())
+    return definition, shown, found, answers
+
+
+def section_rows(request: Request, definition: Definition, answers: Mapping[str, Any], href: Any) -> list[dict[str, Any]]:
+    """The task list: each section with its status and how many of its questions are answered."""
+    rows = []
+    for section in definition.sections:
+        status = answering.section_status(definition, section, answers)
+        text, colour = STATUS_TAGS[status]
+        total = len(section.questions)
+        rows.append({
+            "text": section.title(i18n.get_locale()),
+            "href": href(section),
+            "status": str(text),
+            "status_colour": colour,
+            "hint": ngettext("%(answered)s of %(num)s question answered", "%(answered)s of %(num)s questions answered", total,
+                             answered=answering.answered_count(definition, section, answers)),
+        })
+    return rows
+
+
+@signed_in
+async def overview(request: Request) -> Response:
+    me = current_person(request)
+    today = clock.today()
+    async with request.app.state.db.session() as db:
+        person = await _subject(request, db)
+        definition, shown, found, answers = await _definition_and_answers(db, person)
+        represented = [r.represented for r in await people.represented_people(db, me, today)]
+    draft = service.in_progress(found)
+    latest = service.latest_submitted(found)
+    return render(request, "assessment/overview.html", {
+        "applicant": person,
+        "for_other": person.id != me.id,
+        "name": name_for(request, person),
+        "whose": [me, *represented],
+        "definition": definition,
+        "rows": section_rows(request, definition, answers, lambda s: subject_url(request, "assessment_section", person, section=s.id)),
+        "draft": draft,
+        "can_submit": draft is not None and answering.complete(definition, answers),
+        "latest": latest,
+        "latest_result": score(service.definition_of(latest), latest.answers) if latest and service.definition_of(latest).scored else None,
+        "submitted": [a for a in found if a.status is AssessmentStatus.SUBMITTED],
+        "submit_action": subject_url(request, "assessment_submit", person),
+        "result_href": lambda version: subject_url(request, "assessment_result", person, id=version.id),
+    })
+
+
+def _section_of(definition: Definition, request: Request) -> Section:
+    section = definition.section(request.path_params["section"])
+    if section is None:
+        raise HTTPException(404)
+    return section
+
+
+@signed_in
+async def section_page(request: Request) -> Response:
+    """One section's questions; every answer given is kept, even when another needs correcting."""
+    async with request.app.state.db.session() as db:
+        person = await _subject(request, db)
+        definition, _shown, _found, answers = await _definition_and_answers(db, person)
+        section = _section_of(definition, request)
+        errors: answering.Errors = []
+        values: dict[str, Any] = answers
+        if request.method == "POST":
+            async with request.form() as form:
+                given, errors = answering.read_section(definition, section, form, name_for(request, person))
+            await service.save_section(db, current_person(request), person, definition,
+                                       answering.keepable(definition, section, given))
+            if not errors:
+                return RedirectResponse(subject_url(request, "assessment_section_check", person, section=section.id), status_code=303)
+            values = {**answers, **given}
+    return render(request, "assessment/section.html", {
+        "applicant": person,
+        "for_other": person.id != current_person(request).id,
+        "name": name_for(request, person),
+        "definition": definition,
+        "section": section,
+        "values": values,
+        "errors": errors,
+        "action": subject_url(request, "assessment_section", person, section=section.id),
+        "back_href": subject_url(request, "assessment", person),
+        "journey": _("Self-assessment"),
+    }, status_code=422 if errors else 200)
+
+
+def answer_rows(definition: Definition, section: Section, answers: Mapping[str, Any], name: str | None,
+                change_href: str | None = None) -> list[dict[str, Any]]:
+    """A section's answers in words for a summary list, with the comment under a rating."""
+    language = i18n.get_locale()
+    rows = []
+    for question in section.questions:
+        answer = answers.get(question.id)
+        value = answering.describe(definition, question, answer, language) or _("Not answered")
+        comment = answering.comment_of(answer)
+        rows.append({
+            "key": question.text(language, name),
+            "value": [value, _("Comment: %(comment)s", comment=comment)] if comment else value,
+            "href": f"{change_href}#{question.id}" if change_href else None,
+            "visually_hidden": question.text(language, name),
+        })
+    return rows
+
+
+@signed_in
+async def section_check(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        person = await _subject(request, db)
+        definition, _shown, _found, answers = await _definition_and_answers(db, person)
+    section = _section_of(definition, request)
+    name = name_for(request, person)
+    unfinished = [s for s in definition.sections
+                  if answering.section_status(definition, s, answers) is not SectionStatus.COMPLETED and s.id != section.id]
+    return render(request, "assessment/section_check.html", {
+        "applicant": person,
+        "for_other": name is not None,
+        "section": section,
+        "definition": definition,
+        "name": name,
+        "rows": answer_rows(definition, section, answers, name, subject_url(request, "assessment_section", person, section=section.id)),
+        "status": answering.section_status(definition, section, answers),
+        "next_href": subject_url(request, "assessment_section", person, section=unfinished[0].id) if unfinished else None,
+        "overview_href": subject_url(request, "assessment", person),
+    })
+
+
+@signed_in
+async def submit(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        person = await _subject(request, db)
+        try:
+            version = await service.submit(db, current_person(request), person)
+        except service.NotComplete:
+            return RedirectResponse(subject_url(request, "assessment", person), status_code=303)
+    return RedirectResponse(subject_url(request, "assessment_result", person, id=version.id), status_code=303)
+
+
+async def _submitted_version(request: Request, db: Any) -> Assessment:
+    try:
+        version = await service.visible_assessment(db, current_person(request), int(request.path_params["id"]), clock.today())
+    except service.NotFound:
+        raise HTTPException(404) from None
+    if version.status is not AssessmentStatus.SUBMITTED:
+        raise HTTPException(404)
+    return version
+
+
+async def _result_page(request: Request, db: Any, version: Assessment, errors: answering.Errors) -> Response:
+    """A submitted version: the indicative result, how it was worked out, the answers, and what next."""
+    me = current_person(request)
+    person = me if version.person_id == me.id else await db.get(Person, version.person_id)
+    assert person is not None
+    drafts = await service.drafts_for(db, me, person.id, clock.today())
+    newest = (await service.versions(db, person.id))[0]
+    definition = service.definition_of(version)
+    name = name_for(request, person)
+    return render(request, "assessment/result.html", {
+        "applicant": person,
+        "for_other": name is not None,
+        "name": name,
+        "version": version,
+        "is_newest": newest.id == version.id or (newest.status is AssessmentStatus.IN_PROGRESS and newest.number == version.number + 1),
+        "definition": definition,
+        "result": score(definition, version.answers) if definition.scored else None,
+        "sections": [{"title": s.title(i18n.get_locale(), name), "rows": answer_rows(definition, s, version.answers, name)}
+                     for s in definition.sections],
+        "drafts": drafts,
+        "errors": errors,
+        "apply_action": subject_url(request, "assessment_apply", person, id=version.id),
+        "attach_action": subject_url(request, "assessment_attach", person, id=version.id),
+        "overview_href": subject_url(request, "assessment", person),
+    }, status_code=422 if errors else 200)
+
+
+@signed_in
+async def result(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        return await _result_page(request, db, await _submitted_version(request, db), [])
+
+
+@signed_in
+async def apply_with(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        version = await _submitted_version(request, db)
+        try:
+            application = await service.apply_with(db, current_person(request), version, clock.today())
+        except applications.NotFound:
+            raise HTTPException(404) from None
+    return RedirectResponse(lang_url(request, "apply_question", id=application.id, step="service"), status_code=303)
+
+
+@signed_in
+async def attach(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        version = await _submitted_version(request, db)
+        async with request.form() as form:
+            chosen = str(form.get("application") or "")
+        if not chosen.isdigit():
+            return await _result_page(request, db, version, [("application", _("Select the application to attach it to"))])
+        try:
+            application = await service.attach(db, current_person(request), version, int(chosen), clock.today())
+        except (service.NotFound, applications.NotFound):
+            raise HTTPException(404) from None
+    return RedirectResponse(lang_url(request, "apply_check", id=application.id), status_code=303)
+
+
+def page_routes() -> list[Route]:
+    return [
+        Route("/assessment", overview, name="assessment"),
+        Route("/assessment/submit", submit, methods=["POST"], name="assessment_submit"),
+        Route("/assessment/versions/{id:int}", result, name="assessment_result"),
+        Route("/assessment/versions/{id:int}/apply", apply_with, methods=["POST"], name="assessment_apply"),
+        Route("/assessment/versions/{id:int}/attach", attach, methods=["POST"], name="assessment_attach"),
+        Route("/assessment/{section}", section_page, methods=["GET", "POST"], name="assessment_section"),
+        Route("/assessment/{section}/check", section_check, name="assessment_section_check"),
+    ]

@@ -1,0 +1,210 @@
+"""Self-assessments and the social service's assessments: who may see which, versions, attaching.
+
+A person's self-assessment is reached only by the person and by whoever represents them
+today (`visible_to`); the social service's assessment of a case only through the desk's
+scope (casework). Answers are saved into the one version in progress; once a version is
+submitted it is frozen, and the next change starts a copy numbered one higher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.applications import service as applications
+from portal.applications.situation import birth_date_of
+from portal.applications.models import Application, ApplicationStatus
+from portal.applications.rules import age_on
+from portal.assessment import answers as answering
+from portal.assessment.definitions import Definition, all_definitions, current
+from portal.assessment.models import Assessment, AssessmentStatus
+from portal.assessment.scoring import Result, score
+from portal.db import utcnow
+from portal.people.models import Person
+
+ADULTS, CHILDREN = "adults", "children"
+
+
+class NotFound(LookupError):
+    """No such assessment (or person) for this actor: the same answer whether it exists or not."""
+
+
+class NotComplete(Exception):
+    """Submitting a version that still has unanswered questions."""
+
+
+def questionnaire_for(person: Person, today: date) -> Definition:
+    """The adults' questionnaire from 18; below that, the children's checklist."""
+    born = birth_date_of(person.personal_code)
+    is_child = born is not None and age_on(born, today) < 18
+    return current(CHILDREN if is_child else ADULTS, today)
+
+
+def definition_of(assessment: Assessment) -> Definition:
+    """The questionnaire version the assessment answered: old versions keep their own."""
+    return all_definitions()[assessment.questionnaire]
+
+
+async def subject(db: AsyncSession, actor: Person, person_id: int | None, today: date) -> Person:
+    """Whose self-assessment: the actor's own, or of someone they represent today."""
+    if person_id is None or person_id == actor.id:
+        return actor
+    if not await applications.may_act_for(db, actor, person_id, today):
+        raise NotFound(person_id)
+    person = await db.get(Person, person_id)
+    if person is None:
+        raise NotFound(person_id)
+    return person
+
+
+def _series(person_id: int, application_id: int | None) -> ColumnElement[bool]:
+    case = Assessment.application_id.is_(None) if application_id is None else Assessment.application_id == application_id
+    return (Assessment.person_id == person_id) & case
+
+
+async def versions(db: AsyncSession, person_id: int, application_id: int | None = None) -> list[Assessment]:
+    """Every version, newest first."""
+    found = await db.scalars(select(Assessment).where(_series(person_id, application_id)).order_by(Assessment.number.desc()))
+    return list(found)
+
+
+def in_progress(found: list[Assessment]) -> Assessment | None:
+    return next((a for a in found if a.status is AssessmentStatus.IN_PROGRESS), None)
+
+
+def latest_submitted(found: list[Assessment]) -> Assessment | None:
+    return next((a for a in found if a.status is AssessmentStatus.SUBMITTED), None)
+
+
+def working_answers(found: list[Assessment]) -> tuple[Assessment | None, dict[str, Any]]:
+    """The version people see on the task list: the one in progress, else the latest submitted."""
+    shown = in_progress(found) or latest_submitted(found)
+    return shown, dict(shown.answers) if shown else {}
+
+
+async def save_section(
+    db: AsyncSession,
+    actor: Person,
+    person: Person,
+    definition: Definition,
+    section_answers: Mapping[str, Any],
+    application_id: int | None = None,
+) -> Assessment:
+    """Keep a section's answers in the version in progress, starting one if there is none."""
+    found = await versions(db, person.id, application_id)
+    draft = in_progress(found)
+    if draft is None:
+        draft = await _start_version(db, actor, person, definition, found, application_id)
+    draft.answers = {**draft.answers, **section_answers}
+    draft.updated_by_id = actor.id
+    await db.flush()
+    return draft
+
+
+async def _start_version(
+    db: AsyncSession, actor: Person, person: Person, definition: Definition, found: list[Assessment], application_id: int | None
+) -> Assessment:
+    previous = latest_submitted(found)
+    known = {q.id for q in definition.questions()}
+    copied = {key: value for key, value in previous.answers.items() if key in known} if previous else {}
+    number = (found[0].number if found else 0) + 1
+    draft = Assessment(
+        person_id=person.id, application_id=application_id, number=number, questionnaire=definition.key,
+        answers=copied, created_by_id=actor.id, updated_by_id=actor.id,
+    )
+    try:
+        async with db.begin_nested():
+            db.add(draft)
+    except IntegrityError:
+        # The same save twice at once (a double click): the other one started the version.
+        again = in_progress(await versions(db, person.id, application_id))
+        if again is None:
+            raise
+        return again
+    return draft
+
+
+async def submit(db: AsyncSession, actor: Person, person: Person, application_id: int | None = None) -> Assessment:
+    """Freeze the version in progress; a second submit of the same version returns it unchanged."""
+    found = await versions(db, person.id, application_id)
+    draft = in_progress(found)
+    if draft is None:
+        latest = latest_submitted(found)
+        if latest is None:
+            raise NotComplete()
+        return latest
+    if not answering.complete(definition_of(draft), draft.answers):
+        raise NotComplete()
+    draft.status = AssessmentStatus.SUBMITTED
+    draft.submitted_at = utcnow()
+    draft.submitted_by_id = actor.id
+    await db.flush()
+    return draft
+
+
+def visible_to(actor: Person, today: date) -> ColumnElement[bool]:
+    """Self-assessments of the actor and of the people they represent today (never the desk's)."""
+    return Assessment.application_id.is_(None) & or_(
+        Assessment.person_id == actor.id, Assessment.person_id.in_(applications.represented_ids(actor, today))
+    )
+
+
+async def visible_assessment(db: AsyncSession, actor: Person, assessment_id: int, today: date) -> Assessment:
+    found = await db.scalar(select(Assessment).where(Assessment.id == assessment_id, visible_to(actor, today)))
+    if found is None:
+        raise NotFound(assessment_id)
+    return found
+
+
+async def drafts_for(db: AsyncSession, actor: Person, person_id: int, today: date) -> list[Application]:
+    """The actor's draft applications for the person, to which a submitted version can be attached."""
+    found = await db.scalars(
+        select(Application)
+        .where(applications.visible_to(actor, today), Application.person_id == person_id,
+               Application.status == ApplicationStatus.DRAFT)
+        .order_by(Application.created_at.desc())
+    )
+    return list(found)
+
+
+async def attach(db: AsyncSession, actor: Person, assessment: Assessment, application_id: int, today: date) -> Application:
+    """Send this submitted version with a draft application of the same person."""
+    application = await applications.visible_application(db, actor, application_id, today)
+    if (application.status is not ApplicationStatus.DRAFT or application.person_id != assessment.person_id
+            or assessment.status is not AssessmentStatus.SUBMITTED):
+        raise NotFound(application_id)
+    application.assessment_id = assessment.id
+    await db.flush()
+    return application
+
+
+async def apply_with(db: AsyncSession, actor: Person, assessment: Assessment, today: date) -> Application:
+    """A new draft application for the person, with this version attached."""
+    application = await applications.start_draft(db, actor, assessment.person_id, today)
+    return await attach(db, actor, assessment, application.id, today)
+
+
+async def sent_with(db: AsyncSession, application: Application) -> Assessment | None:
+    """The self-assessment version the application carries (the desk's scope is checked by the caller)."""
+    return await db.get(Assessment, application.assessment_id) if application.assessment_id else None
+
+
+async def desk_result(db: AsyncSession, application: Application) -> Result | None:
+    """The social service's latest submitted result for a case: it prefills the hours when granting."""
+    latest = latest_submitted(await versions(db, application.person_id, application.id))
+    if latest is None or not definition_of(latest).scored:
+        return None
+    return score(definition_of(latest), latest.answers)
+
+
+async def attach_latest_if_none(db: AsyncSession, application: Application) -> Assessment | None:
+    """At sending: an application with no version chosen carries the person's latest submitted one."""
+    if application.assessment_id is None:
+        latest = latest_submitted(await versions(db, application.person_id))
+        application.assessment_id = latest.id if latest else None
+    return await sent_with(db, application)
