@@ -132,6 +132,15 @@ class Definition:
     def level(self, value: str) -> Level | None:
         return next((level for level in self.levels if level.value == value), None)
 
+    def value_text(self, question_id: str, value: str) -> Text | None:
+        """The words for an answer's value: a scale level, or an option of the question."""
+        level = self.level(value)
+        if level is not None:
+            return level.text
+        question = next((q for q in self.questions() if q.id == question_id), None)
+        option = question.option(value) if question else None
+        return option.text if option else None
+
     def first_commented_level(self) -> Level:
         return next(level for level in self.levels if level.points >= self.comment_required_from)
 
@@ -282,7 +291,10 @@ def check(definition: Definition, source: str) -> None:
         problems.append(f"combine rule {definition.combine_rule!r} is not one of {COMBINE_RULES}")
     if not definition.intensities or definition.intensities[0].min_points != 0:
         problems.append("the lowest intensity must start at 0 points")
-    highest = len(definition.ratings()) * max((level.points for level in definition.levels), default=0)
+    highest = len(definition.ratings()) * max((level.points for level in definition.levels), default=0) + sum(
+        max((o.points for o in q.options), default=0) if q.kind == "choice" else sum(o.points for o in q.options)
+        for q in definition.questions()
+    )
     problems += [f"intensity {i.level} needs {i.min_points} points; at most {highest} can be reached"
                  for i in definition.intensities if i.min_points > highest]
     coefficients = [i.coefficient for i in definition.intensities]

@@ -47,6 +47,7 @@ ANNA_ANSWERS: dict[str, Any] = {
     "safety": rating("supervision", "Ledū un sastrēgumā baidos nokrist."),
     "money": rating("independent"),
     "purposes": ["work_study_sport"],
+    "frequency": "daily",
     "travels_alone": "no",
     "other_needs": "Strādāju par grāmatvedi birojā Rīgas centrā, darbā esmu piecas dienas nedēļā.",
 }

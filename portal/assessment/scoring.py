@@ -35,13 +35,18 @@ class Result:
 
 
 def rating_points(definition: Definition, answers: Answers) -> list[tuple[str, str, int]]:
+    """The points of every rating, and of every chosen option that carries points."""
     found = []
-    for question in definition.ratings():
+    for question in definition.questions():
         answer = answers.get(question.id)
-        value = answer.get("rating") if isinstance(answer, Mapping) else None
-        level = definition.level(value) if isinstance(value, str) else None
-        if level is not None:
-            found.append((question.id, level.value, level.points))
+        if question.kind == "rating":
+            value = answer.get("rating") if isinstance(answer, Mapping) else None
+            level = definition.level(value) if isinstance(value, str) else None
+            if level is not None:
+                found.append((question.id, level.value, level.points))
+        elif question.kind in ("choice", "choices"):
+            chosen = answer if isinstance(answer, list) else [answer]
+            found += [(question.id, o.value, o.points) for o in question.options if o.value in chosen and o.points]
     return found
 
 

@@ -191,7 +191,7 @@ def test_the_whole_questionnaire_by_keyboard_in_latvian(browser: WebDriver, live
                 journey.tab_to(f"el.matches('input[name={question.id}][value=work_study_sport]')", "the purpose work")
                 press(driver, Keys.SPACE)
                 assert active(driver, "el.checked") is True
-            elif question.kind == "yes_no":
+            elif question.kind in ("yes_no", "choice"):
                 journey.tab_to(f"el.name === {question.id!r}", f"the question {question.id}")
                 press(driver, Keys.SPACE)
         send()
@@ -221,6 +221,8 @@ def test_leave_halfway_and_come_back_without_javascript_in_russian(browser_no_js
                 tick(driver, question.id, "work_study_sport")
             elif question.kind == "yes_no":
                 tick(driver, question.id, "no")
+            elif question.kind == "choice":
+                tick(driver, question.id, question.options[0].value)
         submit(driver)
         wait_for_path(driver, f"/{lang}/assessment/{section.id}/check")
         driver.find_element(By.CSS_SELECTOR, f'main a[href="/{lang}/assessment"]').click()

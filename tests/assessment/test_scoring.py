@@ -108,3 +108,20 @@ def test_another_purpose_never_gives_fewer_hours(chosen: dict[str, str], purpose
     before = score(ADULTS, as_answers(chosen, purpose_list))
     after = score(ADULTS, as_answers(chosen, sorted(set(purpose_list) | {extra})))
     assert after.total_minutes >= before.total_minutes
+
+
+def test_an_option_with_points_counts_and_is_named_as_a_reason() -> None:
+    import copy
+
+    from portal.assessment.definitions import parse
+    from tests.assessment.test_definitions import raw
+
+    data = copy.deepcopy(raw())
+    frequency = next(q for s in data["sections"] for q in s["questions"] if q["id"] == "frequency")
+    frequency["options"][0]["points"] = 2
+    definition = parse(data, "with-points.toml")
+    answers = answers_with_points(HIGHER - 2, ["work_study_sport"]) | {"frequency": frequency["options"][0]["value"]}
+    result = score(definition, answers)
+    assert result.points == HIGHER and result.intensity.level == "higher"
+    assert ("frequency", "daily", 2) in result.reasons
+    assert score(definition, answers | {"frequency": "weekly"}).intensity.level == "base"
