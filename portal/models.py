@@ -10,6 +10,7 @@ from portal.assessment.models import Assessment
 from portal.audit import AuditEvent
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
+from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportEvent, TimeEntry
 from portal.people.models import Municipality, Person, Representation, School, StaffRole
 
 __all__ = [
@@ -27,4 +28,9 @@ __all__ = [
     "Representation",
     "School",
     "StaffRole",
+    "ControlSample",
+    "HourlyRate",
+    "MonthlyReport",
+    "ReportEvent",
+    "TimeEntry",
 ]

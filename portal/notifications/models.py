@@ -18,9 +18,13 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "email" or "sms"; the address is an e-mail address or a phone number.
+    channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # A notice that must go once only (a reminder, run from cron twice): its reason, unique.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)

@@ -1,0 +1,137 @@
+"""The assistant's time entries, the monthly report the recipient confirms, and the pay rates.
+
+A report is one revision of one assistant's month for one person. While it is OPEN or
+RETURNED the assistant changes its entries; SUBMITTED locks them until the recipient
+confirms or returns it. A CONFIRMED revision is never changed: a correction is the next
+revision, with copies of the entries, which the recipient confirms again. Every change of
+state is a ReportEvent; `version` grows with every change, so a page that shows an older
+version cannot confirm or change it (two tabs, a stale page).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, UTCDateTime, string_enum, utcnow
+from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.people.models import Person
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"  # the assistant is recording the month
+    SUBMITTED = "submitted"  # waiting for the recipient's confirmation
+    RETURNED = "returned"  # the recipient said something is wrong
+    CONFIRMED = "confirmed"
+
+
+class MonthlyReport(Base):
+    __tablename__ = "monthly_report"
+    __table_args__ = (
+        Index("uq_monthly_report_revision", "assignment_id", "month", "revision", unique=True),
+        Index(None, "person_id", "month"),
+        Index(None, "assistant_id", "month"),
+        Index(None, "month", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assistant_assignment.id"))
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("entitlement.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    assistant_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    # A later revision exists: this one is history (and stays as it was).
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[ReportStatus] = mapped_column(string_enum(ReportStatus, "report_status"), default=ReportStatus.OPEN)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    total_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    amount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    returned_reason: Mapped[str] = mapped_column(Text, default="")
+    # The random sample for control (the desk): drawn, then checked with a note.
+    sample_id: Mapped[int | None] = mapped_column(ForeignKey("control_sample.id"), index=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    check_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Every change moves `version` on (services call `touch`); an UPDATE that finds another
+    # version than it read fails, so two transactions cannot both change the same version.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    def touch(self) -> None:
+        self.version += 1
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="raise")
+    assistant: Mapped[Person] = relationship(foreign_keys=[assistant_id], lazy="raise")
+    entitlement: Mapped[Entitlement] = relationship(lazy="raise")
+    assignment: Mapped[AssistantAssignment] = relationship(lazy="raise")
+
+
+class TimeEntry(Base):
+    """Hours given on one day, from-to, for one purpose: part of one revision of a report."""
+
+    __tablename__ = "time_entry"
+    __table_args__ = (Index(None, "report_id", "day"), Index(None, "assistant_id", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("monthly_report.id", ondelete="CASCADE"))
+    assistant_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    day: Mapped[date] = mapped_column(Date)
+    start_minute: Mapped[int] = mapped_column(Integer)  # minutes after midnight
+    end_minute: Mapped[int] = mapped_column(Integer)  # up to 1440 (midnight at the end of the day)
+    purpose: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def minutes(self) -> int:
+        return self.end_minute - self.start_minute
+
+
+class ReportEvent(Base):
+    """Every change to a report: who acted, for whom, what. Never updated."""
+
+    __tablename__ = "report_event"
+    __table_args__ = (Index(None, "report_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("monthly_report.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text, default="")
+    entry_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # the entries a return points at
+
+
+class HourlyRate(Base):
+    """The pay per hour from a day on, all taxes included (dated rows: the law changes them)."""
+
+    __tablename__ = "hourly_rate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    valid_from: Mapped[date] = mapped_column(Date, unique=True)
+    cents: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(300), default="")
+
+
+class ControlSample(Base):
+    """A random draw of a month's confirmed reports for checking; the seed makes it reproducible."""
+
+    __tablename__ = "control_sample"
+    __table_args__ = (Index(None, "municipality_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    month: Mapped[date] = mapped_column(Date)
+    percent: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(64))
+    drawn_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,9 @@
+"""Placeholder, being written."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+
+def page_routes() -> list[Route]:
+    return []

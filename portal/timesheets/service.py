@@ -1,0 +1,400 @@
+"""The month: entries, the report and its revisions, confirmation, rates. No HTTP here.
+
+An assistant reaches only the people assigned to them, and only the days of the assignment
+(`assignment_of`); a recipient reaches only their own reports and those of people they
+represent today (`visible_to`). Every change of a report checks the version the page showed,
+so a stale page gets `Conflict` instead of overwriting what changed since.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.applications import service as applications
+from portal.applications.rules import Period
+from portal.db import utcnow
+from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.people.models import Person
+from portal.timesheets.models import HourlyRate, MonthlyReport, ReportEvent, ReportStatus, TimeEntry
+
+DAY_MINUTES = 24 * 60
+EDITABLE = (ReportStatus.OPEN, ReportStatus.RETURNED)
+
+
+class NotFound(LookupError):
+    """Nothing of that id for this person: the same answer whether it exists or not."""
+
+
+class NotAllowed(Exception):
+    """Visible, but not possible in the report's state (locked, already confirmed, too early)."""
+
+
+class Conflict(Exception):
+    """The report changed since the page was shown."""
+
+
+# ------------------------------------------------------------------ months
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def last_day(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def previous_month(month: date) -> date:
+    return month_of(month - timedelta(days=1))
+
+
+def next_month(month: date) -> date:
+    return last_day(month) + timedelta(days=1)
+
+
+def may_submit(month: date, today: date) -> bool:
+    """A month is reported once it is over, or on its last day."""
+    return today >= last_day(month)
+
+
+# ------------------------------------------------------------- assistants
+
+
+@dataclass(frozen=True)
+class Assisted:
+    """One person an assistant assists, with the grant the hours count against."""
+
+    assignment: AssistantAssignment
+    entitlement: Entitlement
+    person: Person
+
+    @property
+    def first_day(self) -> date:
+        return max(self.assignment.valid_from, self.entitlement.valid_from)
+
+    @property
+    def last_day(self) -> date:
+        ends = [self.entitlement.valid_to] + ([self.assignment.valid_to] if self.assignment.valid_to else [])
+        return min(ends)
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    def covers_month(self, month: date) -> bool:
+        return self.first_day <= last_day(month) and month <= self.last_day
+
+
+def _assisted_query() -> Any:
+    return (
+        select(AssistantAssignment, Entitlement, Person)
+        .join(Entitlement, Entitlement.application_id == AssistantAssignment.application_id)
+        .join(Person, Person.id == AssistantAssignment.person_id)
+    )
+
+
+async def assisted_by(db: AsyncSession, assistant: Person) -> list[Assisted]:
+    """Everyone the assistant is assigned to, newest assignment first."""
+    rows = await db.execute(
+        _assisted_query().where(AssistantAssignment.assistant_id == assistant.id).order_by(AssistantAssignment.valid_from.desc())
+    )
+    return [Assisted(a, e, p) for a, e, p in rows]
+
+
+async def assignment_of(db: AsyncSession, assistant: Person, assignment_id: int) -> Assisted:
+    row = (await db.execute(
+        _assisted_query().where(AssistantAssignment.id == assignment_id, AssistantAssignment.assistant_id == assistant.id)
+    )).first()
+    if row is None:
+        raise NotFound(assignment_id)
+    return Assisted(*row)
+
+
+# ---------------------------------------------------------------- reports
+
+
+async def current_report(db: AsyncSession, assisted: Assisted, month: date) -> MonthlyReport | None:
+    """The latest revision of the month's report, if anything was recorded."""
+    return await db.scalar(
+        select(MonthlyReport)
+        .where(MonthlyReport.assignment_id == assisted.assignment.id, MonthlyReport.month == month)
+        .order_by(MonthlyReport.revision.desc()).limit(1)
+    )
+
+
+async def revisions_of(db: AsyncSession, report: MonthlyReport) -> list[MonthlyReport]:
+    """Every revision of the report's month, newest first."""
+    found = await db.scalars(
+        select(MonthlyReport)
+        .where(MonthlyReport.assignment_id == report.assignment_id, MonthlyReport.month == report.month)
+        .order_by(MonthlyReport.revision.desc())
+    )
+    return list(found)
+
+
+async def _open_report(db: AsyncSession, assisted: Assisted, month: date) -> MonthlyReport:
+    report = await current_report(db, assisted, month)
+    if report is None:
+        report = MonthlyReport(
+            assignment_id=assisted.assignment.id, entitlement_id=assisted.entitlement.id, person_id=assisted.person.id,
+            assistant_id=assisted.assignment.assistant_id, month=month, revision=1,
+        )
+        db.add(report)
+        await db.flush()
+    return report
+
+
+async def entries_of(db: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[TimeEntry]]:
+    by_report: dict[int, list[TimeEntry]] = {report_id: [] for report_id in report_ids}
+    if report_ids:
+        for entry in await db.scalars(
+            select(TimeEntry).where(TimeEntry.report_id.in_(report_ids)).order_by(TimeEntry.day, TimeEntry.start_minute)
+        ):
+            by_report[entry.report_id].append(entry)
+    return by_report
+
+
+def events_query(report_ids: Sequence[int]) -> Any:
+    return select(ReportEvent).where(ReportEvent.report_id.in_(report_ids)).order_by(ReportEvent.at, ReportEvent.id)
+
+
+def _event(db: AsyncSession, report: MonthlyReport, actor: Person, action: str, message: str = "",
+           entry_ids: Sequence[int] = ()) -> None:
+    db.add(ReportEvent(report_id=report.id, actor_id=actor.id, on_behalf_of_id=report.person_id, action=action,
+                       message=message, entry_ids=list(entry_ids)))
+
+
+def _check_version(report: MonthlyReport, shown_version: int | None) -> None:
+    if shown_version is not None and report.version != shown_version:
+        raise Conflict(report.id)
+
+
+# ---------------------------------------------------------------- entries
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    day: date
+    start_minute: int
+    end_minute: int
+    purpose: str
+    note: str
+
+    @property
+    def minutes(self) -> int:
+        return self.end_minute - self.start_minute
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A broken rule: which field it concerns, and its message's key (the routes word it)."""
+
+    field: str
+    rule: str
+    detail: dict[str, Any]
+
+
+def _overlapping(assistant_id: int, entry: EntryInput, replacing_id: int | None) -> Any:
+    query = (
+        select(TimeEntry.id)
+        .join(MonthlyReport, MonthlyReport.id == TimeEntry.report_id)
+        .where(TimeEntry.assistant_id == assistant_id, TimeEntry.day == entry.day, MonthlyReport.superseded.is_(False),
+               TimeEntry.start_minute < entry.end_minute, TimeEntry.end_minute > entry.start_minute)
+    )
+    return query.where(TimeEntry.id != replacing_id) if replacing_id else query
+
+
+async def check_entry(
+    db: AsyncSession, assisted: Assisted, month: date, entry: EntryInput, today: date, replacing_id: int | None = None,
+    others: Sequence[TimeEntry] = (),
+) -> list[Problem]:
+    """The rules of an entry; `others` are the month's other entries for this person."""
+    problems: list[Problem] = []
+    if month_of(entry.day) != month:
+        problems.append(Problem("day", "other_month", {}))
+    elif entry.day > today:
+        problems.append(Problem("day", "future", {}))
+    elif not assisted.covers(entry.day):
+        problems.append(Problem("day", "outside", {"first": assisted.first_day, "last": assisted.last_day}))
+    if entry.end_minute <= entry.start_minute:
+        problems.append(Problem("end", "end_before_start", {}))
+    if problems:
+        return problems
+    if await db.scalar(_overlapping(assisted.assignment.assistant_id, entry, replacing_id).limit(1)) is not None:
+        problems.append(Problem("start", "overlap", {}))
+    same_day = sum(e.minutes for e in others if e.day == entry.day and e.id != replacing_id)
+    if same_day + entry.minutes > DAY_MINUTES:
+        problems.append(Problem("end", "day_total", {}))
+    limit = assisted.entitlement.minutes
+    if assisted.entitlement.period is Period.WEEK:
+        week = entry.day.isocalendar()[:2]
+        used = sum(e.minutes for e in others if e.day.isocalendar()[:2] == week and e.id != replacing_id)
+        if used + entry.minutes > limit:
+            problems.append(Problem("end", "week_total", {"limit": limit, "used": used}))
+    else:
+        used = sum(e.minutes for e in others if e.id != replacing_id)
+        if used + entry.minutes > limit:
+            problems.append(Problem("end", "month_total", {"limit": limit, "used": used}))
+    return problems
+
+
+async def _editable_report(db: AsyncSession, assisted: Assisted, month: date, shown_version: int | None) -> MonthlyReport:
+    report = await _open_report(db, assisted, month)
+    if report.status not in EDITABLE:
+        raise NotAllowed(report.id)
+    _check_version(report, shown_version)
+    return report
+
+
+async def save_entry(
+    db: AsyncSession, assistant: Person, assisted: Assisted, month: date, entry: EntryInput, today: date,
+    shown_version: int | None, entry_id: int | None = None,
+) -> tuple[TimeEntry | None, list[Problem]]:
+    """Add an entry, or change one (entry_id); nothing is written when a rule is broken."""
+    report = await _editable_report(db, assisted, month, shown_version)
+    others = (await entries_of(db, [report.id]))[report.id]
+    existing = next((e for e in others if e.id == entry_id), None) if entry_id else None
+    if entry_id and existing is None:
+        raise NotFound(entry_id)
+    problems = await check_entry(db, assisted, month, entry, today, entry_id, others)
+    if problems:
+        return None, problems
+    saved = existing or TimeEntry(report_id=report.id, assistant_id=assistant.id)
+    saved.day, saved.start_minute, saved.end_minute = entry.day, entry.start_minute, entry.end_minute
+    saved.purpose, saved.note = entry.purpose, entry.note
+    if existing is None:
+        db.add(saved)
+    report.total_minutes = sum(e.minutes for e in others if e.id != entry_id) + entry.minutes
+    report.touch()
+    await db.flush()
+    return saved, []
+
+
+async def delete_entry(db: AsyncSession, assisted: Assisted, month: date, entry_id: int, shown_version: int | None) -> None:
+    report = await _editable_report(db, assisted, month, shown_version)
+    others = (await entries_of(db, [report.id]))[report.id]
+    entry = next((e for e in others if e.id == entry_id), None)
+    if entry is None:
+        raise NotFound(entry_id)
+    await db.delete(entry)
+    report.total_minutes = sum(e.minutes for e in others if e.id != entry_id)
+    report.touch()
+    await db.flush()
+
+
+# ------------------------------------------------------------ the report
+
+
+async def hourly_rates(db: AsyncSession) -> list[HourlyRate]:
+    return list(await db.scalars(select(HourlyRate).order_by(HourlyRate.valid_from)))
+
+
+def rate_on(rates: Sequence[HourlyRate], day: date) -> int:
+    """The rate in force on the day, in cents (0 before the first)."""
+    in_force = [rate.cents for rate in rates if rate.valid_from <= day]
+    return in_force[-1] if in_force else 0
+
+
+def amount_cents(entries: Sequence[TimeEntry], rates: Sequence[HourlyRate]) -> int:
+    """Each entry's hours at the rate of its day, rounded to the cent once, at the end."""
+    return round(sum(entry.minutes * rate_on(rates, entry.day) for entry in entries) / 60)
+
+
+async def submit(db: AsyncSession, assistant: Person, assisted: Assisted, month: date, today: date,
+                 shown_version: int | None) -> MonthlyReport:
+    report = await _editable_report(db, assisted, month, shown_version)
+    if not may_submit(month, today):
+        raise NotAllowed(report.id)
+    entries = (await entries_of(db, [report.id]))[report.id]
+    report.total_minutes = sum(e.minutes for e in entries)
+    report.amount_cents = amount_cents(entries, await hourly_rates(db))
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = utcnow()
+    report.returned_reason = ""
+    report.touch()
+    _event(db, report, assistant, "submitted")
+    await db.flush()
+    return report
+
+
+async def correct(db: AsyncSession, assistant: Person, assisted: Assisted, month: date, shown_version: int | None) -> MonthlyReport:
+    """A confirmed report is never changed: the correction is the next revision, with its entries copied."""
+    confirmed = await current_report(db, assisted, month)
+    if confirmed is None:
+        raise NotFound(month)
+    if confirmed.status is not ReportStatus.CONFIRMED:
+        raise NotAllowed(confirmed.id)
+    _check_version(confirmed, shown_version)
+    revision = MonthlyReport(
+        assignment_id=confirmed.assignment_id, entitlement_id=confirmed.entitlement_id, person_id=confirmed.person_id,
+        assistant_id=confirmed.assistant_id, month=month, revision=confirmed.revision + 1,
+        total_minutes=confirmed.total_minutes,
+    )
+    db.add(revision)
+    await db.flush()
+    for entry in (await entries_of(db, [confirmed.id]))[confirmed.id]:
+        db.add(TimeEntry(report_id=revision.id, assistant_id=entry.assistant_id, day=entry.day, start_minute=entry.start_minute,
+                         end_minute=entry.end_minute, purpose=entry.purpose, note=entry.note))
+    confirmed.superseded = True  # its entries stay as they were, and no longer count for overlaps
+    confirmed.touch()
+    _event(db, revision, assistant, "correction_started", message=str(confirmed.revision))
+    await db.flush()
+    return revision
+
+
+# ------------------------------------------------------------ the recipient
+
+
+def visible_to(actor: Person, today: date) -> ColumnElement[bool]:
+    """Reports about the actor, and about the people they represent today; not while the assistant records."""
+    about = or_(MonthlyReport.person_id == actor.id, MonthlyReport.person_id.in_(applications.represented_ids(actor, today)))
+    return and_(about, MonthlyReport.status != ReportStatus.OPEN)
+
+
+async def visible_report(db: AsyncSession, actor: Person, report_id: int, today: date) -> MonthlyReport:
+    report = await db.scalar(select(MonthlyReport).where(MonthlyReport.id == report_id, visible_to(actor, today)))
+    if report is None:
+        raise NotFound(report_id)
+    return report
+
+
+async def reports_of(db: AsyncSession, actor: Person, person_id: int, today: date) -> list[MonthlyReport]:
+    """The person's reports the actor may see, newest month first, the latest revision first."""
+    found = await db.scalars(
+        select(MonthlyReport).where(visible_to(actor, today), MonthlyReport.person_id == person_id)
+        .order_by(MonthlyReport.month.desc(), MonthlyReport.revision.desc())
+    )
+    return list(found)
+
+
+async def confirm(db: AsyncSession, actor: Person, report: MonthlyReport, shown_version: int | None) -> MonthlyReport:
+    if report.status is not ReportStatus.SUBMITTED:
+        raise NotAllowed(report.id)
+    _check_version(report, shown_version)
+    report.status = ReportStatus.CONFIRMED
+    report.confirmed_at = utcnow()
+    report.confirmed_by_id = actor.id
+    report.touch()
+    _event(db, report, actor, "confirmed")
+    await db.flush()
+    return report
+
+
+async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_version: int | None, reason: str,
+                  entry_ids: Sequence[int]) -> MonthlyReport:
+    """Back to the assistant with the reason (and the entries it concerns)."""
+    if report.status is not ReportStatus.SUBMITTED:
+        raise NotAllowed(report.id)
+    _check_version(report, shown_version)
+    report.status = ReportStatus.RETURNED
+    report.returned_reason = reason
+    report.touch()
+    _event(db, report, actor, "returned", message=reason, entry_ids=entry_ids)
+    await db.flush()
+    return report
