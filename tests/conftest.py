@@ -47,7 +47,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 # Reference data that the migrations insert and the tests keep.
-KEPT_TABLES = {"municipality", "alembic_version"}
+KEPT_TABLES = {"municipality", "alembic_version", "hourly_rate"}  # reference data from the migrations
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +61,8 @@ def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     from portal.db import Base
 
     with engine.begin() as connection:
+        # An application names its self-assessment and a desk assessment names its application.
+        connection.execute(Base.metadata.tables["application"].update().values(assessment_id=None))
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in KEPT_TABLES:
                 connection.execute(table.delete())

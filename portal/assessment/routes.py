@@ -23,11 +23,12 @@ from portal.assessment.answers import SectionStatus
 from portal.assessment.definitions import Definition, Section
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.assessment.scoring import score
+from portal.eid import acting
+from portal.eid.acting import subject_url
 from portal.eid.session import current_person, signed_in
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import ngettext
-from portal.people import service as people
 from portal.people.models import Person
 from portal.templating import lang_url, render
 
@@ -38,22 +39,8 @@ STATUS_TAGS = {
 }
 
 
-def _for(request: Request) -> int | None:
-    value = request.query_params.get("for", "")
-    return int(value) if value.isdigit() else None
-
-
-def subject_url(request: Request, name: str, person: Person, **params: Any) -> str:
-    """A page of the person's self-assessment: `?for=` names them unless they are the one signed in."""
-    path = lang_url(request, name, **params)
-    return path if person.id == current_person(request).id else f"{path}?for={person.id}"
-
-
 async def _subject(request: Request, db: Any) -> Person:
-    try:
-        return await service.subject(db, current_person(request), _for(request), clock.today())
-    except service.NotFound:
-        raise HTTPException(404) from None
+    return await acting.subject(request, db)
 
 
 def name_for(request: Request, person: Person) -> str | None:
@@ -89,18 +76,18 @@ def section_rows(request: Request, definition: Definition, answers: Mapping[str,
 @signed_in
 async def overview(request: Request) -> Response:
     me = current_person(request)
-    today = clock.today()
     async with request.app.state.db.session() as db:
         person = await _subject(request, db)
         definition, shown, found, answers = await _definition_and_answers(db, person)
-        represented = [r.represented for r in await people.represented_people(db, me, today)]
+        whose = await acting.whose(request, db)
     draft = service.in_progress(found)
     latest = service.latest_submitted(found)
     return render(request, "assessment/overview.html", {
         "applicant": person,
         "for_other": person.id != me.id,
         "name": name_for(request, person),
-        "whose": [me, *represented],
+        "whose": whose,
+        "whose_href": lambda someone: subject_url(request, "assessment", someone),
         "definition": definition,
         "rows": section_rows(request, definition, answers, lambda s: subject_url(request, "assessment_section", person, section=s.id)),
         "draft": draft,

@@ -50,18 +50,6 @@ def definition_of(assessment: Assessment) -> Definition:
     return all_definitions()[assessment.questionnaire]
 
 
-async def subject(db: AsyncSession, actor: Person, person_id: int | None, today: date) -> Person:
-    """Whose self-assessment: the actor's own, or of someone they represent today."""
-    if person_id is None or person_id == actor.id:
-        return actor
-    if not await applications.may_act_for(db, actor, person_id, today):
-        raise NotFound(person_id)
-    person = await db.get(Person, person_id)
-    if person is None:
-        raise NotFound(person_id)
-    return person
-
-
 def _series(person_id: int, application_id: int | None) -> ColumnElement[bool]:
     case = Assessment.application_id.is_(None) if application_id is None else Assessment.application_id == application_id
     return (Assessment.person_id == person_id) & case
