@@ -1,4 +1,4 @@
-"""The `portal` command: serve, demo, worker, database upgrades, staff roles, representation."""
+"""The `portal` command: serve, demo, worker, notify, database upgrades, staff roles, representation."""
 
 from __future__ import annotations
 
@@ -108,23 +108,45 @@ def printing_smtp_server(port: int) -> Iterator[None]:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    """Deliver queued e-mail: once, or every --interval seconds until stopped."""
+    """Deliver queued e-mail and SMS: once, or every --interval seconds until stopped."""
     from portal.notifications.service import deliver_pending
+    from portal.notifications.sms import sms_sender
 
     settings = Settings.from_env()
+    sms = sms_sender(settings.sms_sender)
 
     async def run() -> None:
         db = Database(settings.database_url)
         try:
             while True:
-                sent = await deliver_pending(db, settings.smtp_url, settings.mail_from)
+                sent = await deliver_pending(db, settings.smtp_url, settings.mail_from, sms=sms)
                 if sent:
-                    print(f"{sent} e-mail(s) sent", flush=True)
+                    print(f"{sent} message(s) sent", flush=True)
                 if args.once:
                     return
                 await asyncio.sleep(args.interval)
         finally:
             await db.dispose()
+
+    asyncio.run(run())
+
+
+def cmd_notify(args: argparse.Namespace) -> None:
+    """Queue the reminders and notices about monthly reports that are due, then deliver what waits (for cron)."""
+    from portal.notifications.sms import sms_sender
+    from portal.timesheets.reminders import notify
+
+    settings = Settings.from_env()
+    sms = sms_sender(settings.sms_sender)
+
+    async def run() -> None:
+        db = Database(settings.database_url)
+        try:
+            counts = await notify(db, settings, sms)
+        finally:
+            await db.dispose()
+        print(f"{counts.queued} queued, {counts.already} queued before, {counts.no_contact} skipped (no contact); "
+              f"{counts.sent} sent", flush=True)
 
     asyncio.run(run())
 
@@ -195,10 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--smtp-port", type=int, default=8025)
     demo_cmd.set_defaults(handler=cmd_demo)
 
-    worker = commands.add_parser("worker", help="deliver queued e-mail (PORTAL_SMTP_URL)")
+    worker = commands.add_parser("worker", help="deliver queued e-mail (PORTAL_SMTP_URL) and SMS (PORTAL_SMS_SENDER)")
     worker.add_argument("--once", action="store_true", help="deliver what is waiting, then stop")
     worker.add_argument("--interval", type=float, default=30.0, help="seconds between runs")
     worker.set_defaults(handler=cmd_worker)
+
+    notify = commands.add_parser("notify", help="queue due report reminders and notices, then deliver (run it from cron)")
+    notify.set_defaults(handler=cmd_notify)
 
     db_cmd = commands.add_parser("db", help="database maintenance")
     db_actions = db_cmd.add_subparsers(dest="db_action", required=True)

@@ -16,6 +16,8 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_skeleton
+from babel.numbers import format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 
@@ -115,6 +117,17 @@ def format_date(value: date, format: str = "long") -> str:
     return babel_format_date(value, format=format, locale=get_locale())
 
 
+def format_month(value: date) -> str:
+    """A month and its year ("2026. g. novembris", "ноябрь 2026 г.")."""
+    return str(format_skeleton("yMMMM", value, locale=get_locale()))
+
+
+def format_day(value: date) -> str:
+    """A day of a month with its weekday ("otrdiena, 3. novembris", "вторник, 3 ноября")."""
+    pattern = {"lv": "EEEE, d. MMMM", "ru": "EEEE, d MMMM"}.get(get_locale(), "EEEE, d MMMM")
+    return babel_format_date(value, format=pattern, locale=get_locale())
+
+
 def format_datetime(value: datetime, format: str = "medium") -> str:
     return babel_format_datetime(value, format=format, tzinfo=TIME_ZONE, locale=get_locale())
 
@@ -133,6 +146,11 @@ def format_hours(minutes: int) -> str:
     return ngettext("%(num)s hour", "%(num)s hours", 2, num=format_number(round(hours, 2)))
 
 
+def format_money(cents: int) -> str:
+    """Money is integer cents; people read euros ("12,34 €")."""
+    return str(format_currency(cents / 100, "EUR", locale=get_locale()))
+
+
 def locale_display_name(locale: str) -> str:
     return LANGUAGE_NAMES.get(locale) or Locale.parse(locale).get_display_name(locale) or locale
 
@@ -143,4 +161,7 @@ def template_globals() -> Mapping[str, object]:
         "format_datetime": format_datetime,
         "format_number": format_number,
         "format_hours": format_hours,
+        "format_month": format_month,
+        "format_day": format_day,
+        "format_money": format_money,
     }

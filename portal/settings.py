@@ -38,6 +38,8 @@ class Settings:
     smtp_url: str = "smtp://127.0.0.1:8025"
     # The sender of the portal's e-mail.
     mail_from: str = "portal@asistents.example.lv"
+    # The SMS sender by name (portal/notifications/sms.py); "log" only writes text messages to the log.
+    sms_sender: str = "log"
     # Where uploaded documents are kept (portal/storage.py).
     upload_dir: str = DEFAULT_UPLOAD_DIR
     idle_timeout_seconds: int = 20 * 60
@@ -94,6 +96,7 @@ class Settings:
             eid_personal_code_claim=env.get("PORTAL_EID_PERSONAL_CODE_CLAIM") or "sub",
             smtp_url=env.get("PORTAL_SMTP_URL") or defaults["smtp_url"].default,
             mail_from=env.get("PORTAL_MAIL_FROM") or defaults["mail_from"].default,
+            sms_sender=env.get("PORTAL_SMS_SENDER") or defaults["sms_sender"].default,
             upload_dir=env.get("PORTAL_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
             idle_timeout_seconds=int(env.get("PORTAL_IDLE_TIMEOUT_SECONDS") or 20 * 60),
             absolute_timeout_seconds=int(env.get("PORTAL_ABSOLUTE_TIMEOUT_SECONDS") or 12 * 60 * 60),

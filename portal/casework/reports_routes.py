@@ -1,9 +1,270 @@
-"""The desk's view of the month's reports (placeholder, being written)."""
+"""The desk's side of the month: /{lang}/desk/reports (the overview and one report), the payroll
+file, the ministry's summary and the control sample. HTTP only: the rules are in casework.reports.
+
+Only staff with a desk scope reach these pages (anyone else gets "not found"), and only the reports
+of their own cases. Filters are GET forms; every POST redirects (POST, redirect, GET).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+
+from portal import clock, i18n
+from portal.applications.journey import kind_name
+from portal.applications.rules import Period, ServiceKind
+from portal.casework import reports
+from portal.casework.reports import State
+from portal.casework.routes import caseworkers_only
+from portal.eid.session import current_person
+from portal.i18n import gettext as _
+from portal.people.models import Person
+from portal.templating import lang_url, render
+from portal.timesheets import forms
+from portal.timesheets import service as timesheets
+from portal.timesheets.models import MonthlyReport, ReportEvent, ReportStatus
+
+MAX_NOTE = 2000
+STATES = {
+    State.NOT_SUBMITTED: (lambda: _("Not submitted"), "grey"),
+    State.SUBMITTED: (lambda: _("Waiting for confirmation"), "blue"),
+    State.RETURNED: (lambda: _("Returned"), "red"),
+    State.CONFIRMED: (lambda: _("Confirmed"), "green"),
+}
+EVENTS = {
+    "submitted": lambda: _("Submitted by the assistant"),
+    "returned": lambda: _("Returned by the person"),
+    "confirmed": lambda: _("Confirmed by the person"),
+    "correction_started": lambda: _("Correction started"),
+    "sampled": lambda: _("Drawn for a control sample"),
+    "checked": lambda: _("Checked by the social service"),
+}
+
+
+def state_tag(state: State) -> tuple[str, str]:
+    text, colour = STATES[state]
+    return text(), colour
+
+
+def _month_context(request: Request) -> tuple[date, dict[str, Any]]:
+    """The month asked for (last month by default) and the month select's options."""
+    today = clock.today()
+    month = reports.pick_month(request.query_params.get("month"), today)
+    months = reports.recent_months(today)
+    if month not in months:
+        months.append(month)
+    options = [{"value": f"{m:%Y-%m}", "text": i18n.format_month(m)} for m in months]
+    return month, {"month": month, "month_value": f"{month:%Y-%m}", "month_options": options}
+
+
+def _with_month(request: Request, name: str, month: date, **params: Any) -> str:
+    return f"{lang_url(request, name, **params)}?month={month:%Y-%m}"
+
+
+# ---------------------------------------------------------------- overview
+
+
+@caseworkers_only
+async def overview(request: Request) -> Response:
+    month, context = _month_context(request)
+    status, kind = request.query_params.get("status", ""), request.query_params.get("kind", "")
+    state = State(status) if status in State._value2member_map_ else None
+    chosen_kind = ServiceKind(kind) if kind in ServiceKind._value2member_map_ else None
+    async with request.app.state.db.session() as db:
+        rows = await reports.overview(db, request.state.scope, month, chosen_kind)
+    counted = reports.counts(rows)
+    shown = [row for row in rows if state is None or row.state is state]
+    return render(request, "casework/reports.html", {
+        **context,
+        "rows": shown,
+        "counts": [{"key": state_tag(s)[0], "value": i18n.format_number(n)} for s, n in counted.items()],
+        "filters": {"status": state.value if state else "", "kind": chosen_kind.value if chosen_kind else ""},
+        "status_options": [{"value": "", "text": _("Any state")}] + [{"value": s.value, "text": state_tag(s)[0]} for s in State],
+        "kind_options": [{"value": "", "text": _("All services")}] + [{"value": k.value, "text": kind_name(k)} for k in ServiceKind],
+        "state_tag": state_tag,
+        "payroll_href": _with_month(request, "desk_payroll", month),
+        "sample_href": _with_month(request, "desk_sample", month) if request.state.scope.municipality_ids else None,
+        "summary_href": _with_month(request, "desk_summary", month),
+    })
+
+
+@caseworkers_only
+async def report(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        try:
+            found = await reports.open_report(db, current_person(request), request.state.scope, int(request.path_params["id"]))
+        except reports.NotFound:
+            raise HTTPException(404) from None
+        shown = found.report
+        entries = (await timesheets.entries_of(db, [shown.id]))[shown.id]
+        amount = timesheets.amount_cents(entries, await timesheets.hourly_rates(db))
+        revisions = await timesheets.revisions_of(db, shown)
+        events = list(await db.scalars(timesheets.events_query([r.id for r in revisions])))
+        people = await reports.people_by_id(db, {e.actor_id for e in events} | {shown.confirmed_by_id or 0, shown.checked_by_id or 0})
+    questioned = next((set(e.entry_ids) for e in reversed(events) if e.report_id == shown.id and e.action == "returned"), set())
+    running, rows = 0, []
+    for entry in entries:
+        running += entry.minutes
+        rows.append({"entry": entry, "running": running,
+                     "returned": shown.status is ReportStatus.RETURNED and entry.id in questioned})
+    return render(request, "casework/reports_report.html", {
+        "report": shown, "applicant": found.person, "overview": _report_summary(found, running, amount, people),
+        "rows": rows, "total": running, "purposes": forms.purpose_names(), "status": state_tag(reports.state_of(shown)),
+        "checked_by": people.get(shown.checked_by_id or 0),
+        "revisions": [{"report": r, "status": state_tag(reports.state_of(r))} for r in revisions],
+        "history": _history(events, revisions, people),
+        "back_href": _with_month(request, "desk_reports", shown.month),
+    })
+
+
+def _report_summary(found: reports.Found, minutes: int, amount: int, people: dict[int, Person]) -> list[dict[str, str]]:
+    shown, grant = found.report, found.entitlement
+    granted = i18n.format_hours(grant.minutes)
+    rows = [
+        {"key": _("Person"), "value": f"{found.person.full_name}, {found.person.personal_code}"},
+        {"key": _("Assistant"), "value": f"{found.assistant.full_name}, {found.assistant.personal_code}"},
+        {"key": _("Service"), "value": kind_name(grant.kind)},
+        {"key": _("Month"), "value": i18n.format_month(shown.month)},
+        {"key": _("Revision"), "value": i18n.format_number(shown.revision)},
+        {"key": _("Granted"), "value": _("%(hours)s a week", hours=granted) if grant.period is Period.WEEK
+         else _("%(hours)s a month", hours=granted)},
+        {"key": _("Reported"), "value": i18n.format_hours(minutes)},
+        {"key": _("Amount"), "value": i18n.format_money(amount)},
+    ]
+    if shown.confirmed_at and shown.confirmed_by_id in people:
+        rows.append({"key": _("Confirmed"), "value": _("by %(name)s on %(time)s", name=people[shown.confirmed_by_id].full_name,
+                                                         time=i18n.format_datetime(shown.confirmed_at, "short"))})
+    return rows
+
+
+def _history(events: list[ReportEvent], revisions: list[MonthlyReport], people: dict[int, Person]) -> list[list[str]]:
+    """Every event of every revision, newest first: when, what, who, which revision."""
+    number = {r.id: r.revision for r in revisions}
+    rows = []
+    for event in reversed(events):
+        what = EVENTS[event.action]() if event.action in EVENTS else event.action
+        if event.message and event.action in ("returned", "checked"):
+            what = f"{what}: {event.message}"
+        who = people[event.actor_id].full_name if event.actor_id in people else ""
+        rows.append([i18n.format_datetime(event.at, "short"), what, who, i18n.format_number(number.get(event.report_id, 0))])
+    return rows
+
+
+# ------------------------------------------------------ payroll and summary
+
+
+@caseworkers_only
+async def payroll(request: Request) -> Response:
+    """The month's confirmed hours per assistant as CSV: UTF-8 with a BOM (Excel reads ā, š, ž), dot decimals."""
+    month, _context = _month_context(request)
+    async with request.app.state.db.session() as db:
+        lines = await reports.pay_lines(db, request.state.scope, month)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_("Assistant"), _("Assistant's personal code"), _("Person assisted"), _("Hours"),
+                     _("Rate per hour, EUR"), _("Amount, EUR")])
+    writer.writerows(reports.payroll_rows(lines))
+    return Response(
+        out.getvalue().encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="payroll-{month:%Y-%m}.csv"', "Cache-Control": "no-store"},
+    )
+
+
+@caseworkers_only
+async def summary(request: Request) -> Response:
+    month, context = _month_context(request)
+    async with request.app.state.db.session() as db:
+        totals = reports.by_kind(await reports.pay_lines(db, request.state.scope, month))
+    return render(request, "casework/summary.html", {
+        **context,
+        "rows": [[kind_name(t.kind), i18n.format_number(t.reports), i18n.format_hours(t.minutes), i18n.format_money(t.amount_cents)]
+                 for t in totals],
+        "total": [_("Total"), i18n.format_number(sum(t.reports for t in totals)), i18n.format_hours(sum(t.minutes for t in totals)),
+                  i18n.format_money(sum(t.amount_cents for t in totals))],
+        "back_href": _with_month(request, "desk_reports", month),
+    })
+
+
+# ------------------------------------------------------------------ sample
+
+
+def _percent_errors(text: str) -> list[tuple[str, str]]:
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        return [("percent", _("Enter a whole number from 1 to 100"))]
+    return []
+
+
+@caseworkers_only
+async def sample(request: Request) -> Response:
+    scope = request.state.scope
+    if not scope.municipality_ids:  # the social service draws samples, not a school
+        raise HTTPException(404)
+    month, context = _month_context(request)
+    errors: list[tuple[str, str]] = []
+    percent = "10"  # the ministry's seminar on the 2021 rules spoke of 10%
+    if request.method == "POST":
+        async with request.form() as form:
+            percent = str(form.get("percent") or "").strip()
+        errors = _percent_errors(percent)
+        if not errors:
+            try:
+                async with request.app.state.db.session() as db:
+                    drawn = await reports.draw_samples(db, current_person(request), scope, month, int(percent))
+            except StaleDataError:
+                drawn, errors = [], [("percent", _("Another sample was being drawn at the same moment. Look at the samples below, then draw again if you need to."))]
+            if drawn:
+                return RedirectResponse(_with_month(request, "desk_sample", month) + f"#sample-{drawn[0].id}", status_code=303)
+            errors = errors or [("percent", _("There are no confirmed reports of this month left to draw from"))]
+    async with request.app.state.db.session() as db:
+        samples = await reports.samples_of(db, scope, month)
+    return render(request, "casework/sample.html", {
+        **context, "errors": errors, "percent": percent, "samples": samples,
+        "action": _with_month(request, "desk_sample", month), "back_href": _with_month(request, "desk_reports", month),
+    }, status_code=422 if errors else 200)
+
+
+@caseworkers_only
+async def check(request: Request) -> Response:
+    """Mark a sampled report as checked, with a note of what was checked and found."""
+    note, errors = "", []
+    async with request.app.state.db.session() as db:
+        try:
+            found = await reports.sampled_report(db, request.state.scope, int(request.path_params["id"]))
+        except reports.NotFound:
+            raise HTTPException(404) from None
+        back = _with_month(request, "desk_sample", found.report.month) + f"#sample-{found.report.sample_id}"
+        if found.report.checked_at is not None:
+            return RedirectResponse(back, status_code=303)
+        if request.method == "POST":
+            async with request.form() as form:
+                note = str(form.get("note") or "").strip()
+            if not note:
+                errors = [("note", _("Write what you checked and what you found"))]
+            elif len(note) > MAX_NOTE:
+                errors = [("note", _("The text must be %(num)s characters or fewer", num=MAX_NOTE))]
+            else:
+                reports.mark_checked(db, current_person(request), found.report, note)
+                return RedirectResponse(back, status_code=303)
+    return render(request, "casework/sample_check.html", {
+        "found": found, "note": note, "errors": errors, "max_note": MAX_NOTE, "back_href": back,
+    }, status_code=422 if errors else 200)
 
 
 def page_routes() -> list[Route]:
-    return []
+    return [
+        Route("/desk/reports", overview, name="desk_reports"),
+        Route("/desk/reports/{id:int}", report, name="desk_report"),
+        Route("/desk/payroll.csv", payroll, name="desk_payroll"),
+        Route("/desk/summary", summary, name="desk_summary"),
+        Route("/desk/sample", sample, methods=["GET", "POST"], name="desk_sample"),
+        Route("/desk/sample/reports/{id:int}/check", check, methods=["GET", "POST"], name="desk_sample_check"),
+    ]

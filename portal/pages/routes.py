@@ -7,9 +7,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import i18n
+from portal import clock, i18n
 from portal.applications import status_routes as application_status
 from portal.assessment import service as assessments
+from portal.timesheets import service as timesheets
 from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
 from portal.pages.forms import DisplaySettingsForm
@@ -40,10 +41,13 @@ async def dashboard(request: Request) -> Response:
         drafts = await application_status.draft_summaries(db, me)
         is_caseworker = bool(await casework.desk_scope(db, me))
         own_assessments = await assessments.versions(db, me.id)
+        work = await timesheets.dashboard_counts(db, me, clock.today())
     return render(request, "pages/dashboard.html", {
         "me": me, "drafts": drafts, "is_caseworker": is_caseworker,
         "assessment_in_progress": assessments.in_progress(own_assessments),
         "assessment_submitted": assessments.latest_submitted(own_assessments),
+        "is_assistant": work.is_assistant,
+        "reports_waiting": work.reports_waiting,
     })
 
 

@@ -1,9 +1,211 @@
-"""Placeholder, being written."""
+"""The recipient's side of the month: /{lang}/entitlement (the hours granted, used and left) and
+/{lang}/reports (the assistant's reports to confirm, or to return with a reason). HTTP only.
+A representative sees the people they represent with `?for=<person id>`."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+
+from portal import clock
+from portal.applications.journey import kind_name
+from portal.applications.models import Application
+from portal.applications.rules import Period
+from portal.eid import acting
+from portal.entitlements.models import Entitlement
+from portal.eid.acting import subject_url
+from portal.eid.session import current_person, signed_in
+from portal.i18n import gettext as _
+from portal.people.models import Person
+from portal.templating import lang_url, render
+from portal.timesheets import forms, service
+from portal.timesheets.assistant_routes import status_tag
+from portal.timesheets.models import MonthlyReport, ReportStatus
+
+RENEW_WARNING_DAYS = 60
+MAX_REASON = 1000
+
+
+@signed_in
+async def entitlement(request: Request) -> Response:
+    today = clock.today()
+    this_month = service.month_of(today)
+    since = this_month
+    for _month in range(11):
+        since = service.previous_month(since)
+    async with request.app.state.db.session() as db:
+        person = await acting.subject(request, db)
+        whose = await acting.whose(request, db)
+        grants = await service.current_entitlements(db, person.id, today)
+        use = await service.use_by_month(db, [g.id for g in grants], since)
+        references = dict((await db.execute(
+            select(Application.id, Application.reference).where(Application.id.in_([g.application_id for g in grants]))
+        )).all()) if grants else {}
+        items = []
+        for grant in grants:
+            months = []
+            month = this_month
+            while month >= max(since, service.month_of(grant.valid_from)):
+                months.append(use[grant.id].get(month, service.MonthUse(month, 0, 0, ())))
+                month = service.previous_month(month)
+            now = months[0] if months else service.MonthUse(this_month, 0, 0, ())
+            items.append({
+                "grant": grant,
+                "reference": references.get(grant.application_id),
+                "assistants": await service.assistants_of(db, grant, today),
+                "per_week": grant.period is Period.WEEK,
+                "now": now,
+                "left": max(0, grant.minutes - now.recorded),
+                "months": months,
+                "ends_soon": (grant.valid_to - today).days <= RENEW_WARNING_DAYS,
+            })
+    return render(request, "timesheets/entitlement.html", {
+        "applicant": person, "for_other": person.id != current_person(request).id, "items": items, "kind_name": kind_name,
+        "whose": whose, "whose_href": lambda someone: subject_url(request, "entitlement", someone),
+        "reports_href": subject_url(request, "reports", person), "today": today, "status_tag": status_tag,
+    })
+
+
+@signed_in
+async def reports(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        person = await acting.subject(request, db)
+        whose = await acting.whose(request, db)
+        found = await service.reports_of(db, current_person(request), person.id, clock.today())
+        assistants = await _people(db, {r.assistant_id for r in found})
+    latest = [r for r in found if not r.superseded]
+    return render(request, "timesheets/reports.html", {
+        "applicant": person, "for_other": person.id != current_person(request).id,
+        "waiting": [r for r in latest if r.status is ReportStatus.SUBMITTED],
+        "past": [r for r in found if r.status is not ReportStatus.SUBMITTED],
+        "assistants": assistants, "status_tag": status_tag,
+        "whose": whose, "whose_href": lambda someone: subject_url(request, "reports", someone),
+    })
+
+
+async def _people(db: Any, ids: set[int]) -> dict[int, Person]:
+    return {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+
+
+async def _report(request: Request, db: Any) -> MonthlyReport:
+    try:
+        return await service.visible_report(db, current_person(request), int(request.path_params["id"]), clock.today())
+    except service.NotFound:
+        raise HTTPException(404) from None
+
+
+async def _report_page(request: Request, db: Any, report: MonthlyReport, template: str, *, errors: Any = (),
+                       values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    entries = (await service.entries_of(db, [report.id]))[report.id]
+    revisions = await service.revisions_of(db, report)
+    events = list(await db.scalars(service.events_query([r.id for r in revisions])))
+    grant = await db.get(Entitlement, report.entitlement_id)
+    people = await _people(db, {report.person_id, report.assistant_id, *(e.actor_id for e in events),
+                                *([report.confirmed_by_id] if report.confirmed_by_id else [])})
+    running, rows = 0, []
+    for entry in entries:
+        running += entry.minutes
+        rows.append({"entry": entry, "running": running, "returned": False})
+    return render(request, template, {
+        "report": report, "applicant": people[report.person_id], "assistant": people[report.assistant_id],
+        "for_other": report.person_id != current_person(request).id, "rows": rows, "entries": entries,
+        "total": sum(e.minutes for e in entries), "grant": grant, "per_week": grant.period is Period.WEEK,
+        "purposes": forms.purpose_names(), "status": status_tag(report.status), "events": events, "revisions": revisions,
+        "people": people, "errors": list(errors), "values": values or {}, "kind_name": kind_name,
+        "reports_href": subject_url(request, "reports", people[report.person_id]),
+    }, status_code=status_code)
+
+
+@signed_in
+async def report(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        found = await _report(request, db)
+        return await _report_page(request, db, found, "timesheets/report.html")
+
+
+CONFLICT = lambda: _("The report changed since this page was shown (perhaps in another tab). This is the current version: please read it again before you answer.")  # noqa: E731
+
+
+def _version(form: Any) -> int | None:
+    value = str(form.get("version") or "")
+    return int(value) if value.isdigit() else None
+
+
+@signed_in
+async def confirm(request: Request) -> Response:
+    """The check step: "I confirm that I received the assistant service listed above"."""
+    async with request.app.state.db.session() as db:
+        found = await _report(request, db)
+        if request.method == "GET":
+            if found.status is not ReportStatus.SUBMITTED:
+                return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
+            return await _report_page(request, db, found, "timesheets/confirm.html")
+        async with request.form() as form:
+            agreed = form.get("received") == "yes"
+            shown = _version(form)
+        if not agreed:
+            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422,
+                                      errors=[("received", _("Tick the box to confirm that you received the service"))])
+        try:
+            await service.confirm(db, current_person(request), found, shown)
+        except service.Conflict:
+            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422, errors=[("received", CONFLICT())])
+        except service.NotAllowed:
+            return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
+    return RedirectResponse(lang_url(request, "report_confirmed", id=found.id), status_code=303)
+
+
+@signed_in
+async def confirmed(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        found = await _report(request, db)
+        if found.status is not ReportStatus.CONFIRMED:
+            return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
+        return await _report_page(request, db, found, "timesheets/confirmed.html")
+
+
+@signed_in
+async def dispute(request: Request) -> Response:
+    """Something is wrong: the reason, and optionally the entries concerned, back to the assistant."""
+    async with request.app.state.db.session() as db:
+        found = await _report(request, db)
+        if found.status is not ReportStatus.SUBMITTED:
+            return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
+        if request.method == "GET":
+            return await _report_page(request, db, found, "timesheets/dispute.html")
+        entry_ids = {e.id for e in (await service.entries_of(db, [found.id]))[found.id]}
+        async with request.form() as form:
+            reason = str(form.get("reason") or "").strip()
+            chosen = [int(v) for v in form.getlist("entries") if isinstance(v, str) and v.isdigit() and int(v) in entry_ids]
+            shown = _version(form)
+        values = {"reason": reason, "entries": [str(i) for i in chosen]}
+        errors = []
+        if not reason:
+            errors.append(("reason", _("Write what is wrong, so that the assistant can correct it")))
+        elif len(reason) > MAX_REASON:
+            errors.append(("reason", _("The text must be %(num)s characters or fewer", num=MAX_REASON)))
+        if not errors:
+            try:
+                await service.dispute(db, current_person(request), found, shown, reason, chosen)
+                return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
+            except service.Conflict:
+                errors.append(("reason", CONFLICT()))
+            except service.NotAllowed:
+                return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
+        return await _report_page(request, db, found, "timesheets/dispute.html", errors=errors, values=values, status_code=422)
 
 
 def page_routes() -> list[Route]:
-    return []
+    return [
+        Route("/entitlement", entitlement, name="entitlement"),
+        Route("/reports", reports, name="reports"),
+        Route("/reports/{id:int}", report, name="report"),
+        Route("/reports/{id:int}/confirm", confirm, methods=["GET", "POST"], name="report_confirm"),
+        Route("/reports/{id:int}/confirmed", confirmed, name="report_confirmed"),
+        Route("/reports/{id:int}/dispute", dispute, methods=["GET", "POST"], name="report_dispute"),
+    ]

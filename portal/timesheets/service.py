@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import service as applications
@@ -138,16 +139,24 @@ async def revisions_of(db: AsyncSession, report: MonthlyReport) -> list[MonthlyR
     return list(found)
 
 
-async def _open_report(db: AsyncSession, assisted: Assisted, month: date) -> MonthlyReport:
+async def _open_report(db: AsyncSession, assisted: Assisted, month: date) -> tuple[MonthlyReport, bool]:
+    """The month's latest revision, started when nothing was recorded yet (then True)."""
     report = await current_report(db, assisted, month)
+    created = report is None
     if report is None:
         report = MonthlyReport(
             assignment_id=assisted.assignment.id, entitlement_id=assisted.entitlement.id, person_id=assisted.person.id,
             assistant_id=assisted.assignment.assistant_id, month=month, revision=1,
         )
-        db.add(report)
-        await db.flush()
-    return report
+        try:
+            async with db.begin_nested():
+                db.add(report)
+        except IntegrityError:  # the same first save twice at once: the other one started the month
+            again = await current_report(db, assisted, month)
+            if again is None:
+                raise
+            return again, False
+    return report, created
 
 
 async def entries_of(db: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[TimeEntry]]:
@@ -210,11 +219,21 @@ def _overlapping(assistant_id: int, entry: EntryInput, replacing_id: int | None)
     return query.where(TimeEntry.id != replacing_id) if replacing_id else query
 
 
+async def grant_entries(db: AsyncSession, entitlement_id: int, first: date, last: date) -> list[TimeEntry]:
+    """The entries that count against a grant between two days: every assistant's, latest revisions only."""
+    found = await db.scalars(
+        select(TimeEntry).join(MonthlyReport, MonthlyReport.id == TimeEntry.report_id)
+        .where(MonthlyReport.entitlement_id == entitlement_id, MonthlyReport.superseded.is_(False),
+               TimeEntry.day >= first, TimeEntry.day <= last)
+    )
+    return list(found)
+
+
 async def check_entry(
     db: AsyncSession, assisted: Assisted, month: date, entry: EntryInput, today: date, replacing_id: int | None = None,
-    others: Sequence[TimeEntry] = (),
 ) -> list[Problem]:
-    """The rules of an entry; `others` are the month's other entries for this person."""
+    """The rules of an entry. The limits count every assistant's entries on the grant (after a change
+    of assistant, two of them together still stay within it), and a week runs across a month's end."""
     problems: list[Problem] = []
     if month_of(entry.day) != month:
         problems.append(Problem("day", "other_month", {}))
@@ -228,6 +247,9 @@ async def check_entry(
         return problems
     if await db.scalar(_overlapping(assisted.assignment.assistant_id, entry, replacing_id).limit(1)) is not None:
         problems.append(Problem("start", "overlap", {}))
+    week_start = entry.day - timedelta(days=entry.day.weekday())
+    others = await grant_entries(db, assisted.entitlement.id, min(month, week_start),
+                                 max(last_day(month), week_start + timedelta(days=6)))
     same_day = sum(e.minutes for e in others if e.day == entry.day and e.id != replacing_id)
     if same_day + entry.minutes > DAY_MINUTES:
         problems.append(Problem("end", "day_total", {}))
@@ -238,17 +260,18 @@ async def check_entry(
         if used + entry.minutes > limit:
             problems.append(Problem("end", "week_total", {"limit": limit, "used": used}))
     else:
-        used = sum(e.minutes for e in others if e.id != replacing_id)
+        used = sum(e.minutes for e in others if month_of(e.day) == month and e.id != replacing_id)
         if used + entry.minutes > limit:
             problems.append(Problem("end", "month_total", {"limit": limit, "used": used}))
     return problems
 
 
 async def _editable_report(db: AsyncSession, assisted: Assisted, month: date, shown_version: int | None) -> MonthlyReport:
-    report = await _open_report(db, assisted, month)
+    report, created = await _open_report(db, assisted, month)
     if report.status not in EDITABLE:
         raise NotAllowed(report.id)
-    _check_version(report, shown_version)
+    # A page shown before anything was recorded says version 0: right only if the report is new.
+    _check_version(report, report.version if created and shown_version == 0 else shown_version)
     return report
 
 
@@ -262,7 +285,7 @@ async def save_entry(
     existing = next((e for e in others if e.id == entry_id), None) if entry_id else None
     if entry_id and existing is None:
         raise NotFound(entry_id)
-    problems = await check_entry(db, assisted, month, entry, today, entry_id, others)
+    problems = await check_entry(db, assisted, month, entry, today, entry_id)
     if problems:
         return None, problems
     saved = existing or TimeEntry(report_id=report.id, assistant_id=assistant.id)
@@ -308,9 +331,9 @@ def amount_cents(entries: Sequence[TimeEntry], rates: Sequence[HourlyRate]) -> i
 
 async def submit(db: AsyncSession, assistant: Person, assisted: Assisted, month: date, today: date,
                  shown_version: int | None) -> MonthlyReport:
-    report = await _editable_report(db, assisted, month, shown_version)
     if not may_submit(month, today):
-        raise NotAllowed(report.id)
+        raise NotAllowed(month)
+    report = await _editable_report(db, assisted, month, shown_version)
     entries = (await entries_of(db, [report.id]))[report.id]
     report.total_minutes = sum(e.minutes for e in entries)
     report.amount_cents = amount_cents(entries, await hourly_rates(db))
@@ -398,3 +421,73 @@ async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     _event(db, report, actor, "returned", message=reason, entry_ids=entry_ids)
     await db.flush()
     return report
+
+
+# ------------------------------------------------------------ entitlement use
+
+
+@dataclass(frozen=True)
+class MonthUse:
+    """One month of one grant: what the assistants recorded (latest revisions) and what was confirmed."""
+
+    month: date
+    recorded: int
+    confirmed: int
+    statuses: tuple[ReportStatus, ...]
+
+
+async def current_entitlements(db: AsyncSession, person_id: int, today: date) -> list[Entitlement]:
+    found = await db.scalars(
+        select(Entitlement).where(Entitlement.person_id == person_id, Entitlement.valid_to >= today,
+                                  Entitlement.valid_from <= today).order_by(Entitlement.valid_from)
+    )
+    return list(found)
+
+
+async def use_by_month(db: AsyncSession, entitlement_ids: Sequence[int], since: date) -> dict[int, dict[date, MonthUse]]:
+    """Per grant and month since `since`: recorded and confirmed minutes, from one query."""
+    reports = list(await db.scalars(
+        select(MonthlyReport).where(MonthlyReport.entitlement_id.in_(entitlement_ids), MonthlyReport.month >= since)
+        .order_by(MonthlyReport.revision)
+    )) if entitlement_ids else []
+    latest: dict[tuple[int, date], MonthlyReport] = {}
+    confirmed: dict[tuple[int, date], MonthlyReport] = {}
+    for report in reports:  # in revision order: the last one seen wins
+        latest[(report.assignment_id, report.month)] = report
+        if report.status is ReportStatus.CONFIRMED:
+            confirmed[(report.assignment_id, report.month)] = report
+    use: dict[int, dict[date, MonthUse]] = {eid: {} for eid in entitlement_ids}
+    for (assignment_id, month), report in latest.items():
+        before = use[report.entitlement_id].get(month, MonthUse(month, 0, 0, ()))
+        done = confirmed.get((assignment_id, month))
+        use[report.entitlement_id][month] = MonthUse(
+            month, before.recorded + report.total_minutes, before.confirmed + (done.total_minutes if done else 0),
+            before.statuses + (report.status,),
+        )
+    return use
+
+
+async def assistants_of(db: AsyncSession, entitlement: Entitlement, today: date) -> list[tuple[AssistantAssignment, Person]]:
+    rows = await db.execute(
+        select(AssistantAssignment, Person).join(Person, Person.id == AssistantAssignment.assistant_id)
+        .where(AssistantAssignment.application_id == entitlement.application_id,
+               or_(AssistantAssignment.valid_to.is_(None), AssistantAssignment.valid_to >= today))
+        .order_by(AssistantAssignment.valid_from)
+    )
+    return [(a, p) for a, p in rows]
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    is_assistant: bool
+    reports_waiting: int
+
+
+async def dashboard_counts(db: AsyncSession, actor: Person, today: date) -> DashboardCounts:
+    """For the overview: whether the person assists anyone, and how many reports wait for them."""
+    assists = await db.scalar(select(AssistantAssignment.id).where(AssistantAssignment.assistant_id == actor.id).limit(1))
+    waiting = await db.scalar(
+        select(func.count()).select_from(MonthlyReport)
+        .where(visible_to(actor, today), MonthlyReport.status == ReportStatus.SUBMITTED)
+    )
+    return DashboardCounts(assists is not None, int(waiting or 0))

@@ -143,3 +143,39 @@ def test_every_assessment_page_is_valid_html(client: TestClient, database_url: s
     assert [name for name, html in pages.items() if "<main" not in html] == []
     assert all("Kļūda:" in html for name, html in pages.items() if name.endswith("(error)"))
     assert_valid(pages, tmp_path)
+
+
+def collect_month_pages(client: TestClient, database_url: str) -> dict[str, str]:
+    """The assistant's and the person's pages of the month, with their error states."""
+    from tests.applications.test_details import post
+    from tests.casework.test_desk import switch_to
+    from tests.timesheets.helpers import ANNA, ILZE, grant_and_assign, recorded_and_submitted
+    from tests.timesheets.test_assistant import add
+
+    grants = grant_and_assign(database_url)
+    report = recorded_and_submitted(database_url, grants.anna_assignment, grants.last_month)
+    switch_to(client, ILZE)
+    month = f"/lv/assistant/{grants.marta_assignment}/{grants.last_month:%Y-%m}"
+    pages = {"assistant": client.get("/lv/assistant").text, "month": client.get(month).text}
+    pages["month (error)"] = add(client, month, grants.last_month, "", "").text  # type: ignore[attr-defined]
+    add(client, month, grants.last_month.replace(day=2), "15:00", "16:00", purpose="school")
+    pages["month with an entry"] = client.get(month).text
+    pages["month, changing an entry"] = client.get(month + "?edit=" + pages["month with an entry"].split("?edit=")[1].split('"')[0]).text
+    pages["submitted month"] = client.get(f"/ru/assistant/{grants.anna_assignment}/{grants.last_month:%Y-%m}").text
+    switch_to(client, ANNA)
+    pages["entitlement"] = client.get("/lv/entitlement").text
+    pages["reports"] = client.get("/ru/reports").text
+    pages["report"] = client.get(f"/lv/reports/{report}").text
+    pages["confirm"] = client.get(f"/lv/reports/{report}/confirm").text
+    pages["confirm (error)"] = post(client, f"/lv/reports/{report}/confirm", {}).text
+    pages["dispute"] = client.get(f"/ru/reports/{report}/dispute").text
+    pages["dispute (error)"] = post(client, f"/ru/reports/{report}/dispute", {}).text
+    pages["dashboard"] = client.get("/lv/dashboard").text
+    return pages
+
+
+def test_every_month_page_is_valid_html(client: TestClient, database_url: str, tmp_path: Path) -> None:
+    pages = collect_month_pages(client, database_url)
+    assert [name for name, html in pages.items() if "<main" not in html] == []
+    assert all(("Kļūda:" in html or "Ошибка:" in html) for name, html in pages.items() if name.endswith("(error)"))
+    assert_valid(pages, tmp_path)

@@ -8,6 +8,13 @@
     if (summary) { summary.focus(); }
   }
 
+  // After htmx replaces what the person was working on, focus must not fall back to the page's
+  // start: a new error summary takes it, else the element the server marked (the form's heading).
+  function focusAfterSwap() {
+    var target = document.querySelector("[data-focus-on-load]") || document.querySelector("[data-focus-after-swap]");
+    if (target) { target.focus(); }
+  }
+
   // "You have 12 characters left" as the person types, announced politely.
   function initCharacterCounts(root) {
     root.querySelectorAll("textarea[maxlength]").forEach(function (textarea) {
@@ -101,7 +108,10 @@
     focusErrorSummary();
     initCharacterCounts(document);
     initTimeoutDialog();
-    document.body.addEventListener("htmx:afterSwap", function (event) { initCharacterCounts(event.target); });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      initCharacterCounts(event.target);
+      focusAfterSwap();
+    });
   }
 
   if (document.readyState === "loading") {

@@ -1,0 +1,331 @@
+"""The desk's side of the month: the overview, one report, pay, the ministry's summary and the
+control sample. No HTTP.
+
+Every query reaches reports through their grant's application and `cases_visible_to(scope)`, so a
+caseworker sees only their municipality's reports and a school's staff only their school's; any
+other report answers "not found". What is paid is, per assistant and month, the latest CONFIRMED
+revision: a newer revision still waiting does not replace it (Reg. 316: paid only as confirmed).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from portal import audit
+from portal.applications.models import Application
+from portal.applications.rules import ServiceKind
+from portal.casework.service import DeskScope, NotAllowed, NotFound, cases_visible_to
+from portal.db import utcnow
+from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.people.models import Person
+from portal.timesheets import service as timesheets
+from portal.timesheets.forms import parse_month
+from portal.timesheets.models import ControlSample, MonthlyReport, ReportEvent, ReportStatus
+
+__all__ = ["NotAllowed", "NotFound"]
+Assistant = aliased(Person, name="assistant")
+
+
+class State(StrEnum):
+    """The month of one assignment as the desk reads it (the latest revision decides)."""
+
+    NOT_SUBMITTED = "not_submitted"  # nothing recorded, or the assistant is still recording
+    SUBMITTED = "submitted"  # waiting for the person's confirmation
+    RETURNED = "returned"
+    CONFIRMED = "confirmed"
+
+
+def state_of(report: MonthlyReport | None) -> State:
+    if report is None or report.status is ReportStatus.OPEN:
+        return State.NOT_SUBMITTED
+    return State(report.status.value)
+
+
+# ------------------------------------------------------------------ months
+
+
+def recent_months(today: date, count: int = 12) -> list[date]:
+    """This month and the ones before it, newest first."""
+    months = [timesheets.month_of(today)]
+    while len(months) < count:
+        months.append(timesheets.previous_month(months[-1]))
+    return months
+
+
+def pick_month(text: str | None, today: date) -> date:
+    """The month asked for ("2026-10"); last month when it is missing, malformed or still to come."""
+    found = parse_month(text or "")
+    if found is None or found > timesheets.month_of(today):
+        return timesheets.previous_month(timesheets.month_of(today))
+    return found
+
+
+# ---------------------------------------------------------------- overview
+
+
+@dataclass(frozen=True)
+class Row:
+    """One assistant's month for one person: the assignment, the grant, and the latest revision."""
+
+    assignment: AssistantAssignment
+    entitlement: Entitlement
+    person: Person
+    assistant: Person
+    report: MonthlyReport | None
+
+    @property
+    def state(self) -> State:
+        return state_of(self.report)
+
+
+def _covers(month: date) -> Any:
+    end = timesheets.last_day(month)
+    return and_(AssistantAssignment.valid_from <= end, Entitlement.valid_from <= end, Entitlement.valid_to >= month,
+                or_(AssistantAssignment.valid_to.is_(None), AssistantAssignment.valid_to >= month))
+
+
+async def overview(db: AsyncSession, scope: DeskScope, month: date, kind: ServiceKind | None = None) -> list[Row]:
+    """Every assignment active in the month (or with a report for it), with its latest revision; one query."""
+    latest = (
+        select(MonthlyReport.assignment_id, func.max(MonthlyReport.revision).label("revision"))
+        .where(MonthlyReport.month == month).group_by(MonthlyReport.assignment_id).subquery()
+    )
+    query = (
+        select(AssistantAssignment, Entitlement, Person, Assistant, MonthlyReport)
+        .join(Entitlement, Entitlement.application_id == AssistantAssignment.application_id)
+        .join(Application, Application.id == Entitlement.application_id)
+        .join(Person, Person.id == AssistantAssignment.person_id)
+        .join(Assistant, Assistant.id == AssistantAssignment.assistant_id)
+        .outerjoin(latest, latest.c.assignment_id == AssistantAssignment.id)
+        .outerjoin(MonthlyReport, and_(MonthlyReport.assignment_id == AssistantAssignment.id, MonthlyReport.month == month,
+                                       MonthlyReport.revision == latest.c.revision))
+        .where(cases_visible_to(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
+        .order_by(Person.family_name, Person.given_name, AssistantAssignment.valid_from, AssistantAssignment.id)
+    )
+    if kind is not None:
+        query = query.where(Entitlement.kind == kind)
+    return [Row(*found) for found in (await db.execute(query)).all()]
+
+
+def counts(rows: Sequence[Row]) -> dict[State, int]:
+    found = dict.fromkeys(State, 0)
+    for row in rows:
+        found[row.state] += 1
+    return found
+
+
+# -------------------------------------------------------------- one report
+
+
+def _reports_query(scope: DeskScope) -> Any:
+    return (
+        select(MonthlyReport, Entitlement, Person, Assistant)
+        .join(Entitlement, Entitlement.id == MonthlyReport.entitlement_id)
+        .join(Application, Application.id == Entitlement.application_id)
+        .join(Person, Person.id == MonthlyReport.person_id)
+        .join(Assistant, Assistant.id == MonthlyReport.assistant_id)
+        .where(cases_visible_to(scope))
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    report: MonthlyReport
+    entitlement: Entitlement
+    person: Person
+    assistant: Person
+
+
+async def report_in_scope(db: AsyncSession, scope: DeskScope, report_id: int) -> Found:
+    found = (await db.execute(_reports_query(scope).where(MonthlyReport.id == report_id))).first()
+    if found is None:
+        raise NotFound(report_id)
+    return Found(*found)
+
+
+async def open_report(db: AsyncSession, staff: Person, scope: DeskScope, report_id: int) -> Found:
+    """A report the desk may see; the view is recorded (who looked at whose data, when)."""
+    found = await report_in_scope(db, scope, report_id)
+    report = found.report
+    audit.record(db, actor=staff, subject=found.person, action="report_viewed",
+                 detail=f"report {report.id}, {report.month:%Y-%m}, revision {report.revision}")
+    return found
+
+
+async def people_by_id(db: AsyncSession, ids: set[int]) -> dict[int, Person]:
+    return {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+
+
+# --------------------------------------------------------------------- pay
+
+
+@dataclass(frozen=True)
+class PayLine:
+    """Hours of one confirmed report at one rate (a month that spans a change of rate has two lines)."""
+
+    found: Found
+    minutes: int
+    rate_cents: int
+    amount_cents: int
+
+
+async def confirmed(db: AsyncSession, scope: DeskScope, month: date, *, unsampled_only: bool = False) -> list[Found]:
+    """Per assignment, the month's latest confirmed revision, ordered by report id."""
+    best = (
+        select(MonthlyReport.assignment_id, func.max(MonthlyReport.revision).label("revision"))
+        .where(MonthlyReport.month == month, MonthlyReport.status == ReportStatus.CONFIRMED)
+        .group_by(MonthlyReport.assignment_id).subquery()
+    )
+    query = (
+        _reports_query(scope)
+        .join(best, and_(best.c.assignment_id == MonthlyReport.assignment_id, best.c.revision == MonthlyReport.revision))
+        .where(MonthlyReport.month == month)
+        .order_by(MonthlyReport.id)
+    )
+    if unsampled_only:
+        query = query.where(MonthlyReport.sample_id.is_(None))
+    return [Found(*row) for row in (await db.execute(query)).all()]
+
+
+async def pay_lines(db: AsyncSession, scope: DeskScope, month: date) -> list[PayLine]:
+    """What is paid for the month, by assistant: hours at the rate of their day (timesheets' rates)."""
+    reports = await confirmed(db, scope, month)
+    entries = await timesheets.entries_of(db, [f.report.id for f in reports])
+    rates = await timesheets.hourly_rates(db)
+    lines = []
+    for found in reports:
+        by_rate: dict[int, list[Any]] = {}
+        for entry in entries[found.report.id]:
+            by_rate.setdefault(timesheets.rate_on(rates, entry.day), []).append(entry)
+        for rate, at_rate in sorted(by_rate.items()):
+            lines.append(PayLine(found, sum(e.minutes for e in at_rate), rate, timesheets.amount_cents(at_rate, rates)))
+    lines.sort(key=lambda line: (line.found.assistant.family_name, line.found.assistant.given_name,
+                                 line.found.assistant.id, line.found.person.family_name, line.found.report.id, line.rate_cents))
+    return lines
+
+
+def decimal_text(value: int, divisor: int) -> str:
+    """Plain dot-decimal with two places ("5.11", "7.50"): for machines, whatever the page's language."""
+    return str((Decimal(value) / divisor).quantize(Decimal("0.01")))
+
+
+def _cell(text: str) -> str:
+    """A name that a spreadsheet would read as a formula is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def payroll_rows(lines: Sequence[PayLine]) -> list[list[str]]:
+    """assistant, assistant's personal code, person assisted, hours, rate, amount."""
+    return [
+        [_cell(line.found.assistant.full_name), line.found.assistant.personal_code, _cell(line.found.person.full_name),
+         decimal_text(line.minutes, 60), decimal_text(line.rate_cents, 100), decimal_text(line.amount_cents, 100)]
+        for line in lines
+    ]
+
+
+@dataclass(frozen=True)
+class KindTotal:
+    kind: ServiceKind
+    reports: int
+    minutes: int
+    amount_cents: int
+
+
+def by_kind(lines: Sequence[PayLine]) -> list[KindTotal]:
+    """The ministry's summary: per service, the reports, hours and money (the payroll's own lines)."""
+    totals: dict[ServiceKind, tuple[set[int], int, int]] = {}
+    for line in lines:
+        ids, minutes, cents = totals.get(line.found.entitlement.kind, (set(), 0, 0))
+        totals[line.found.entitlement.kind] = (ids | {line.found.report.id}, minutes + line.minutes, cents + line.amount_cents)
+    return [KindTotal(kind, len(ids), minutes, cents) for kind in ServiceKind if kind in totals
+            for ids, minutes, cents in [totals[kind]]]
+
+
+# ------------------------------------------------------------------ sample
+
+
+def sample_size(population: int, percent: int) -> int:
+    """The share, rounded up: at least one report when there is any."""
+    return (population * percent + 99) // 100
+
+
+def draw(report_ids: Sequence[int], percent: int, seed: str) -> list[int]:
+    """The reports drawn: the same seed and the same reports (ordered by id) always draw the same ones."""
+    ordered = sorted(report_ids)
+    return sorted(random.Random(seed).sample(ordered, sample_size(len(ordered), percent)))
+
+
+def _event(db: AsyncSession, staff: Person, report: MonthlyReport, action: str, message: str = "") -> None:
+    report.touch()
+    db.add(ReportEvent(report_id=report.id, actor_id=staff.id, on_behalf_of_id=report.person_id, action=action, message=message))
+
+
+async def draw_samples(db: AsyncSession, staff: Person, scope: DeskScope, month: date, percent: int) -> list[ControlSample]:
+    """Per municipality of the desk: a share of the month's confirmed reports not drawn before."""
+    if not 1 <= percent <= 100:
+        raise ValueError(percent)
+    samples = []
+    for municipality_id in scope.municipality_ids:
+        population = await confirmed(db, DeskScope(municipality_ids=(municipality_id,)), month, unsampled_only=True)
+        if not population:
+            continue
+        sample = ControlSample(municipality_id=municipality_id, month=month, percent=percent, seed=secrets.token_hex(8),
+                               drawn_by_id=staff.id, drawn_at=utcnow())
+        db.add(sample)
+        await db.flush()
+        chosen = set(draw([f.report.id for f in population], percent, sample.seed))
+        for found in population:
+            if found.report.id in chosen:
+                found.report.sample_id = sample.id
+                _event(db, staff, found.report, "sampled", str(sample.id))
+        samples.append(sample)
+    await db.flush()
+    return samples
+
+
+@dataclass(frozen=True)
+class Sample:
+    sample: ControlSample
+    drawn_by: Person
+    reports: list[Found]
+
+
+async def samples_of(db: AsyncSession, scope: DeskScope, month: date) -> list[Sample]:
+    """The month's samples of the desk's municipalities, newest first, with the reports it may see."""
+    drawn = (await db.execute(
+        select(ControlSample, Person).join(Person, Person.id == ControlSample.drawn_by_id)
+        .where(ControlSample.municipality_id.in_(scope.municipality_ids), ControlSample.month == month)
+        .order_by(ControlSample.drawn_at.desc(), ControlSample.id.desc())
+    )).all()
+    reports = [Found(*row) for row in (await db.execute(
+        _reports_query(scope).where(MonthlyReport.sample_id.in_([s.id for s, _p in drawn]))
+        .order_by(Person.family_name, Person.given_name, MonthlyReport.id)
+    )).all()] if drawn else []
+    return [Sample(sample, person, [f for f in reports if f.report.sample_id == sample.id]) for sample, person in drawn]
+
+
+async def sampled_report(db: AsyncSession, scope: DeskScope, report_id: int) -> Found:
+    found = await report_in_scope(db, scope, report_id)
+    if found.report.sample_id is None:
+        raise NotFound(report_id)
+    return found
+
+
+def mark_checked(db: AsyncSession, staff: Person, report: MonthlyReport, note: str) -> None:
+    if report.sample_id is None or report.checked_at is not None:
+        raise NotAllowed(report.id)
+    report.checked_at = utcnow()
+    report.checked_by_id = staff.id
+    report.check_note = note
+    _event(db, staff, report, "checked", note)
