@@ -10,7 +10,7 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import status_routes as application_status
 from portal.assessment import service as assessments
-from portal.timesheets import service as timesheets
+from portal.timesheets import usage as timesheet_usage
 from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
 from portal.pages.forms import DisplaySettingsForm
@@ -41,7 +41,7 @@ async def dashboard(request: Request) -> Response:
         drafts = await application_status.draft_summaries(db, me)
         is_caseworker = bool(await casework.desk_scope(db, me))
         own_assessments = await assessments.versions(db, me.id)
-        work = await timesheets.dashboard_counts(db, me, clock.today())
+        work = await timesheet_usage.dashboard_counts(db, me, clock.today())
     return render(request, "pages/dashboard.html", {
         "me": me, "drafts": drafts, "is_caseworker": is_caseworker,
         "assessment_in_progress": assessments.in_progress(own_assessments),

@@ -23,7 +23,7 @@ from portal.eid.session import current_person, signed_in
 from portal.i18n import gettext as _
 from portal.people.models import Person
 from portal.templating import lang_url, render
-from portal.timesheets import forms, service
+from portal.timesheets import forms, service, usage
 from portal.timesheets.assistant_routes import status_tag
 from portal.timesheets.models import MonthlyReport, ReportStatus
 
@@ -41,8 +41,8 @@ async def entitlement(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         person = await acting.subject(request, db)
         whose = await acting.whose(request, db)
-        grants = await service.current_entitlements(db, person.id, today)
-        use = await service.use_by_month(db, [g.id for g in grants], since)
+        grants = await usage.current_entitlements(db, person.id, today)
+        use = await usage.use_by_month(db, [g.id for g in grants], since)
         references = dict((await db.execute(
             select(Application.id, Application.reference).where(Application.id.in_([g.application_id for g in grants]))
         )).all()) if grants else {}
@@ -51,13 +51,13 @@ async def entitlement(request: Request) -> Response:
             months = []
             month = this_month
             while month >= max(since, service.month_of(grant.valid_from)):
-                months.append(use[grant.id].get(month, service.MonthUse(month, 0, 0, ())))
+                months.append(use[grant.id].get(month, usage.MonthUse(month, 0, 0, ())))
                 month = service.previous_month(month)
-            now = months[0] if months else service.MonthUse(this_month, 0, 0, ())
+            now = months[0] if months else usage.MonthUse(this_month, 0, 0, ())
             items.append({
                 "grant": grant,
                 "reference": references.get(grant.application_id),
-                "assistants": await service.assistants_of(db, grant, today),
+                "assistants": await usage.assistants_of(db, grant, today),
                 "per_week": grant.period is Period.WEEK,
                 "now": now,
                 "left": max(0, grant.minutes - now.recorded),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -421,73 +421,3 @@ async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     _event(db, report, actor, "returned", message=reason, entry_ids=entry_ids)
     await db.flush()
     return report
-
-
-# ------------------------------------------------------------ entitlement use
-
-
-@dataclass(frozen=True)
-class MonthUse:
-    """One month of one grant: what the assistants recorded (latest revisions) and what was confirmed."""
-
-    month: date
-    recorded: int
-    confirmed: int
-    statuses: tuple[ReportStatus, ...]
-
-
-async def current_entitlements(db: AsyncSession, person_id: int, today: date) -> list[Entitlement]:
-    found = await db.scalars(
-        select(Entitlement).where(Entitlement.person_id == person_id, Entitlement.valid_to >= today,
-                                  Entitlement.valid_from <= today).order_by(Entitlement.valid_from)
-    )
-    return list(found)
-
-
-async def use_by_month(db: AsyncSession, entitlement_ids: Sequence[int], since: date) -> dict[int, dict[date, MonthUse]]:
-    """Per grant and month since `since`: recorded and confirmed minutes, from one query."""
-    reports = list(await db.scalars(
-        select(MonthlyReport).where(MonthlyReport.entitlement_id.in_(entitlement_ids), MonthlyReport.month >= since)
-        .order_by(MonthlyReport.revision)
-    )) if entitlement_ids else []
-    latest: dict[tuple[int, date], MonthlyReport] = {}
-    confirmed: dict[tuple[int, date], MonthlyReport] = {}
-    for report in reports:  # in revision order: the last one seen wins
-        latest[(report.assignment_id, report.month)] = report
-        if report.status is ReportStatus.CONFIRMED:
-            confirmed[(report.assignment_id, report.month)] = report
-    use: dict[int, dict[date, MonthUse]] = {eid: {} for eid in entitlement_ids}
-    for (assignment_id, month), report in latest.items():
-        before = use[report.entitlement_id].get(month, MonthUse(month, 0, 0, ()))
-        done = confirmed.get((assignment_id, month))
-        use[report.entitlement_id][month] = MonthUse(
-            month, before.recorded + report.total_minutes, before.confirmed + (done.total_minutes if done else 0),
-            before.statuses + (report.status,),
-        )
-    return use
-
-
-async def assistants_of(db: AsyncSession, entitlement: Entitlement, today: date) -> list[tuple[AssistantAssignment, Person]]:
-    rows = await db.execute(
-        select(AssistantAssignment, Person).join(Person, Person.id == AssistantAssignment.assistant_id)
-        .where(AssistantAssignment.application_id == entitlement.application_id,
-               or_(AssistantAssignment.valid_to.is_(None), AssistantAssignment.valid_to >= today))
-        .order_by(AssistantAssignment.valid_from)
-    )
-    return [(a, p) for a, p in rows]
-
-
-@dataclass(frozen=True)
-class DashboardCounts:
-    is_assistant: bool
-    reports_waiting: int
-
-
-async def dashboard_counts(db: AsyncSession, actor: Person, today: date) -> DashboardCounts:
-    """For the overview: whether the person assists anyone, and how many reports wait for them."""
-    assists = await db.scalar(select(AssistantAssignment.id).where(AssistantAssignment.assistant_id == actor.id).limit(1))
-    waiting = await db.scalar(
-        select(func.count()).select_from(MonthlyReport)
-        .where(visible_to(actor, today), MonthlyReport.status == ReportStatus.SUBMITTED)
-    )
-    return DashboardCounts(assists is not None, int(waiting or 0))
