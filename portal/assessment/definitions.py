@@ -17,32 +17,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from portal.translated import DefinitionError, Text, optional_text, required_text, unique
+
 QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
-LANGUAGES = ("lv", "ru")
 QUESTION_KINDS = ("rating", "purposes", "choice", "choices", "yes_no", "number", "text")
 WITH_OPTIONS = ("choice", "choices")
 COMBINE_RULES = ("largest", "sum")
-
-
-class DefinitionError(ValueError):
-    """A questionnaire file that cannot be used as it is."""
-
-
-@dataclass(frozen=True)
-class Text:
-    """One text in every language; `en` is the source, people read `lv` and `ru`.
-
-    `other` is the same text about someone else, with `{name}`: a representative answers
-    about the person by name ("Can {name} ..."), not about "you".
-    """
-
-    by_language: dict[str, str]
-    other: dict[str, str] | None = None
-
-    def __call__(self, language: str, name: str | None = None) -> str:
-        if name and self.other:
-            return (self.other.get(language) or self.other["lv"]).replace("{name}", name)
-        return self.by_language.get(language) or self.by_language["lv"]
 
 
 @dataclass(frozen=True)
@@ -150,59 +130,20 @@ class Definition:
         return level is not None and level.points >= self.comment_required_from
 
 
-def _text(table: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Text | None:
-    texts = table.get(key)
-    if texts is None and optional:
-        return None
-    if not isinstance(texts, dict):
-        raise DefinitionError(f"{where}: no {key}")
-    _in_every_language(texts, key, where)
-    other = table.get(f"{key}_other")
-    if other is not None:
-        if not isinstance(other, dict):
-            raise DefinitionError(f"{where}: {key}_other is not a table of texts")
-        _in_every_language(other, f"{key}_other", where)
-        without_name = [lang for lang in (*LANGUAGES, "en") if lang in other and "{name}" not in other[lang]]
-        if without_name:
-            raise DefinitionError(f"{where}: {key}_other has no {{name}} in {', '.join(without_name)}")
-    return Text({lang: str(value).strip() for lang, value in texts.items()},
-                {lang: str(value).strip() for lang, value in other.items()} if other else None)
-
-
-def _in_every_language(texts: dict[str, Any], key: str, where: str) -> None:
-    missing = [lang for lang in LANGUAGES if not isinstance(texts.get(lang), str) or not texts[lang].strip()]
-    if missing:
-        raise DefinitionError(f"{where}: {key} has no text in {', '.join(missing)}")
-
-
-def _required_text(table: dict[str, Any], key: str, where: str) -> Text:
-    text = _text(table, key, where)
-    assert text is not None
-    return text
-
-
-def _unique(values: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise DefinitionError(f"{what} {value!r} appears twice")
-        seen.add(value)
-
-
 def _question(q: dict[str, Any]) -> Question:
     where = f"question {q['id']}"
     return Question(
         str(q["id"]),
         str(q["kind"]),
-        _required_text(q, "text", where),
-        _text(q, "help", where, optional=True),
+        required_text(q, "text", where),
+        optional_text(q, "help", where),
         bool(q.get("required", True)),
         int(q["max_length"]) if "max_length" in q else None,
-        tuple(Option(str(o["value"]), _required_text(o, "text", f"{where}, option {o['value']}"), int(o.get("points", 0)))
+        tuple(Option(str(o["value"]), required_text(o, "text", f"{where}, option {o['value']}"), int(o.get("points", 0)))
               for o in q.get("options", [])),
         int(q["min"]) if "min" in q else None,
         int(q["max"]) if "max" in q else None,
-        _text(q, "unit", where, optional=True),
+        optional_text(q, "unit", where),
     )
 
 
@@ -211,25 +152,25 @@ def parse(data: dict[str, Any], source: str) -> Definition:
     try:
         scored = bool(data.get("scored", True))
         levels = tuple(
-            Level(str(t["value"]), int(t["points"]), _required_text(t, "text", f"level {t['value']}"),
-                  _required_text(t, "help", f"level {t['value']}"))
+            Level(str(t["value"]), int(t["points"]), required_text(t, "text", f"level {t['value']}"),
+                  required_text(t, "help", f"level {t['value']}"))
             for t in (data["scale"]["levels"] if scored or "scale" in data else [])
         )
         intensities = tuple(
             sorted(
-                (Intensity(str(t["level"]), int(t["coefficient"]), int(t["min_points"]), _required_text(t, "text", f"intensity {t['level']}"))
+                (Intensity(str(t["level"]), int(t["coefficient"]), int(t["min_points"]), required_text(t, "text", f"intensity {t['level']}"))
                  for t in (data["intensity"] if scored else [])),
                 key=lambda i: i.min_points,
             )
         )
         purposes = tuple(
-            Purpose(str(t["value"]), int(t["base_minutes"]), _required_text(t, "text", f"purpose {t['value']}"))
+            Purpose(str(t["value"]), int(t["base_minutes"]), required_text(t, "text", f"purpose {t['value']}"))
             for t in (data["purposes"] if scored else [])
         )
         sections = tuple(
             Section(
                 str(s["id"]),
-                _required_text(s, "title", f"section {s['id']}"),
+                required_text(s, "title", f"section {s['id']}"),
                 tuple(_question(q) for q in s["questions"]),
             )
             for s in data["sections"]
@@ -239,8 +180,8 @@ def parse(data: dict[str, Any], source: str) -> Definition:
             version=str(data["version"]),
             regulation=str(data["regulation"]),
             effective_from=data["effective_from"],
-            title=_required_text(data, "title", "questionnaire"),
-            introduction=_text(data, "introduction", "questionnaire", optional=True),
+            title=required_text(data, "title", "questionnaire"),
+            introduction=optional_text(data, "introduction", "questionnaire"),
             scored=scored,
             levels=levels,
             comment_required_from=int(data["scale"]["comment_required_from"]) if scored else 0,
@@ -262,11 +203,11 @@ def check(definition: Definition, source: str) -> None:
     """The rules a definition must keep: unique ids, known kinds, reachable thresholds, sane figures."""
     problems: list[str] = []
     try:
-        _unique([s.id for s in definition.sections], "section")
-        _unique([q.id for q in definition.questions()], "question")
-        _unique([level.value for level in definition.levels], "scale level")
-        _unique([p.value for p in definition.purposes], "purpose")
-        _unique([i.level for i in definition.intensities], "intensity level")
+        unique([s.id for s in definition.sections], "section")
+        unique([q.id for q in definition.questions()], "question")
+        unique([level.value for level in definition.levels], "scale level")
+        unique([p.value for p in definition.purposes], "purpose")
+        unique([i.level for i in definition.intensities], "intensity level")
     except DefinitionError as error:
         problems.append(str(error))
     if not isinstance(definition.effective_from, date):
@@ -314,7 +255,7 @@ def _question_problems(definition: Definition) -> list[str]:
             if len(question.options) < 2:
                 problems.append(f"question {question.id}: a choice needs at least two options")
             try:
-                _unique([o.value for o in question.options], f"question {question.id}: option")
+                unique([o.value for o in question.options], f"question {question.id}: option")
             except DefinitionError as error:
                 problems.append(str(error))
         elif question.options:

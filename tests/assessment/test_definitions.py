@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from portal.assessment.definitions import LANGUAGES, QUESTIONNAIRES_DIR, DefinitionError, all_definitions, current, parse
+from portal.assessment.definitions import QUESTIONNAIRES_DIR, DefinitionError, all_definitions, current, parse
+from portal.translated import LANGUAGES
 
 SHIPPED = sorted(QUESTIONNAIRES_DIR.glob("*.toml"))
 
