@@ -10,6 +10,7 @@ from portal.assessment.models import Assessment
 from portal.audit import AuditEvent
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
+from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse
 from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportEvent, TimeEntry
 from portal.people.models import Municipality, Person, Representation, School, StaffRole
 
@@ -33,4 +34,7 @@ __all__ = [
     "MonthlyReport",
     "ReportEvent",
     "TimeEntry",
+    "SurveyDraft",
+    "SurveyParticipation",
+    "SurveyResponse",
 ]

@@ -1,0 +1,57 @@
+"""Survey answers, kept so that an anonymous response cannot be joined back to its person.
+
+- A signed-in person's unfinished answers are a SurveyDraft (theirs, so they can come back).
+- On submitting, the draft is deleted and two rows are written that share nothing: a
+  SurveyResponse with the answers (for an anonymous survey no person, a random id instead of
+  a sequence, and the day only, never the time) and a SurveyParticipation that only says
+  that this person has answered (so they cannot answer twice), with no time at all.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import Base, UTCDateTime, utcnow
+
+
+class SurveyDraft(Base):
+    __tablename__ = "survey_draft"
+    __table_args__ = (Index("uq_survey_draft_person", "survey_id", "person_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(60))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SurveyParticipation(Base):
+    """Only that a person has answered a survey: no time, no link to the answers."""
+
+    __tablename__ = "survey_participation"
+    __table_args__ = (Index("uq_survey_participation", "survey_id", "person_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(60))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+
+
+class SurveyResponse(Base):
+    """One submitted set of answers. For an anonymous survey `person_id` stays empty."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (Index(None, "survey_id", "submitted_on"),)
+
+    # A random id, not a sequence: the order of ids says nothing about who answered when.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(60))
+    survey_version: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2))
+    submitted_on: Mapped[date] = mapped_column(Date)  # the day only
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Only for a survey that is not anonymous.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)

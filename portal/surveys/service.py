@@ -1,0 +1,99 @@
+"""Who may answer which survey, unfinished answers, and submitting exactly once. No HTTP here.
+
+Submitting an anonymous survey writes the answers without any link to the person (see
+models.py); what stays linked is only the fact that they answered.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.people.models import Person
+from portal.surveys.definitions import Survey, all_surveys
+from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse
+
+
+class AlreadyAnswered(Exception):
+    """This person has answered this survey: it cannot be answered twice."""
+
+
+class NotOpen(LookupError):
+    """No such survey for this person today: closed, not yet open, or not for them."""
+
+
+async def may_answer(db: AsyncSession, survey: Survey, person: Person | None, today: date) -> bool:
+    """Whether the survey is open today and meant for this person (None: not signed in)."""
+    if not survey.is_open(today):
+        return False
+    if survey.audience == "public":
+        return True
+    if person is None:
+        return False
+    if survey.audience == "signed_in":
+        return True
+    if survey.audience == "assistants":
+        return await db.scalar(select(AssistantAssignment.id).where(AssistantAssignment.assistant_id == person.id).limit(1)) is not None
+    kinds = await db.scalars(select(Entitlement.kind).where(Entitlement.person_id == person.id, Entitlement.valid_to >= today))
+    received = set(kinds)
+    return bool(received) and (not survey.kinds or bool(received & set(survey.kinds)))
+
+
+async def open_surveys(db: AsyncSession, person: Person, today: date) -> list[Survey]:
+    """The surveys this person may answer today and has not answered yet."""
+    answered = set(await db.scalars(select(SurveyParticipation.survey_id).where(SurveyParticipation.person_id == person.id)))
+    return [s for s in all_surveys().values() if s.id not in answered and await may_answer(db, s, person, today)]
+
+
+async def draft_of(db: AsyncSession, survey: Survey, person: Person) -> SurveyDraft | None:
+    return await db.scalar(select(SurveyDraft).where(SurveyDraft.survey_id == survey.id, SurveyDraft.person_id == person.id))
+
+
+async def has_answered(db: AsyncSession, survey: Survey, person: Person) -> bool:
+    found = await db.scalar(select(SurveyParticipation.id).where(SurveyParticipation.survey_id == survey.id,
+                                                                 SurveyParticipation.person_id == person.id))
+    return found is not None
+
+
+async def save_draft(db: AsyncSession, survey: Survey, person: Person, answers: Mapping[str, Any]) -> SurveyDraft:
+    """Keep the answers given so far (a page at a time), to come back to later."""
+    if await has_answered(db, survey, person):
+        raise AlreadyAnswered(survey.id)
+    draft = await draft_of(db, survey, person)
+    if draft is None:
+        draft = SurveyDraft(survey_id=survey.id, person_id=person.id, answers={})
+        db.add(draft)
+    draft.answers = {**draft.answers, **answers}
+    await db.flush()
+    return draft
+
+
+def new_response(survey: Survey, answers: Mapping[str, Any], language: str, today: date, person: Person | None) -> SurveyResponse:
+    return SurveyResponse(
+        id=secrets.token_hex(16), survey_id=survey.id, survey_version=survey.version, language=language, submitted_on=today,
+        answers=dict(answers), person_id=None if survey.anonymous or person is None else person.id,
+    )
+
+
+async def submit(db: AsyncSession, survey: Survey, person: Person, language: str, today: date) -> None:
+    """The draft becomes a response (unlinked when anonymous) and a record that the person answered."""
+    if not await may_answer(db, survey, person, today):
+        raise NotOpen(survey.id)
+    draft = await draft_of(db, survey, person)
+    if await has_answered(db, survey, person):
+        raise AlreadyAnswered(survey.id)
+    try:
+        async with db.begin_nested():
+            db.add(SurveyParticipation(survey_id=survey.id, person_id=person.id))
+            db.add(new_response(survey, draft.answers if draft else {}, language, today, person))
+            if draft is not None:
+                await db.delete(draft)
+    except IntegrityError:  # the same submit twice at once: the other one counted
+        raise AlreadyAnswered(survey.id) from None
