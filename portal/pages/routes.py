@@ -10,6 +10,7 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import status_routes as application_status
 from portal.assessment import service as assessments
+from portal.surveys import service as surveys
 from portal.timesheets import usage as timesheet_usage
 from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
@@ -42,12 +43,14 @@ async def dashboard(request: Request) -> Response:
         is_caseworker = bool(await casework.desk_scope(db, me))
         own_assessments = await assessments.versions(db, me.id)
         work = await timesheet_usage.dashboard_counts(db, me, clock.today())
+        open_surveys = await surveys.open_surveys(db, me, clock.today())
     return render(request, "pages/dashboard.html", {
         "me": me, "drafts": drafts, "is_caseworker": is_caseworker,
         "assessment_in_progress": assessments.in_progress(own_assessments),
         "assessment_submitted": assessments.latest_submitted(own_assessments),
         "is_assistant": work.is_assistant,
         "reports_waiting": work.reports_waiting,
+        "open_surveys": open_surveys,
     })
 
 

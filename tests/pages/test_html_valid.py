@@ -179,3 +179,26 @@ def test_every_month_page_is_valid_html(client: TestClient, database_url: str, t
     assert [name for name, html in pages.items() if "<main" not in html] == []
     assert all(("Kļūda:" in html or "Ошибка:" in html) for name, html in pages.items() if name.endswith("(error)"))
     assert_valid(pages, tmp_path)
+
+
+def test_every_survey_page_is_valid_html(client: TestClient, database_url: str, tmp_path: Path) -> None:
+    from tests.applications.test_details import post
+    from tests.casework.test_desk import switch_to
+    from tests.surveys.test_routes import PORTAL, RECIPIENTS, page_answers, post_page
+    from tests.timesheets.helpers import ANNA, grant_and_assign
+
+    grant_and_assign(database_url)
+    pages = {"public start": client.get(f"/lv/surveys/{PORTAL.id}").text, "public page": client.get(f"/ru/surveys/{PORTAL.id}/1").text}
+    switch_to(client, ANNA)
+    pages["list"] = client.get("/lv/surveys").text
+    pages["start"] = client.get(f"/lv/surveys/{RECIPIENTS.id}").text
+    pages["page (error)"] = post(client, f"/lv/surveys/{RECIPIENTS.id}/1", {}).text
+    for number in range(1, len(RECIPIENTS.pages) + 1):
+        pages[f"page {number}"] = client.get(f"/ru/surveys/{RECIPIENTS.id}/{number}").text
+        post_page(client, "lv", RECIPIENTS, number, page_answers(RECIPIENTS, number))
+    pages["check"] = client.get(f"/lv/surveys/{RECIPIENTS.id}/check").text
+    client.post(f"/lv/surveys/{RECIPIENTS.id}/submit", data={"csrf_token": csrf_of(pages["check"])})
+    pages["thanks"] = client.get(f"/lv/surveys/{RECIPIENTS.id}/thanks").text
+    pages["answered"] = client.get(f"/ru/surveys/{RECIPIENTS.id}").text
+    assert [name for name, html in pages.items() if "<main" not in html] == []
+    assert_valid(pages, tmp_path)

@@ -1,0 +1,208 @@
+"""Answering a survey at /{lang}/surveys/<name>: a few questions a page, saved as you go (for the
+signed-in person in their draft, for a visitor in their own session), check your answers, submit
+once, thanks. Switching language keeps the answers: they are values, not words. HTTP only."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict, deque
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from portal import clock, i18n
+from portal.eid.session import current_person, signed_in
+from portal.people.models import Person
+from portal.surveys import answers as answering
+from portal.surveys import service
+from portal.surveys.definitions import Survey, all_surveys
+from portal.templating import lang_url, render
+
+ANSWERED_COOKIE = "survey-answered-"
+PUBLIC_LIMIT, PUBLIC_WINDOW_SECONDS = 5, 3600
+
+
+class PublicLimit:
+    """At most a few public submissions an hour from one address, counted in memory only
+    (a keyed hash of the address, never stored with an answer or written anywhere)."""
+
+    def __init__(self) -> None:
+        self.key = str(time.time()).encode()
+        self.seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, address: str) -> bool:
+        now = time.monotonic()
+        bucket = self.seen[hashlib.sha256(self.key + address.encode()).hexdigest()]
+        while bucket and now - bucket[0] > PUBLIC_WINDOW_SECONDS:
+            bucket.popleft()
+        if len(bucket) >= PUBLIC_LIMIT:
+            return False
+        bucket.append(now)
+        return True
+
+
+PUBLIC_LIMITS = PublicLimit()
+
+
+def _person(request: Request) -> Person | None:
+    return request.scope.get("person")
+
+
+async def _survey(request: Request, db: Any) -> Survey:
+    """The survey of the path, if this person (or visitor) may answer it today; else 404."""
+    survey = all_surveys().get(request.path_params["survey"])
+    if survey is None or not await service.may_answer(db, survey, _person(request), clock.today()):
+        raise HTTPException(404)
+    return survey
+
+
+def _sign_in_first(request: Request, survey: Survey) -> Response | None:
+    if survey.audience != "public" and _person(request) is None:
+        target = request.app.url_path_for("sign_in", lang=request.path_params["lang"])
+        return RedirectResponse(f"{target}?{urlencode({'next': request.url.path})}", status_code=303)
+    return None
+
+
+async def _answered(request: Request, db: Any, survey: Survey) -> bool:
+    person = _person(request)
+    if person is not None:
+        return await service.has_answered(db, survey, person)
+    return request.cookies.get(ANSWERED_COOKIE + survey.id) == "1"
+
+
+async def _answers(request: Request, db: Any, survey: Survey) -> dict[str, Any]:
+    person = _person(request)
+    if person is not None:
+        draft = await service.draft_of(db, survey, person)
+        return dict(draft.answers) if draft else {}
+    return dict(request.session.get(f"survey:{survey.id}", {}))
+
+
+async def _keep(request: Request, db: Any, survey: Survey, answers: dict[str, Any]) -> None:
+    person = _person(request)
+    if person is not None:
+        await service.save_draft(db, survey, person, answers)
+    else:
+        request.session[f"survey:{survey.id}"] = {**request.session.get(f"survey:{survey.id}", {}), **answers}
+
+
+@signed_in
+async def surveys(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        found = await service.open_surveys(db, current_person(request), clock.today())
+    return render(request, "surveys/list.html", {"surveys": found})
+
+
+async def start(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        survey = await _survey(request, db)
+        if (redirect := _sign_in_first(request, survey)) is not None:
+            return redirect
+        answered = await _answered(request, db, survey)
+        answers = await _answers(request, db, survey)
+    return render(request, "surveys/start.html", {
+        "survey": survey, "answered": answered, "started": bool(answers),
+        "first_href": lang_url(request, "survey_page", survey=survey.id, page=answering.first_unfinished(survey, answers) or 1),
+    })
+
+
+async def page(request: Request) -> Response:
+    number = int(request.path_params["page"])
+    async with request.app.state.db.session() as db:
+        survey = await _survey(request, db)
+        if (redirect := _sign_in_first(request, survey)) is not None:
+            return redirect
+        if not 1 <= number <= len(survey.pages):
+            raise HTTPException(404)
+        if await _answered(request, db, survey):
+            return RedirectResponse(lang_url(request, "survey", survey=survey.id), status_code=303)
+        current = survey.pages[number - 1]
+        answers = await _answers(request, db, survey)
+        errors: answering.Errors = []
+        if request.method == "POST":
+            async with request.form() as form:
+                given, errors = answering.read_page(current, form, answers)
+            answers = answering.cleaned(survey, {**answers, **given})
+            await _keep(request, db, survey, answers)
+            if not errors:
+                following = number + 1 if number < len(survey.pages) and not request.query_params.get("change") else None
+                target = (lang_url(request, "survey_page", survey=survey.id, page=following) if following
+                          else lang_url(request, "survey_check", survey=survey.id))
+                return RedirectResponse(target, status_code=303)
+    return render(request, "surveys/page.html", {
+        "survey": survey, "page": current, "number": number, "questions": answering.visible(current, answers),
+        "answers": answers, "errors": errors,
+        "back_href": lang_url(request, "survey_page", survey=survey.id, page=number - 1) if number > 1
+        else lang_url(request, "survey", survey=survey.id),
+        "action": lang_url(request, "survey_page", survey=survey.id, page=number) + ("?change=1" if request.query_params.get("change") else ""),
+    }, status_code=422 if errors else 200)
+
+
+async def check(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        survey = await _survey(request, db)
+        if (redirect := _sign_in_first(request, survey)) is not None:
+            return redirect
+        if await _answered(request, db, survey):
+            return RedirectResponse(lang_url(request, "survey", survey=survey.id), status_code=303)
+        answers = await _answers(request, db, survey)
+    unfinished = answering.first_unfinished(survey, answers)
+    if unfinished is not None:
+        return RedirectResponse(lang_url(request, "survey_page", survey=survey.id, page=unfinished), status_code=303)
+    rows = [
+        {"key": q.text(i18n.get_locale()), "value": answering.describe(q, answers.get(q.id)) or i18n.gettext("Not answered"),
+         "href": lang_url(request, "survey_page", survey=survey.id, page=n) + f"?change=1#{q.id}", "visually_hidden": q.text(i18n.get_locale())}
+        for n, p in enumerate(survey.pages, 1) for q in answering.visible(p, answers)
+    ]
+    return render(request, "surveys/check.html", {"survey": survey, "rows": rows})
+
+
+async def submit(request: Request) -> Response:
+    """Submit once: a second submit (back button, another tab) lands on the thanks page again."""
+    async with request.app.state.db.session() as db:
+        survey = await _survey(request, db)
+        if (redirect := _sign_in_first(request, survey)) is not None:
+            return redirect
+        thanks = RedirectResponse(lang_url(request, "survey_thanks", survey=survey.id), status_code=303)
+        if await _answered(request, db, survey):
+            return thanks
+        answers = await _answers(request, db, survey)
+        if answering.first_unfinished(survey, answers) is not None:
+            return RedirectResponse(lang_url(request, "survey_check", survey=survey.id), status_code=303)
+        person = _person(request)
+        if person is not None:
+            try:
+                await service.submit(db, survey, person, i18n.get_locale(), clock.today())
+            except service.AlreadyAnswered:
+                return thanks
+        else:
+            if not PUBLIC_LIMITS.allow(request.client.host if request.client else ""):
+                raise HTTPException(429)
+            db.add(service.new_response(survey, answers, i18n.get_locale(), clock.today(), None))
+            request.session.pop(f"survey:{survey.id}", None)
+            thanks.set_cookie(ANSWERED_COOKIE + survey.id, "1", max_age=400 * 24 * 3600, httponly=True, samesite="lax",
+                              secure=request.app.state.settings.https)
+    return thanks
+
+
+async def thanks(request: Request) -> Response:
+    survey = all_surveys().get(request.path_params["survey"])
+    if survey is None:
+        raise HTTPException(404)
+    return render(request, "surveys/thanks.html", {"survey": survey})
+
+
+def page_routes() -> list[Route]:
+    return [
+        Route("/surveys", surveys, name="surveys"),
+        Route("/surveys/{survey}", start, name="survey"),
+        Route("/surveys/{survey}/check", check, name="survey_check"),
+        Route("/surveys/{survey}/submit", submit, methods=["POST"], name="survey_submit"),
+        Route("/surveys/{survey}/thanks", thanks, name="survey_thanks"),
+        Route("/surveys/{survey}/{page:int}", page, methods=["GET", "POST"], name="survey_page"),
+    ]
