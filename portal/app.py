@@ -27,6 +27,7 @@ from portal.assessment import routes as assessment_routes
 from portal.casework import assessment_routes as desk_assessment_routes
 from portal.casework import reports_routes as desk_reports_routes
 from portal.casework import routes as casework_routes
+from portal.surveys import analysis_routes
 from portal.surveys import routes as survey_routes
 from portal.timesheets import assistant_routes, report_routes
 from portal.db import Database
@@ -140,7 +141,7 @@ def create_app(settings: Settings) -> Starlette:
                     *application_status_routes.page_routes(), *assessment_routes.page_routes(),
                     *casework_routes.page_routes(), *desk_assessment_routes.page_routes(),
                     *desk_reports_routes.page_routes(), *assistant_routes.page_routes(), *report_routes.page_routes(),
-                    *survey_routes.page_routes()],
+                    *survey_routes.page_routes(), *analysis_routes.page_routes()],
         ),
     ]
     middleware = [

@@ -10,6 +10,8 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import status_routes as application_status
 from portal.assessment import service as assessments
+from portal.people import service as people
+from portal.people.models import StaffRoleName
 from portal.surveys import service as surveys
 from portal.timesheets import usage as timesheet_usage
 from portal.casework import service as casework
@@ -44,6 +46,7 @@ async def dashboard(request: Request) -> Response:
         own_assessments = await assessments.versions(db, me.id)
         work = await timesheet_usage.dashboard_counts(db, me, clock.today())
         open_surveys = await surveys.open_surveys(db, me, clock.today())
+        is_analyst = any(r.role is StaffRoleName.SURVEY_ANALYST for r in await people.staff_roles(db, me))
     return render(request, "pages/dashboard.html", {
         "me": me, "drafts": drafts, "is_caseworker": is_caseworker,
         "assessment_in_progress": assessments.in_progress(own_assessments),
@@ -51,6 +54,7 @@ async def dashboard(request: Request) -> Response:
         "is_assistant": work.is_assistant,
         "reports_waiting": work.reports_waiting,
         "open_surveys": open_surveys,
+        "is_analyst": is_analyst,
     })
 
 

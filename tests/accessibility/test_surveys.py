@@ -126,3 +126,27 @@ def test_a_visitor_answers_the_public_survey_by_keyboard(browser: WebDriver, liv
     wait_for_path(driver, f"/{lang}/surveys/{PORTAL.id}/check")
     follow("el.matches('main form button[type=submit]')", "send")
     wait_for_path(driver, f"/{lang}/surveys/{PORTAL.id}/thanks")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_analysts_pages(browser: WebDriver, live_server: str, database_url: str, lang: str) -> None:
+    """The results as tables and charts: the chart is an image with a title and a description
+    that says the figures, and the table beside it says them again."""
+    from tests.surveys.test_analysis import PETERIS, seed
+
+    driver = browser
+    seed(database_url, [("lv", {"where": "municipality", "hours_fit": "5", "help_with": ["transport"]})] * 6
+         + [("ru", {"where": "college", "hours_fit": "3"})] * 2)
+    check = PageChecks(driver, lang)
+    sign_in_as(driver, live_server, PETERIS, lang)
+    for path, label in ((f"/{lang}/analysis", "the surveys' results"), (f"/{lang}/analysis/{RECIPIENTS.id}", "a survey's results"),
+                        (f"/{lang}/analysis/{RECIPIENTS.id}?language=ru", "a survey's results, too few to show")):
+        driver.get(live_server + path)
+        wait_until(driver, lambda d: d.find_elements(By.TAG_NAME, "main"), label)
+        check(label, again=path.endswith("=ru"))
+    driver.get(f"{live_server}/{lang}/analysis/{RECIPIENTS.id}")
+    chart = driver.find_element(By.ID, "chart-where")
+    described = driver.find_element(By.ID, "chart-where-desc").get_attribute("textContent") or ""
+    assert chart.get_attribute("role") == "img" and "6" in described
+    assert driver.find_elements(By.CSS_SELECTOR, "#table-where td")
+    check.assert_none()

@@ -202,3 +202,14 @@ def test_every_survey_page_is_valid_html(client: TestClient, database_url: str, 
     pages["answered"] = client.get(f"/ru/surveys/{RECIPIENTS.id}").text
     assert [name for name, html in pages.items() if "<main" not in html] == []
     assert_valid(pages, tmp_path)
+
+
+def test_every_analysis_page_is_valid_html(client: TestClient, database_url: str, tmp_path: Path) -> None:
+    from tests.conftest import sign_in
+    from tests.surveys.test_analysis import PETERIS, RECIPIENTS, seed
+
+    seed(database_url, [("lv", {"where": "municipality", "hours_fit": "5", "what_to_change": "Vairāk."})] * 6)
+    sign_in(client, PETERIS)
+    pages = {"index": client.get("/lv/analysis").text, "survey": client.get(f"/ru/analysis/{RECIPIENTS.id}").text,
+             "too few": client.get(f"/lv/analysis/{RECIPIENTS.id}?language=ru").text, "dashboard": client.get("/lv/dashboard").text}
+    assert_valid(pages, tmp_path)

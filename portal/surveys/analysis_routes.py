@@ -1,0 +1,144 @@
+"""The survey analyst's pages at /{lang}/analysis: each survey's response count and rate, and its
+results as tables and charts, filtered by the language of answering and the service kind, with a
+CSV export. Only for the survey analyst role; anyone else gets "not found". HTTP only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from sqlalchemy import func, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import clock, i18n
+from portal.applications.journey import kind_name
+from portal.applications.rules import ServiceKind
+from portal.eid.session import current_person, signed_in
+from portal.entitlements.models import Entitlement
+from portal.i18n import gettext as _
+from portal.people import service as people
+from portal.people.models import StaffRoleName
+from portal.surveys import analysis, answers, charts
+from portal.surveys.definitions import Survey, all_surveys
+from portal.surveys.models import SurveyResponse
+from portal.templating import render
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def analysts_only(endpoint: Endpoint) -> Endpoint:
+    @signed_in
+    @wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        async with request.app.state.db.session() as db:
+            roles = {r.role for r in await people.staff_roles(db, current_person(request))}
+        if StaffRoleName.SURVEY_ANALYST not in roles:
+            raise HTTPException(404)
+        return await endpoint(request)
+
+    return guarded
+
+
+async def _recipients(db: Any, survey: Survey) -> int | None:
+    """How many people the survey asks (for the response rate); known for the recipients' surveys."""
+    if survey.audience != "recipients":
+        return None
+    query = select(func.count(func.distinct(Entitlement.person_id))).where(Entitlement.valid_to >= survey.opens,
+                                                                          Entitlement.valid_from <= survey.closes)
+    if survey.kinds:
+        query = query.where(Entitlement.kind.in_(survey.kinds))
+    return int(await db.scalar(query) or 0)
+
+
+@analysts_only
+async def index(request: Request) -> Response:
+    async with request.app.state.db.session() as db:
+        counts = dict((await db.execute(select(SurveyResponse.survey_id, func.count()).group_by(SurveyResponse.survey_id))).all())
+        rows = []
+        for survey in all_surveys().values():
+            asked = await _recipients(db, survey)
+            count = int(counts.get(survey.id, 0))
+            rows.append({"survey": survey, "count": count, "asked": asked,
+                         "rate": round(100 * count / asked, 1) if asked else None})
+    return render(request, "analysis/index.html", {"rows": rows, "today": clock.today()})
+
+
+def _survey(request: Request) -> Survey:
+    survey = all_surveys().get(request.path_params["survey"])
+    if survey is None:
+        raise HTTPException(404)
+    return survey
+
+
+def _filters(request: Request) -> tuple[str, str]:
+    language = request.query_params.get("language", "")
+    kind = request.query_params.get("kind", "")
+    return (language if language in ("lv", "ru") else "", kind if kind in ServiceKind._value2member_map_ else "")
+
+
+async def _responses(db: Any, survey: Survey) -> list[SurveyResponse]:
+    return list(await db.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)))
+
+
+@analysts_only
+async def results(request: Request) -> Response:
+    survey = _survey(request)
+    language, kind = _filters(request)
+    async with request.app.state.db.session() as db:
+        everything = await _responses(db, survey)
+    chosen = analysis.filtered(everything, language, kind)
+    enough = len(chosen) >= analysis.MIN_GROUP
+    tables = analysis.tabulate(survey, [r.answers for r in chosen]) if enough else []
+    lang = i18n.get_locale()
+    items = []
+    for result in tables:
+        question = result.question
+        words = {o.value: o.text(lang) for o in question.options}
+        table_rows = [[words[row.value], i18n.format_number(row.count) if row.count is not None else _("fewer than 5"),
+                       f"{i18n.format_number(row.percent)} %" if row.percent is not None else "–"] for row in result.rows]
+        chart = None
+        if result.rows:
+            bars = [(words[row.value], row.count, f"{row.count} ({i18n.format_number(row.percent or 0)} %)" if row.count is not None
+                     else _("fewer than 5")) for row in result.rows]
+            description = "; ".join(f"{label}: {text}" for label, _count, text in bars)
+            chart = charts.bar_chart(f"chart-{question.id}", question.text(lang), description, bars)
+        items.append({"result": result, "text": question.text(lang), "rows": table_rows, "chart": chart})
+    return render(request, "analysis/survey.html", {
+        "survey": survey, "items": items, "count": len(chosen), "total": len(everything), "enough": enough,
+        "filters": {"language": language, "kind": kind},
+        "language_options": [{"value": "", "text": _("Both languages")}, {"value": "lv", "text": "Latviešu"}, {"value": "ru", "text": "Русский"}],
+        "kind_options": [{"value": "", "text": _("All services")}] + [{"value": k.value, "text": kind_name(k)} for k in ServiceKind],
+        "min_group": analysis.MIN_GROUP,
+    })
+
+
+@analysts_only
+async def export(request: Request) -> Response:
+    """Every response, one row each, the answers in words in the page's language."""
+    survey = _survey(request)
+    async with request.app.state.db.session() as db:
+        everything = await _responses(db, survey)
+    lang = i18n.get_locale()
+    questions = survey.questions()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Number"), _("Language of answering"), _("Month"), *(q.text(lang) for q in questions)])
+    for number, response in enumerate(sorted(everything, key=lambda r: (r.submitted_on, r.id)), 1):
+        writer.writerow([number, response.language, response.submitted_on.strftime("%Y-%m"),
+                         *(answers.describe(q, response.answers.get(q.id)) for q in questions)])
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{survey.id}.csv"'})
+
+
+def page_routes() -> list[Route]:
+    return [
+        Route("/analysis", index, name="analysis"),
+        Route("/analysis/{survey}.csv", export, name="analysis_export"),
+        Route("/analysis/{survey}", results, name="analysis_survey"),
+    ]
