@@ -64,6 +64,7 @@ def test_only_the_analyst_reads_results_as_tables_charts_and_csv(client: TestCli
     only_russian = client.get(f"/lv/analysis/{RECIPIENTS.id}?language=ru").text
     assert translated("lv", "Fewer than 5 responses match: to protect the respondents, no results are shown.") in only_russian
     assert "<svg" not in only_russian
+    assert "3 no 8" not in only_russian  # not even how many matched
     exported = client.get(f"/ru/analysis/{RECIPIENTS.id}.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
