@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,3 +77,14 @@ def unique(values: list[str], what: str) -> None:
 
 def optional_text(table: dict[str, Any], key: str, where: str) -> Text | None:
     return _text(table, key, where, optional=True)
+
+
+@contextmanager
+def named_problems(source: str) -> Iterator[None]:
+    """A missing key or a bad text becomes one DefinitionError that names the file."""
+    try:
+        yield
+    except (KeyError, TypeError) as error:
+        raise DefinitionError(f"{source}: missing or malformed {error}") from None
+    except DefinitionError as error:
+        raise DefinitionError(f"{source}: {error}") from None

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from portal.translated import DefinitionError, Text, optional_text, required_text, unique
+from portal.translated import DefinitionError, Text, named_problems, optional_text, required_text, unique
 
 QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
 QUESTION_KINDS = ("rating", "purposes", "choice", "choices", "yes_no", "number", "text")
@@ -149,7 +149,7 @@ def _question(q: dict[str, Any]) -> Question:
 
 def parse(data: dict[str, Any], source: str) -> Definition:
     """A definition from a TOML document, checked; raises DefinitionError naming what is wrong."""
-    try:
+    with named_problems(source):
         scored = bool(data.get("scored", True))
         levels = tuple(
             Level(str(t["value"]), int(t["points"]), required_text(t, "text", f"level {t['value']}"),
@@ -191,10 +191,6 @@ def parse(data: dict[str, Any], source: str) -> Definition:
             cap_minutes=int(data["combine"]["cap_minutes"]) if scored else 0,
             sections=sections,
         )
-    except (KeyError, TypeError) as error:
-        raise DefinitionError(f"{source}: missing or malformed {error}") from None
-    except DefinitionError as error:
-        raise DefinitionError(f"{source}: {error}") from None
     check(definition, source)
     return definition
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.applications.rules import ServiceKind
-from portal.translated import DefinitionError, Text, optional_text, required_text, unique
+from portal.translated import DefinitionError, Text, named_problems, optional_text, required_text, unique
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 AUDIENCES = ("public", "signed_in", "recipients", "assistants")
@@ -98,7 +98,7 @@ def _question(q: dict[str, Any]) -> Question:
 
 def parse(data: dict[str, Any], source: str) -> Survey:
     """A survey from a TOML document, checked; raises DefinitionError naming what is wrong."""
-    try:
+    with named_problems(source):
         kinds = [str(k) for k in data.get("kinds", [])]
         unknown = [k for k in kinds if k not in ServiceKind._value2member_map_]
         if unknown:
@@ -117,10 +117,6 @@ def parse(data: dict[str, Any], source: str) -> Survey:
             pages=tuple(Page(required_text(p, "title", f"page {n + 1}"), tuple(_question(q) for q in p["questions"]))
                         for n, p in enumerate(data["pages"])),
         )
-    except (KeyError, TypeError) as error:
-        raise DefinitionError(f"{source}: missing or malformed {error}") from None
-    except DefinitionError as error:
-        raise DefinitionError(f"{source}: {error}") from None
     check(survey, source)
     return survey
 
