@@ -7,7 +7,8 @@ templates without passing the request around.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
@@ -40,6 +41,17 @@ def set_locale(locale: str) -> None:
 
 def get_locale() -> str:
     return _current_locale.get()
+
+
+@contextmanager
+def in_locale(locale: str | None) -> Iterator[None]:
+    """Words for someone else than the page's reader (a notice in the language the person chose)."""
+    before = get_locale()
+    set_locale(locale or DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        set_locale(before)
 
 
 @cache

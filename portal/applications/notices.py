@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,23 +49,12 @@ def queue_submitted(
     queue_email(db, to_address, subject, body)
 
 
-@contextmanager
-def _in_language(lang: str | None) -> Iterator[None]:
-    """Notices are written in the language the person used to apply, whatever the caseworker's page is in."""
-    before = i18n.get_locale()
-    i18n.set_locale(lang or i18n.DEFAULT_LOCALE)
-    try:
-        yield
-    finally:
-        i18n.set_locale(before)
-
-
 async def queue_update(db: AsyncSession, application: Application, action: str, text: str, base_url: str) -> None:
     """Tell the person by e-mail (when that is their contact method) that the social service acted on the application."""
     contact = application.answers.get("contact", {})
     if contact.get("method") != "email" or not contact.get("email"):
         return
-    with _in_language(application.language):
+    with i18n.in_locale(application.language):
         lang = i18n.get_locale()
         link = f"{base_url.rstrip('/')}/{lang}/applications/{application.id}"
         subjects = {

@@ -142,6 +142,9 @@ def _report_summary(found: reports.Found, minutes: int, amount: int, people: dic
     if shown.confirmed_at and shown.confirmed_by_id in people:
         rows.append({"key": _("Confirmed"), "value": _("by %(name)s on %(time)s", name=people[shown.confirmed_by_id].full_name,
                                                          time=i18n.format_datetime(shown.confirmed_at, "short"))})
+        # Most assistants are relatives: a representative who is also the assistant confirms their own hours.
+        if shown.confirmed_by_id == shown.assistant_id:
+            rows.append({"key": _("Check"), "value": _("Confirmed by the assistant themself, as the person's representative")})
     return rows
 
 

@@ -14,8 +14,7 @@ and that is counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -85,16 +84,6 @@ async def contact_of(db: AsyncSession, person: Person) -> Contact | None:
     return None  # by post, or nothing usable
 
 
-@contextmanager
-def in_language(lang: str) -> Iterator[None]:
-    before = i18n.get_locale()
-    i18n.set_locale(lang)
-    try:
-        yield
-    finally:
-        i18n.set_locale(before)
-
-
 def riga_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=clock.RIGA)
 
@@ -130,7 +119,7 @@ class Notifier:
         if contact is None:
             self.counts.no_contact += 1
             return
-        with in_language(contact.lang):
+        with i18n.in_locale(contact.lang):
             notice = write(f"{self.base_url}/{i18n.get_locale()}/{page}")
         text = notice.sms if contact.channel == "sms" else notice.body
         if await queue_once(self.db, key, contact.channel, contact.address, notice.subject, text):

@@ -330,3 +330,31 @@ def granted_assignment(database_url: str, code: str) -> int:
         return found
 
     return run(database_url, work)
+
+
+def test_the_desk_is_told_when_the_assistant_confirmed_their_own_hours(client: TestClient, database_url: str) -> None:
+    """Ilze assists Anna and (here) also represents her: she can confirm, and the desk sees that she did."""
+    from datetime import date as day
+
+
+    from tests.timesheets.helpers import ANNA as ANNA_CODE
+    from tests.timesheets.helpers import ILZE, LIGA, grant_and_assign, recorded_and_submitted
+
+    grants = grant_and_assign(database_url)
+    report = recorded_and_submitted(database_url, grants.anna_assignment, grants.last_month)
+
+    async def ilze_represents_anna() -> None:
+        db = Database(database_url)
+        async with db.session() as session:
+            ilze, anna = await people.person_by_code(session, ILZE), await people.person_by_code(session, ANNA_CODE)
+            await people.add_representation(session, ilze, anna, RepresentationKind.GUARDIAN, day(2020, 1, 1), None)
+        await db.dispose()
+
+    asyncio.run(ilze_represents_anna())
+    sign_in(client, ILZE)
+    page = client.get(f"/lv/reports/{report}/confirm").text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    client.post(f"/lv/reports/{report}/confirm", data={"csrf_token": csrf_of(page), "version": version, "received": "yes"})
+    switch_to(client, LIGA)
+    assert translated("lv", "Confirmed by the assistant themself, as the person's representative") in client.get(
+        f"/lv/desk/reports/{report}").text

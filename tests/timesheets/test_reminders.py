@@ -31,7 +31,7 @@ from portal.people import service as people
 from portal.people.models import RepresentationKind, StaffRoleName
 from portal.timesheets import service
 from portal.timesheets.models import ReportEvent
-from portal.timesheets.reminders import Counts, in_language, notify
+from portal.timesheets.reminders import Counts, notify
 from tests.conftest import make_settings
 from tests.mail import body_of, smtp_server
 
@@ -157,12 +157,12 @@ def queued_keys(database_url: str) -> set[str]:
 
 
 def written(lang: str, message: str, **variables: object) -> str:
-    with in_language(lang):
+    with i18n.in_locale(lang):
         return i18n.gettext(message, **variables)
 
 
 def month_in(lang: str, month: date) -> str:
-    with in_language(lang):
+    with i18n.in_locale(lang):
         return i18n.format_month(month)
 
 
@@ -282,7 +282,7 @@ def test_returned_and_confirmed_reports_are_told_to_both_once(
         for message in confirmed:
             lang = "lv" if message["To"] == ANNA_EMAIL else "ru"
             assert message["Subject"] == written(lang, "The report for %(month)s was confirmed", month=month_in(lang, MARCH))
-            with in_language(lang):
+            with i18n.in_locale(lang):
                 assert i18n.format_hours(180) in body_of(message)
         [sms] = sms_lines(caplog)
         assert sms.startswith(f"SMS to {JANIS_PHONE}: ") and f"{BASE_URL}/ru/reports" in sms
