@@ -47,15 +47,15 @@ async def people(request: Request) -> Response:
     last_month = service.previous_month(this_month)
     async with request.app.state.db.session() as db:
         assisted = await service.assisted_by(db, current_person(request))
-        rows = []
-        for item in assisted:
-            months = [m for m in (this_month, last_month) if item.covers_month(m)]
-            reports = {m: await service.current_report(db, item, m) for m in months}
-            rows.append({"assisted": item, "months": [
-                {"month": m, "href": lang_url(request, "assistant_month", assignment=item.assignment.id, month=month_slug(m)),
-                 "status": status_tag(reports[m].status if reports[m] else None)}
-                for m in months
-            ]})
+        reports = await service.latest_reports(db, [item.assignment.id for item in assisted], [this_month, last_month])
+    rows = []
+    for item in assisted:
+        months = [m for m in (this_month, last_month) if item.covers_month(m)]
+        rows.append({"assisted": item, "months": [
+            {"month": m, "href": lang_url(request, "assistant_month", assignment=item.assignment.id, month=month_slug(m)),
+             "status": status_tag(report.status if (report := reports.get((item.assignment.id, m))) else None)}
+            for m in months
+        ]})
     return render(request, "timesheets/assistant.html", {"rows": rows, "kind_name": kind_name})
 
 

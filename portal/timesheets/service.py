@@ -129,6 +129,18 @@ async def current_report(db: AsyncSession, assisted: Assisted, month: date) -> M
     )
 
 
+async def latest_reports(db: AsyncSession, assignment_ids: Sequence[int], months: Sequence[date]) -> dict[tuple[int, date], MonthlyReport]:
+    """The latest revision per (assignment, month), for many at once (one query, however many people)."""
+    found: dict[tuple[int, date], MonthlyReport] = {}
+    if assignment_ids and months:
+        for report in await db.scalars(
+            select(MonthlyReport).where(MonthlyReport.assignment_id.in_(assignment_ids), MonthlyReport.month.in_(months))
+            .order_by(MonthlyReport.revision)
+        ):
+            found[(report.assignment_id, report.month)] = report  # in revision order: the last one wins
+    return found
+
+
 async def revisions_of(db: AsyncSession, report: MonthlyReport) -> list[MonthlyReport]:
     """Every revision of the report's month, newest first."""
     found = await db.scalars(
