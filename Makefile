@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 LOCALES := portal/locales
 PYTEST_ARGS ?=
 
-.PHONY: demo test install test-deps catalogs compile-catalogs bench clean
+.PHONY: demo test check install test-deps catalogs compile-catalogs bench clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test-deps:
 	fi
 	@test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar \
 	  || npm ci --no-audit --no-fund --loglevel=error
+
+# Lint (ruff) and types (mypy); CI runs this before the tests.
+check: $(STAMP)
+	$(BIN)/ruff check portal tests bench
+	$(BIN)/mypy
 
 test: install test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

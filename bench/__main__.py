@@ -31,7 +31,6 @@ import httpx
 from bench import load, weight
 
 with warnings.catch_warnings():  # authlib's deprecation notices, printed on import
-    import authlib.deprecate  # sets its own "always show" filter, which must come first ...
 
     warnings.simplefilter("ignore")  # ... to be overridden here
     from portal import db as database

@@ -27,9 +27,6 @@ from portal.assessment import routes as assessment_routes
 from portal.casework import assessment_routes as desk_assessment_routes
 from portal.casework import reports_routes as desk_reports_routes
 from portal.casework import routes as casework_routes
-from portal.surveys import analysis_routes
-from portal.surveys import routes as survey_routes
-from portal.timesheets import assistant_routes, report_routes
 from portal.db import Database
 from portal.eid import routes as eid_routes
 from portal.eid.client import create_eid_client
@@ -39,7 +36,10 @@ from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
 from portal.security import CSRFMiddleware, SecurityHeadersMiddleware
 from portal.settings import Settings
 from portal.storage import FileStorage
+from portal.surveys import analysis_routes
+from portal.surveys import routes as survey_routes
 from portal.templating import STATIC_DIR, create_templates, render
+from portal.timesheets import assistant_routes, report_routes
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "portal_session"

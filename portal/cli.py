@@ -93,7 +93,7 @@ def printing_smtp_server(port: int) -> Iterator[None]:
     from aiosmtpd.controller import Controller
 
     class Printer:
-        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             print(f"\n--- e-mail to {message['To']}: {message['Subject']}\n{message.get_content()}---", flush=True)
             return "250 Message accepted for delivery"

@@ -6,10 +6,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import demo as demo_applications
 from portal.assessment import demo as demo_assessments
-from portal.surveys import demo as demo_surveys
-from portal.timesheets import demo as demo_timesheets
 from portal.people import demo as demo_people
 from portal.storage import Storage
+from portal.surveys import demo as demo_surveys
+from portal.timesheets import demo as demo_timesheets
 
 
 async def seed(db: AsyncSession, storage: Storage) -> None:

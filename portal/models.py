@@ -10,9 +10,9 @@ from portal.assessment.models import Assessment
 from portal.audit import AuditEvent
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
+from portal.people.models import Municipality, Person, Representation, School, StaffRole
 from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse
 from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportEvent, TimeEntry
-from portal.people.models import Municipality, Person, Representation, School, StaffRole
 
 __all__ = [
     "Application",

@@ -17,9 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import service as applications
-from portal.applications.situation import birth_date_of
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import age_on
+from portal.applications.situation import birth_date_of
 from portal.assessment import answers as answering
 from portal.assessment.definitions import Definition, all_definitions, current
 from portal.assessment.models import Assessment, AssessmentStatus

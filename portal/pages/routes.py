@@ -10,14 +10,14 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import status_routes as application_status
 from portal.assessment import service as assessments
-from portal.people import service as people
-from portal.people.models import StaffRoleName
-from portal.surveys import service as surveys
-from portal.timesheets import usage as timesheet_usage
 from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
 from portal.pages.forms import DisplaySettingsForm
+from portal.people import service as people
+from portal.people.models import StaffRoleName
+from portal.surveys import service as surveys
 from portal.templating import PREFS_COOKIE, display_prefs, form_errors, render
+from portal.timesheets import usage as timesheet_usage
 
 LANGUAGE_COOKIE = "portal_lang"
 ONE_YEAR = 365 * 24 * 60 * 60

@@ -17,9 +17,9 @@ from portal.applications.journey import kind_name
 from portal.applications.models import Application
 from portal.applications.rules import Period
 from portal.eid import acting
-from portal.entitlements.models import Entitlement
 from portal.eid.acting import subject_url
 from portal.eid.session import current_person, signed_in
+from portal.entitlements.models import Entitlement
 from portal.i18n import gettext as _
 from portal.people.models import Person
 from portal.templating import lang_url, render

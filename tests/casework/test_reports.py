@@ -336,7 +336,6 @@ def test_the_desk_is_told_when_the_assistant_confirmed_their_own_hours(client: T
     """Ilze assists Anna and (here) also represents her: she can confirm, and the desk sees that she did."""
     from datetime import date as day
 
-
     from tests.timesheets.helpers import ANNA as ANNA_CODE
     from tests.timesheets.helpers import ILZE, LIGA, grant_and_assign, recorded_and_submitted
 
