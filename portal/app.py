@@ -31,6 +31,7 @@ from portal.db import Database
 from portal.eid import routes as eid_routes
 from portal.eid.client import create_eid_client
 from portal.eid.session import IdentityMiddleware, language_of_path
+from portal.forms import MAX_INT
 from portal.pages import routes as page_routes
 from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
 from portal.security import CSRFMiddleware, SecurityHeadersMiddleware
@@ -57,7 +58,24 @@ class LanguageConvertor(Convertor[str]):
         return value
 
 
+class RecordIdConvertor(Convertor[int]):
+    """Record ids in paths: ASCII digits within an INTEGER column; a larger number is a page that does not exist."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_INT:
+            raise HTTPException(404)
+        return number
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
 register_url_convertor("lang", LanguageConvertor())
+# Every `{name:int}` in the portal's paths is a record id (or a page number): bounded like one.
+register_url_convertor("int", RecordIdConvertor())
 
 
 class LanguageMiddleware:
@@ -118,6 +136,11 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return render(request, "errors/500.html", status_code=500)
 
 
+async def unreadable_form(request: Request, exc: Exception) -> Response:
+    _error_lang(request)
+    return render(request, "errors/400.html", status_code=400)
+
+
 async def csrf_rejected(request: Request) -> Response:
     _error_lang(request)
     return render(request, "errors/csrf.html", status_code=403)
@@ -162,7 +185,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={404: not_found, 405: not_found, 500: server_error},
+        exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 500: server_error},
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
-from wtforms import Form
 
 from portal import i18n
 from portal.settings import Settings
@@ -71,16 +69,10 @@ def switch_language_url(request: Request, to: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-def form_errors(form: Form) -> list[tuple[str, str]]:
-    """A WTForms form's errors as the error summary wants them: (field id, message)."""
-    return [(field.id, str(message)) for field in form for message in field.errors]
-
-
 def error_for(errors: list[tuple[str, str]], field_id: str) -> str | None:
     return next((message for error_id, message in errors if error_id == field_id), None)
 
 
-@cache
 def lang_url(request: Request, name: str, **params: Any) -> str:
     """The path of a named page in the language of the current page."""
     return str(request.app.url_path_for(name, lang=params.pop("lang", page_lang(request)), **params))

@@ -16,7 +16,7 @@ from portal.pages.forms import DisplaySettingsForm
 from portal.people import service as people
 from portal.people.models import StaffRoleName
 from portal.surveys import service as surveys
-from portal.templating import PREFS_COOKIE, display_prefs, form_errors, render
+from portal.templating import PREFS_COOKIE, display_prefs, render
 from portal.timesheets import usage as timesheet_usage
 
 LANGUAGE_COOKIE = "portal_lang"
@@ -61,24 +61,21 @@ async def dashboard(request: Request) -> Response:
 async def display_settings(request: Request) -> Response:
     lang = request.path_params["lang"]
     if request.method == "POST":
-        async with request.form() as formdata:
-            form = DisplaySettingsForm(formdata)
-            valid = form.validate()
-        if valid:
+        form = await DisplaySettingsForm.read(request)
+        if form.ok:
             target = request.app.url_path_for("settings", lang=lang) + "?saved=1"
             response = RedirectResponse(target, status_code=303)
             response.set_cookie(
                 PREFS_COOKIE,
-                f"{form.text.data}.{form.contrast.data}",
+                f"{form.text}.{form.contrast}",
                 max_age=ONE_YEAR,
                 httponly=True,
                 samesite="lax",
                 secure=request.app.state.settings.https,
             )
             return response
-        values = {"text": form.text.data, "contrast": form.contrast.data}
         return render(
-            request, "pages/settings.html", {"values": values, "errors": form_errors(form), "saved": False}, status_code=422
+            request, "pages/settings.html", {"values": form.shown, "errors": form.errors, "saved": False}, status_code=422
         )
     return render(
         request,

@@ -109,22 +109,19 @@ def test_display_settings_error_state(client: TestClient) -> None:
     assert "Выберите размер текста" in ru.text
 
 
-def test_wtforms_own_messages_come_in_the_pages_language() -> None:
-    from wtforms import IntegerField
-
+def test_the_boundarys_own_messages_come_in_the_pages_language() -> None:
     from portal import i18n
-    from portal.forms import PortalForm
+    from portal.forms import SENT_TWICE, Body, Form, Integer, Text
 
-    class AgeForm(PortalForm):
-        age = IntegerField()
+    class AgeForm(Form):
+        age = Integer(minimum=0, maximum=150, invalid="-")
+        name = Text(max_length=3)
 
     i18n.set_locale("ru")
     try:
-        from starlette.datastructures import FormData
-
-        form = AgeForm(FormData([("age", "x")]))
-        assert not form.validate()
-        assert form.age.errors == ["Введите целое число."]
+        form = AgeForm.from_body(Body([("age", "1"), ("age", "2"), ("name", "Ольга")]))
+        assert form.errors == [("age", str(SENT_TWICE)), ("name", "Текст должен содержать не более 3 символов")]
+        assert str(SENT_TWICE) not in ("", "Answer this once")
     finally:
         i18n.set_locale(i18n.DEFAULT_LOCALE)
 
