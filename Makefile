@@ -7,13 +7,32 @@ STAMP := $(VENV)/.installed
 LOCALES := portal/locales
 PYTEST_ARGS ?=
 
-.PHONY: demo test check install test-deps catalogs compile-catalogs bench clean
+LOCK := requirements/lock.txt
 
-$(STAMP): pyproject.toml setup.py
+.PHONY: demo test check install lock test-deps catalogs compile-catalogs bench clean
+
+# Everything comes from the hashed lock (runtime, test extra and the build
+# requirements setuptools and babel); then the project itself, with no deps.
+# --no-build-isolation: an isolated build would fetch setuptools and babel
+# again, unhashed and at whatever version is newest; this way the build uses
+# the locked ones just installed. `pip check` fails when pyproject.toml names a
+# dependency that the lock lacks (run `make lock`).
+$(STAMP): $(LOCK) pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Regenerate the lock after changing dependencies in pyproject.toml (keeps the
+# versions already locked when they still fit; `make lock LOCK_ARGS=--upgrade`
+# moves everything to the newest allowed).
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip-compile || $(BIN)/python -m pip install --quiet pip-tools
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	  --allow-unsafe --strip-extras --extra test --build-deps-for editable \
+	  --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
 
 install: $(STAMP) compile-catalogs
 
