@@ -356,8 +356,8 @@ class DateParts(Field[date | None]):
         typed: dict[str, str] = {}
         wrong: list[str] = []
         for part in DATE_PARTS:
-            value, errors = _single(f"{name}-{part}", body)
-            typed[part] = (value or "").strip()
+            sent, errors = _single(f"{name}-{part}", body)
+            typed[part] = (sent or "").strip()
             if errors:
                 wrong.append(part)
         if wrong:
@@ -409,7 +409,7 @@ class Readings:
     def wrong_parts(self) -> dict[str, tuple[str, ...]]:
         """For each date field with an error, the parts the date macro marks (empty: the whole date)."""
         return {
-            name: shown.wrong if shown.wrong else ()
+            name: shown.wrong
             for name, shown in self.shown.items()
             if isinstance(shown, DateValue) and any(field_id.startswith(f"{name}-") for field_id, _ in self.errors)
         }
@@ -437,10 +437,14 @@ class Form:
         cls.fields = inherited | {name: f for name, f in vars(cls).items() if isinstance(f, Field)}
 
     def __init__(self, readings: Readings) -> None:
+        self.readings = readings
         self.values = readings.values
         self.shown = readings.shown
         self.errors = readings.errors
-        self.wrong_parts = readings.wrong_parts
+
+    @property
+    def wrong_parts(self) -> dict[str, tuple[str, ...]]:
+        return self.readings.wrong_parts
 
     @classmethod
     def from_body(cls, body: Body) -> Self:
@@ -457,7 +461,14 @@ class Form:
         return []
 
     def error(self, field_id: str, message: Message) -> None:
-        self.errors.append((field_id, str(message)))
+        """Add a problem (the service's, say) at its field, in the page's order of fields."""
+        rank = self._rank(field_id)
+        at = next((n for n, (other, _) in enumerate(self.errors) if self._rank(other) > rank), len(self.errors))
+        self.errors.insert(at, (field_id, str(message)))
+
+    def _rank(self, field_id: str) -> int:
+        names = list(self.fields)
+        return next((n for n, name in enumerate(names) if field_id == name or field_id.startswith(f"{name}-")), len(names))
 
     @property
     def ok(self) -> bool:

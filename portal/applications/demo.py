@@ -118,13 +118,13 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
     anna_contact = {"method": "email", "email": "anna.berzina@example.lv", "phone": ""}
     granted = await submitted_application(db, anna, anna, adult_answers(anna_contact), "lv", (employer,), storage)
     casework.start_review(db, granted, liga)
-    casework.grant(db, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60, valid_from=date(2026, 1, 1),
+    await casework.grant(db, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60, valid_from=date(2026, 1, 1),
                    valid_to=date(2028, 12, 31), decision_text="Piešķirts asistenta pakalpojums darbam: 80 stundas mēnesī.")
     await casework.assign(db, granted, liga, ilze, date(2026, 1, 1))
 
     child = await submitted_application(db, janis, marta, child_answers(ServiceKind.CHILD_ASSISTANT), "lv")
     casework.start_review(db, child, liga)
-    casework.grant(db, child, liga, kind=ServiceKind.CHILD_ASSISTANT, minutes=80 * 60, valid_from=date(2026, 3, 1),
+    await casework.grant(db, child, liga, kind=ServiceKind.CHILD_ASSISTANT, minutes=80 * 60, valid_from=date(2026, 3, 1),
                    valid_to=date(2029, 2, 28), decision_text="Piešķirts asistenta pakalpojums bērnam: 80 stundas mēnesī.")
     await casework.assign(db, child, liga, ilze, date(2026, 3, 1))
 

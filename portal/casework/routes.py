@@ -8,11 +8,11 @@ error state; its POST redirects back to the case.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -23,32 +23,22 @@ from portal import clock, i18n
 from portal.applications import journey, notices, uploads
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationStatus
-from portal.applications.rules import (
-    KIND_RULES,
-    Period,
-    ServiceKind,
-    add_months,
-    decision_due,
-    latest_grant_end,
-)
+from portal.applications.rules import KIND_RULES, Period, ServiceKind, decision_due
 from portal.applications.status_routes import EVENT_TEXTS, STATUS_TAGS
 from portal.assessment import service as assessments
-from portal.casework import service
+from portal.casework import forms, service
 from portal.eid.session import current_person, signed_in
 from portal.entitlements import service as entitlements
+from portal.forms import DateValue, Form
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
 from portal.notifications.service import deliver_pending
 from portal.people import service as people
 from portal.people.models import Person, School
-from portal.people.personal_code import InvalidPersonalCode, normalise
 from portal.templating import lang_url, render
-from portal.validation import date_from_parts
 
-MAX_MESSAGE = 2000
 Errors = list[tuple[str, str]]
 Endpoint = Callable[[Request], Awaitable[Response]]
-
 
 
 def caseworkers_only(endpoint: Endpoint) -> Endpoint:
@@ -65,19 +55,6 @@ def caseworkers_only(endpoint: Endpoint) -> Endpoint:
         return await endpoint(request)
 
     return guarded
-
-
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _message_error(field: str, text: str, empty: str) -> Errors:
-    if not text:
-        return [(field, empty)]
-    if len(text) > MAX_MESSAGE:
-        return [(field, _("The text must be %(num)s characters or fewer", num=MAX_MESSAGE))]
-    return []
 
 
 # ---------------------------------------------------------------- the queue
@@ -139,7 +116,7 @@ async def desk(request: Request) -> Response:
 # ----------------------------------------------------------------- the case
 
 
-async def case_or_404(request: Request, db: Any) -> Application:
+async def case_or_404(request: Request, db: AsyncSession) -> Application:
     try:
         return await service.open_case(db, current_person(request), request.state.scope, int(request.path_params["id"]))
     except service.NotFound:
@@ -231,39 +208,29 @@ async def start_review(request: Request) -> Response:
 # --------------------------------------------------------------- the actions
 
 
-def child_limit(kind: ServiceKind, person: Person) -> date | None:
-    """The last day a child's service can run: the day before the birthday past the kind's age limit."""
-    max_age = KIND_RULES[kind].max_age
-    birth_date = journey.birth_date_of(person.personal_code)
-    if max_age is None or birth_date is None:
-        return None
-    return add_months(birth_date, 12 * (max_age + 1)) - timedelta(days=1)
-
-
 async def _message_action(
     request: Request,
     *,
     template: str,
-    field: str,
-    empty: str,
+    form_class: type[Form],
     allowed: Callable[[Application], bool],
-    act: Callable[[Any, Application, Person, str], None],
+    act: Callable[[AsyncSession, Application, Person, str], None],
     notify: str | None,
 ) -> Response:
     """A page with one text to write (a request, the reasons for a refusal, a note), then back to the case."""
+    field = next(iter(form_class.fields))
     async with request.app.state.db.session() as db:
         application = await case_or_404(request, db)
         if not allowed(application):
             return _back_to_case(request, application)
         text, errors = "", []
         if request.method == "POST":
-            async with request.form() as form:
-                text = _text(form, field)
-            errors = _message_error(field, text, empty)
-            if not errors:
-                act(db, application, current_person(request), text)
+            form = await form_class.read(request)
+            text, errors = form.shown[field], form.errors
+            if form.ok:
+                act(db, application, current_person(request), form.values[field])
                 if notify:
-                    await notices.queue_update(db, application, notify, text, request.app.state.settings.base_url)
+                    await notices.queue_update(db, application, notify, form.values[field], request.app.state.settings.base_url)
                 return _back_to_case(request, application, notify=bool(notify))
     return render(
         request,
@@ -278,8 +245,7 @@ async def request_information(request: Request) -> Response:
     return await _message_action(
         request,
         template="casework/request_information.html",
-        field="message",
-        empty=_("Write what the person should send or explain"),
+        form_class=forms.RequestInformationForm,
         allowed=lambda a: a.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW),
         act=service.request_information,
         notify="information_requested",
@@ -291,8 +257,7 @@ async def refuse(request: Request) -> Response:
     return await _message_action(
         request,
         template="casework/refuse.html",
-        field="reasons",
-        empty=_("Write the reasons for the refusal"),
+        form_class=forms.RefuseForm,
         allowed=lambda a: a.status in service.OPEN,
         act=service.refuse,
         notify="refused",
@@ -304,26 +269,11 @@ async def note(request: Request) -> Response:
     return await _message_action(
         request,
         template="casework/note.html",
-        field="note",
-        empty=_("Write the note"),
+        form_class=forms.NoteForm,
         allowed=lambda a: True,
         act=service.add_note,
         notify=None,
     )
-
-
-def _read_date(form: Any, name: str, required_message: str, errors: Errors, parts: dict[str, list[str]]) -> date | None:
-    value, wrong = date_from_parts(_text(form, f"{name}-day"), _text(form, f"{name}-month"), _text(form, f"{name}-year"))
-    if wrong:
-        errors.append((f"{name}-{wrong[0]}", _("Enter a real date")))
-        parts[name] = wrong
-    elif value is None and required_message:
-        errors.append((f"{name}-day", required_message))
-    return value
-
-
-def _date_value(form: Any, name: str) -> dict[str, str]:
-    return {part: _text(form, f"{name}-{part}") for part in ("day", "month", "year")}
 
 
 @caseworkers_only
@@ -334,57 +284,29 @@ async def grant(request: Request) -> Response:
         if application.status not in service.OPEN:
             return _back_to_case(request, application)
         assert application.kind
-        errors: Errors = []
-        wrong_parts: dict[str, list[str]] = {}
         assessed = await assessments.desk_result(db, application) if application.kind is ServiceKind.ADULT_ASSISTANT else None
         hours_from_assessment = assessed.total_minutes // 60 if assessed and assessed.total_minutes else None
         values: dict[str, Any] = {"kind": application.kind.value, "hours": str(hours_from_assessment or ""), "text": ""}
+        errors: Errors = []
+        wrong_parts: dict[str, tuple[str, ...]] = {}
         if request.method == "POST":
-            async with request.form() as form:
-                values = {
-                    "kind": _text(form, "kind"),
-                    "hours": _text(form, "hours"),
-                    "text": _text(form, "text"),
-                    "start": _date_value(form, "start"),
-                    "end": _date_value(form, "end"),
-                    "disability_until": _date_value(form, "disability_until"),
-                }
-                kind = ServiceKind(values["kind"]) if values["kind"] in ServiceKind._value2member_map_ else None
-                if kind is None:
-                    errors.append(("kind", _("Select the service")))
-                rule = KIND_RULES[kind or application.kind]
-                max_hours = rule.max_minutes // 60
-                hours = int(values["hours"]) if values["hours"].isdigit() else None
-                if hours is None or not 1 <= hours <= max_hours:
-                    errors.append(("hours", _("Enter whole hours from 1 to %(num)s", num=max_hours)))
-                start = _read_date(form, "start", _("Enter the first day of the grant"), errors, wrong_parts)
-                end = _read_date(form, "end", _("Enter the last day of the grant"), errors, wrong_parts)
-                disability_until = _read_date(form, "disability_until", "", errors, wrong_parts)
-                if start and end:
-                    latest = latest_grant_end(start, disability_until)
-                    last_child_day = child_limit(kind or application.kind, application.person)
-                    if end < start:
-                        errors.append(("end-day", _("The last day cannot be before the first day")))
-                        wrong_parts["end"] = []
-                    elif last_child_day and end > last_child_day:
-                        errors.append(("end-day", _("The service for children ends before the child turns 18: at most until %(date)s",
-                                                    date=i18n.format_date(last_child_day))))
-                        wrong_parts["end"] = []
-                    elif end > latest:
-                        message = (
-                            _("The grant cannot last beyond the disability period: at most until %(date)s", date=i18n.format_date(latest))
-                            if disability_until and latest == disability_until
-                            else _("A grant lasts at most 3 years: at most until %(date)s", date=i18n.format_date(latest))
-                        )
-                        errors.append(("end-day", message))
-                        wrong_parts["end"] = []
-                errors += _message_error("text", values["text"], _("Write the decision"))
-            if not errors:
-                assert kind and hours and start and end
-                service.grant(db, application, current_person(request), kind=kind, minutes=hours * 60,
-                              valid_from=start, valid_to=end, decision_text=values["text"])
-                await notices.queue_update(db, application, "granted", values["text"], request.app.state.settings.base_url)
+            form = await forms.GrantForm.read(request)
+            # The regulation's checks are the service's; asked before granting so that every problem shows at once.
+            kind = form.kind or application.kind
+            problems = [service.hours_problem(kind, form.hours * 60) if form.hours is not None else None,
+                        service.period_problem(application.person, kind, form.start, form.end, form.disability_until)
+                        if form.start and form.end else None]
+            for problem in problems:
+                if problem is not None:
+                    form.error(*forms.grant_problem(problem))
+            if form.ok:
+                assert form.kind and form.hours and form.start and form.end
+                await service.grant(db, application, current_person(request), kind=form.kind, minutes=form.hours * 60,
+                              valid_from=form.start, valid_to=form.end, decision_text=form.text,
+                              disability_until=form.disability_until)
+                await notices.queue_update(db, application, "granted", form.text, request.app.state.settings.base_url)
                 return _back_to_case(request, application, notify=True)
+            values, errors, wrong_parts = _shown_dates(form.shown), form.errors, form.wrong_parts
     per_week = KIND_RULES[application.kind].period is Period.WEEK
     return render(
         request,
@@ -404,6 +326,11 @@ async def grant(request: Request) -> Response:
     )
 
 
+def _shown_dates(shown: dict[str, Any]) -> dict[str, Any]:
+    """What the form shows again: the date inputs take the parts as typed."""
+    return {name: value.typed if isinstance(value, DateValue) else value for name, value in shown.items()}
+
+
 @caseworkers_only
 async def assign(request: Request) -> Response:
     """Assign an assistant by personal code (a new person is created); the desk is told about a third change in a year."""
@@ -412,37 +339,19 @@ async def assign(request: Request) -> Response:
         application = await case_or_404(request, db)
         changes = await entitlements.assistant_changes_in_year(db, application.person_id, today)
         errors: Errors = []
-        wrong_parts: dict[str, list[str]] = {}
+        wrong_parts: dict[str, tuple[str, ...]] = {}
         values: dict[str, Any] = {"code": "", "given_name": "", "family_name": "", "start": today}
         if request.method == "POST":
-            async with request.form() as form:
-                values = {k: _text(form, k) for k in ("code", "given_name", "family_name")}
-                values["start"] = _date_value(form, "start")
-                code = None
-                try:
-                    code = normalise(values["code"], from_provider=False)
-                except InvalidPersonalCode:
-                    errors.append(("code", _("Enter a personal code like 010180-12345")))
-                if code == application.person.personal_code:
-                    errors.append(("code", _("A person cannot be their own assistant")))
-                    code = None
-                known = None
-                if code:
-                    try:
-                        known = await people.person_by_code(db, code)
-                    except people.NotFound:
-                        known = None
-                if known is None:
-                    if not values["given_name"]:
-                        errors.append(("given_name", _("Enter the assistant's given name")))
-                    if not values["family_name"]:
-                        errors.append(("family_name", _("Enter the assistant's family name")))
-                start = _read_date(form, "start", _("Enter the first day of the assignment"), errors, wrong_parts)
-            if not errors:
-                assert code and start
-                assistant = known or await people.ensure_person(db, code, values["given_name"], values["family_name"])
-                await service.assign(db, application, current_person(request), assistant, start)
+            form = await forms.AssignForm.read(request)
+            try:
+                await service.assign_by_code(db, application, current_person(request), form.code, form.given_name,
+                                             form.family_name, form.start if form.ok else None)
+            except service.AssignRefused as refused:
+                for problem in refused.problems:
+                    form.error(*forms.assign_problem(problem))
+            if form.ok:
                 return _back_to_case(request, application)
+            values, errors, wrong_parts = _shown_dates(form.shown), form.errors, form.wrong_parts
     return render(
         request,
         "casework/assign.html",

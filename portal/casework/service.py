@@ -21,11 +21,14 @@ from sqlalchemy.orm import joinedload
 from portal import audit, clock
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationEvent, ApplicationStatus
-from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due
+from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due, latest_grant_end
+from portal.applications.situation import birth_date_of
 from portal.db import utcnow
 from portal.entitlements import service as entitlements
 from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.people import service as people
 from portal.people.models import Person, StaffRole, StaffRoleName
+from portal.people.personal_code import InvalidPersonalCode, normalise
 
 NotFound = applications.NotFound
 NotAllowed = applications.NotAllowed
@@ -171,7 +174,73 @@ def information_provided(db: AsyncSession, application: Application, actor: Pers
     _change_status(db, application, actor, ApplicationStatus.IN_REVIEW, "information_provided", message)
 
 
-def grant(
+class GrantProblem(StrEnum):
+    """Why a grant cannot be made as asked (Reg. 316; the desk's page words each one)."""
+
+    HOURS = "hours"  # not within 1 .. the kind's limit per month (per week for school and study)
+    END_BEFORE_START = "end_before_start"
+    PAST_CHILDHOOD = "past_childhood"  # a child's service ends the day before the 18th birthday
+    PAST_DISABILITY = "past_disability"  # not beyond the disability period
+    OVER_THREE_YEARS = "over_three_years"  # at most MAX_GRANT_YEARS
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What the caseworker decides: the service, hours per period, the period, and the decision's text."""
+
+    kind: ServiceKind
+    minutes: int
+    valid_from: date
+    valid_to: date
+    decision_text: str
+    disability_until: date | None = None
+
+
+@dataclass(frozen=True)
+class GrantRefused(Exception):
+    """The grant breaks a rule; `latest` is the last day it could run, for the end-date problems."""
+
+    problem: GrantProblem
+    latest: date | None = None
+    max_minutes: int = 0
+
+
+def last_day_of_childhood(kind: ServiceKind, person: Person) -> date | None:
+    """The last day a child's service can run: the day before the birthday past the kind's age limit."""
+    max_age = KIND_RULES[kind].max_age
+    birth_date = birth_date_of(person.personal_code)
+    if max_age is None or birth_date is None:
+        return None
+    return add_months(birth_date, 12 * (max_age + 1)) - timedelta(days=1)
+
+
+def hours_problem(kind: ServiceKind, minutes: int) -> GrantRefused | None:
+    rule = KIND_RULES[kind]
+    return None if 0 < minutes <= rule.max_minutes else GrantRefused(GrantProblem.HOURS, max_minutes=rule.max_minutes)
+
+
+def period_problem(person: Person, kind: ServiceKind, valid_from: date, valid_to: date, disability_until: date | None) -> GrantRefused | None:
+    """The first rule the period breaks (they nest: a child's limit and the disability period within 3 years)."""
+    latest = latest_grant_end(valid_from, disability_until)
+    last_child_day = last_day_of_childhood(kind, person)
+    if valid_to < valid_from:
+        return GrantRefused(GrantProblem.END_BEFORE_START)
+    if last_child_day and valid_to > last_child_day:
+        return GrantRefused(GrantProblem.PAST_CHILDHOOD, latest=last_child_day)
+    if valid_to > latest:
+        by_disability = disability_until is not None and latest == disability_until
+        return GrantRefused(GrantProblem.PAST_DISABILITY if by_disability else GrantProblem.OVER_THREE_YEARS, latest=latest)
+    return None
+
+
+def grant_problems(person: Person, chosen: Grant) -> list[GrantRefused]:
+    """Every rule of the regulation that the grant breaks: the hours, then the period."""
+    found = (hours_problem(chosen.kind, chosen.minutes),
+             period_problem(person, chosen.kind, chosen.valid_from, chosen.valid_to, chosen.disability_until))
+    return [problem for problem in found if problem is not None]
+
+
+async def grant(
     db: AsyncSession,
     application: Application,
     staff: Person,
@@ -181,16 +250,23 @@ def grant(
     valid_from: date,
     valid_to: date,
     decision_text: str,
+    disability_until: date | None = None,
 ) -> Entitlement:
+    """Grant the service: the regulation's checks hold whoever calls (the desk, the CLI, an import)."""
+    chosen = Grant(kind, minutes, valid_from, valid_to, decision_text, disability_until)
     if application.status not in OPEN:
         raise NotAllowed("only an open case is decided")
-    if minutes <= 0 or minutes > KIND_RULES[kind].max_minutes:
-        raise ValueError("the hours are outside what the regulation allows")
+    person = await db.get(Person, application.person_id)
+    assert person is not None
+    problems = grant_problems(person, chosen)
+    if problems:
+        raise problems[0]
     entitlement = entitlements.create_entitlement(
-        db, application, staff, kind=kind, minutes=minutes, valid_from=valid_from, valid_to=valid_to, decision_text=decision_text
+        db, application, staff, kind=chosen.kind, minutes=chosen.minutes, valid_from=chosen.valid_from,
+        valid_to=chosen.valid_to, decision_text=chosen.decision_text,
     )
     application.decided_at = utcnow()
-    _change_status(db, application, staff, ApplicationStatus.GRANTED, "granted", decision_text)
+    _change_status(db, application, staff, ApplicationStatus.GRANTED, "granted", chosen.decision_text)
     return entitlement
 
 
@@ -205,9 +281,53 @@ def add_note(db: AsyncSession, application: Application, staff: Person, text: st
     applications.record(db, application, staff, "note", message=text)
 
 
+class AssignProblem(StrEnum):
+    INVALID_CODE = "invalid_code"
+    OWN_ASSISTANT = "own_assistant"
+    GIVEN_NAME_NEEDED = "given_name_needed"  # an assistant new to the portal is named by the desk
+    FAMILY_NAME_NEEDED = "family_name_needed"
+
+
+@dataclass(frozen=True)
+class AssignRefused(Exception):
+    problems: tuple[AssignProblem, ...]
+
+
 async def assign(
     db: AsyncSession, application: Application, staff: Person, assistant: Person, valid_from: date
 ) -> AssistantAssignment:
+    if assistant.id == application.person_id:
+        raise AssignRefused((AssignProblem.OWN_ASSISTANT,))
     assignment = await entitlements.assign_assistant(db, application, assistant, staff, valid_from)
     applications.record(db, application, staff, "assistant_assigned", message=assistant.full_name)
     return assignment
+
+
+async def assign_by_code(
+    db: AsyncSession, application: Application, staff: Person, code: str, given_name: str, family_name: str, valid_from: date | None
+) -> AssistantAssignment:
+    """Assign the assistant with this personal code; one new to the portal is created with the names given.
+
+    Every problem is reported at once (AssignRefused); with `valid_from` None only the problems are checked.
+    """
+    problems: list[AssignProblem] = []
+    known: Person | None = None
+    normalised = ""
+    try:
+        normalised = normalise(code, from_provider=False)
+    except InvalidPersonalCode:
+        problems.append(AssignProblem.INVALID_CODE)
+    if normalised and normalised == application.person.personal_code:
+        problems.append(AssignProblem.OWN_ASSISTANT)
+    elif normalised:
+        try:
+            known = await people.person_by_code(db, normalised)
+        except people.NotFound:
+            known = None
+    if known is None:
+        problems += [AssignProblem.GIVEN_NAME_NEEDED] if not given_name else []
+        problems += [AssignProblem.FAMILY_NAME_NEEDED] if not family_name else []
+    if problems or valid_from is None:
+        raise AssignRefused(tuple(problems))
+    assistant = known or await people.ensure_person(db, normalised, given_name, family_name)
+    return await assign(db, application, staff, assistant, valid_from)

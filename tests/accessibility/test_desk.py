@@ -40,7 +40,7 @@ def seed_cases(database_url: str) -> tuple[int, int, int, int]:
             casework.start_review(session, asked, liga)
             casework.request_information(session, asked, liga, "Lūdzu, atsūtiet darba līgumu.")
             granted = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "lv")
-            casework.grant(session, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60,
+            await casework.grant(session, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60,
                            valid_from=date(2027, 1, 1), valid_to=date(2028, 12, 31), decision_text="Piešķirts darbam.")
             refused = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "lv")
             casework.refuse(session, refused, liga, "Nav noteikta I vai II invaliditātes grupa.")

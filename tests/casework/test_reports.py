@@ -68,7 +68,7 @@ def granted(database_url: str, start: date, recipients: Sequence[str]) -> dict[s
             answers = (demo_applications.child_answers(ServiceKind.CHILD_ASSISTANT) if child else
                        demo_applications.adult_answers({"method": "email", "phone": "", "email": "x@example.lv"}))
             application = await demo_applications.submitted_application(session, person[JANIS if child else code], person[code], answers, "lv")
-            casework.grant(session, application, person[LIGA], kind=ServiceKind.CHILD_ASSISTANT if child else ServiceKind.ADULT_ASSISTANT,
+            await casework.grant(session, application, person[LIGA], kind=ServiceKind.CHILD_ASSISTANT if child else ServiceKind.ADULT_ASSISTANT,
                            minutes=80 * 60, valid_from=start, valid_to=start.replace(year=start.year + 2) - timedelta(days=1),
                            decision_text="Piešķirts.")
             ids[code] = (await casework.assign(session, application, person[LIGA], person[ILZE], start)).id

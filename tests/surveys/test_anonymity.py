@@ -43,7 +43,7 @@ def test_many_people_answer_and_no_response_leads_back_to_anyone(database_url: s
                 person = await people.ensure_person(session, f"3212{number:02d}-00000", "Persona", f"N{number}")
                 contact = {"method": "post", "phone": "", "email": ""}
                 application = await demo_applications.submitted_application(session, person, person, demo_applications.adult_answers(contact), "lv")
-                casework.grant(session, application, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=4800,
+                await casework.grant(session, application, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=4800,
                                valid_from=date(2026, 1, 1), valid_to=date(2028, 12, 31), decision_text="Piešķirts.")
                 await service.save_draft(session, RECIPIENTS, person, {"where": "municipality", "hours_fit": str(1 + number % 5)})
                 await service.submit(session, RECIPIENTS, person, "lv" if number % 2 else "ru", TODAY)

@@ -49,7 +49,7 @@ def grant_and_assign(database_url: str, anna_hours: int = 80) -> Grants:
                 (marta, janis, demo_applications.child_answers(ServiceKind.CHILD_ASSISTANT), ServiceKind.CHILD_ASSISTANT),
             ):
                 application = await demo_applications.submitted_application(session, by, person, answers, "lv")
-                casework.grant(session, application, liga, kind=kind, minutes=(anna_hours if person is anna else 80) * 60,
+                await casework.grant(session, application, liga, kind=kind, minutes=(anna_hours if person is anna else 80) * 60,
                                valid_from=start, valid_to=date(start.year + 2, start.month, 1), decision_text="Piešķirts.")
                 await casework.assign(session, application, liga, ilze, start)
                 await session.flush()

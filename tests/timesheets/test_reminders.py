@@ -87,7 +87,7 @@ def granted(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Cases:
             (marta, janis, demo_applications.child_answers(ServiceKind.CHILD_ASSISTANT), "ru", ServiceKind.CHILD_ASSISTANT, ilze),
         ):
             application = await demo_applications.submitted_application(db, by, person, answers, language)
-            casework.grant(db, application, liga, kind=kind, minutes=80 * 60, valid_from=MARCH, valid_to=date(2027, 2, 28),
+            await casework.grant(db, application, liga, kind=kind, minutes=80 * 60, valid_from=MARCH, valid_to=date(2027, 2, 28),
                            decision_text="Piešķirts.")
             ids.append((await casework.assign(db, application, liga, assistant, MARCH)).id)
         return Cases(*ids)

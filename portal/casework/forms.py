@@ -1,0 +1,71 @@
+"""The declared input of the desk's actions, and the service's problems in words."""
+
+from __future__ import annotations
+
+from portal import i18n
+from portal.applications.rules import ServiceKind
+from portal.casework.service import AssignProblem, GrantProblem, GrantRefused
+from portal.forms import DateParts, EnumChoice, Form, Integer, Text
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
+
+MAX_MESSAGE = 2000
+# No kind allows more hours than a month has; the kind's own limit is the service's rule.
+MAX_HOURS = 31 * 24
+
+
+class RequestInformationForm(Form):
+    message = Text(max_length=MAX_MESSAGE, multiline=True, required=_l("Write what the person should send or explain"))
+
+
+class RefuseForm(Form):
+    reasons = Text(max_length=MAX_MESSAGE, multiline=True, required=_l("Write the reasons for the refusal"))
+
+
+class NoteForm(Form):
+    note = Text(max_length=MAX_MESSAGE, multiline=True, required=_l("Write the note"))
+
+
+class GrantForm(Form):
+    kind = EnumChoice(ServiceKind, required=_l("Select the service"))
+    hours = Integer(minimum=0, maximum=MAX_HOURS, invalid=_l("Enter the hours as a whole number"),
+                    required=_l("Enter the hours as a whole number"))
+    start = DateParts(required=_l("Enter the first day of the grant"))
+    end = DateParts(required=_l("Enter the last day of the grant"))
+    disability_until = DateParts()
+    text = Text(max_length=MAX_MESSAGE, multiline=True, required=_l("Write the decision"))
+
+
+class AssignForm(Form):
+    code = Text(max_length=30)
+    given_name = Text(max_length=200)
+    family_name = Text(max_length=200)
+    start = DateParts(required=_l("Enter the first day of the assignment"))
+
+
+def grant_problem(refused: GrantRefused) -> tuple[str, str]:
+    """The field and the message for a grant the regulation does not allow."""
+    latest = i18n.format_date(refused.latest) if refused.latest else ""
+    match refused.problem:
+        case GrantProblem.HOURS:
+            return "hours", _("Enter whole hours from 1 to %(num)s", num=refused.max_minutes // 60)
+        case GrantProblem.END_BEFORE_START:
+            return "end-day", _("The last day cannot be before the first day")
+        case GrantProblem.PAST_CHILDHOOD:
+            return "end-day", _("The service for children ends before the child turns 18: at most until %(date)s", date=latest)
+        case GrantProblem.PAST_DISABILITY:
+            return "end-day", _("The grant cannot last beyond the disability period: at most until %(date)s", date=latest)
+        case GrantProblem.OVER_THREE_YEARS:
+            return "end-day", _("A grant lasts at most 3 years: at most until %(date)s", date=latest)
+
+
+def assign_problem(problem: AssignProblem) -> tuple[str, str]:
+    match problem:
+        case AssignProblem.INVALID_CODE:
+            return "code", _("Enter a personal code like 010180-12345")
+        case AssignProblem.OWN_ASSISTANT:
+            return "code", _("A person cannot be their own assistant")
+        case AssignProblem.GIVEN_NAME_NEEDED:
+            return "given_name", _("Enter the assistant's given name")
+        case AssignProblem.FAMILY_NAME_NEEDED:
+            return "family_name", _("Enter the assistant's family name")
