@@ -1,0 +1,100 @@
+"""Walking the portal as a person would: from the overview, by links, collecting each page's forms."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+from starlette.testclient import TestClient
+
+from portal import demo
+from portal.db import Database
+from portal.settings import Settings
+from portal.storage import FileStorage
+
+# The demo people (README): recipient, parent of Marta, Marta (11), assistant, caseworker, analyst, applicant.
+DEMO_PEOPLE = ("150385-11001", "020790-11000", "120215-21007", "110978-11006", "230565-11005", "300688-11000", "328673-00679")
+MAX_PAGES_PER_PERSON = 120
+SKIPPED_PATHS = ("/sign-out", "/static/", "/auth/")
+
+
+@dataclass
+class FoundForm:
+    action: str
+    multipart: bool
+    fields: dict[str, list[str]] = field(default_factory=dict)  # name -> the values the page offers (first is its default)
+
+
+class PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = 0
+        self.links: list[str] = []
+        self.forms: list[FoundForm] = []
+        self._form: FoundForm | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag == "form" and a.get("method", "get").lower() == "post":
+            self._form = FoundForm(a.get("action", ""), "multipart" in a.get("enctype", ""))
+            self.forms.append(self._form)
+        elif self._form is not None and tag in ("input", "textarea", "select", "button") and a.get("name"):
+            values = self._form.fields.setdefault(a["name"], [])
+            if tag == "select":
+                self._select = a["name"]
+            elif a.get("type") not in ("submit",) or a.get("value"):
+                values.append(a.get("value", ""))
+        elif tag == "option" and self._form is not None and self._select:
+            self._form.fields[self._select].append(a.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+def seed_demo(settings: Settings) -> None:
+    async def work() -> None:
+        db = Database(settings.database_url)
+        async with db.session() as session:
+            await demo.seed(session, FileStorage(settings.upload_dir))
+        await db.dispose()
+
+    asyncio.run(work())
+
+
+def _same_site_path(page: str, href: str) -> str | None:
+    target = urlsplit(urljoin(f"http://testserver{page}", href))
+    if target.netloc != "testserver" or not target.path.startswith("/lv/") or target.path.startswith(SKIPPED_PATHS):
+        return None
+    if any(target.path.startswith(f"/lv{skipped}") for skipped in SKIPPED_PATHS):
+        return None
+    return target.path + (f"?{target.query}" if target.query else "")
+
+
+def crawl(client: TestClient, start: str = "/lv/dashboard", limit: int = MAX_PAGES_PER_PERSON) -> dict[str, PageParser]:
+    """Every page reachable from the overview by links (up to `limit`), with its status and forms."""
+    seen: dict[str, PageParser] = {}
+    queue = [start]
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        response = client.get(path)
+        assert response.status_code < 500, (path, response.status_code)
+        parser = PageParser()
+        parser.status = response.status_code
+        if response.headers.get("content-type", "").startswith("text/html"):
+            parser.feed(response.text)
+        seen[path] = parser
+        for href in parser.links:
+            target = _same_site_path(path, href)
+            if target and target not in seen and target not in queue:
+                queue.append(target)
+    return seen
