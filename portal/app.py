@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import i18n
 from portal.applications import journey
@@ -95,7 +95,7 @@ class LanguageMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def remember_language(message: dict) -> None:  # type: ignore[type-arg]
+        async def remember_language(message: Message) -> None:
             if message["type"] == "http.response.start":
                 cookie = Response()
                 cookie.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="lax", secure=self.secure)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import asyncio
 import email
@@ -28,11 +30,14 @@ from portal.people.models import RepresentationKind, StaffRoleName
 from portal.settings import Settings, SettingsError
 from portal.storage import FileStorage
 
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
 DEMO_DATABASE = Path("var/demo.sqlite3")
 DEMO_UPLOADS = Path("var/demo-uploads")
 
 
-def app_from_env():  # type: ignore[no-untyped-def]
+def app_from_env() -> Starlette:
     """uvicorn factory for `portal serve` (and any ASGI server: portal.cli:app_from_env)."""
     from portal.app import create_app
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_timezone
 from babel.numbers import format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
@@ -27,6 +27,7 @@ DEFAULT_LOCALE = "lv"
 LANGUAGE_NAMES = {"lv": "Latviešu", "ru": "Русский"}
 LOCALES_DIR = Path(__file__).parent / "locales"
 TIME_ZONE = "Europe/Riga"
+LOCAL_TIME = get_timezone(TIME_ZONE)  # looked up once, not per formatted value
 
 _current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
@@ -141,7 +142,7 @@ def format_day(value: date) -> str:
 
 
 def format_datetime(value: datetime, format: str = "medium") -> str:
-    return babel_format_datetime(value, format=format, tzinfo=TIME_ZONE, locale=get_locale())
+    return babel_format_datetime(value, format=format, tzinfo=LOCAL_TIME, locale=get_locale())
 
 
 def format_number(value: float | int, format: str | None = None) -> str:

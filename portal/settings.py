@@ -79,24 +79,27 @@ class Settings:
         def optional(name: str) -> str | None:
             return env.get(name) or None
 
-        defaults = cls.__dataclass_fields__
+        def default(name: str) -> str:
+            value = cls.__dataclass_fields__[name].default
+            assert isinstance(value, str)
+            return value
         return cls(
             database_url=env.get("PORTAL_DATABASE_URL") or DEFAULT_DATABASE_URL,
             secret_key=env.get("PORTAL_SECRET_KEY", ""),
-            base_url=env.get("PORTAL_BASE_URL") or defaults["base_url"].default,
-            eid_issuer=env.get("PORTAL_EID_ISSUER") or defaults["eid_issuer"].default,
+            base_url=env.get("PORTAL_BASE_URL") or default("base_url"),
+            eid_issuer=env.get("PORTAL_EID_ISSUER") or default("eid_issuer"),
             eid_authorize_url=optional("PORTAL_EID_AUTHORIZE_URL"),
             eid_token_url=optional("PORTAL_EID_TOKEN_URL"),
             eid_userinfo_url=optional("PORTAL_EID_USERINFO_URL"),
             eid_jwks_url=optional("PORTAL_EID_JWKS_URL"),
             eid_end_session_url=optional("PORTAL_EID_END_SESSION_URL"),
-            eid_client_id=env.get("PORTAL_EID_CLIENT_ID") or defaults["eid_client_id"].default,
+            eid_client_id=env.get("PORTAL_EID_CLIENT_ID") or default("eid_client_id"),
             eid_client_secret=env.get("PORTAL_EID_CLIENT_SECRET", ""),
-            eid_scope=env.get("PORTAL_EID_SCOPE") or defaults["eid_scope"].default,
+            eid_scope=env.get("PORTAL_EID_SCOPE") or default("eid_scope"),
             eid_personal_code_claim=env.get("PORTAL_EID_PERSONAL_CODE_CLAIM") or "sub",
-            smtp_url=env.get("PORTAL_SMTP_URL") or defaults["smtp_url"].default,
-            mail_from=env.get("PORTAL_MAIL_FROM") or defaults["mail_from"].default,
-            sms_sender=env.get("PORTAL_SMS_SENDER") or defaults["sms_sender"].default,
+            smtp_url=env.get("PORTAL_SMTP_URL") or default("smtp_url"),
+            mail_from=env.get("PORTAL_MAIL_FROM") or default("mail_from"),
+            sms_sender=env.get("PORTAL_SMS_SENDER") or default("sms_sender"),
             upload_dir=env.get("PORTAL_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
             idle_timeout_seconds=int(env.get("PORTAL_IDLE_TIMEOUT_SECONDS") or 20 * 60),
             absolute_timeout_seconds=int(env.get("PORTAL_ABSOLUTE_TIMEOUT_SECONDS") or 12 * 60 * 60),

@@ -64,3 +64,7 @@ def test_the_build_compiles_the_catalogs_into_the_package(tmp_path: Path) -> Non
     assert "portal/templates/base.html" in names
     assert "portal/static/js/htmx.min.js" in names
     assert "portal/migrations/versions/0001_foundation.py" in names
+    # The definitions are data the portal loads at start-up: a wheel without them cannot serve a survey.
+    for folder in ("portal/surveys/definitions", "portal/assessment/questionnaires"):
+        for source in (ROOT / folder).glob("*.toml"):
+            assert f"{folder}/{source.name}" in names, f"{folder}/{source.name} is not in the wheel"

@@ -4,7 +4,7 @@ Everything here follows Cabinet Regulation No. 316 of 18 May 2021 ("Noteikumi
 par asistenta, pavadoņa un aprūpes pakalpojumu personām ar invaliditāti") and,
 for the assistant in an educational institution, Regulation No. 695 of 2012 as
 amended in 2022. Figures marked UNVERIFIED are the domain guide's best reading
-(../shared/domain.md) and are kept here, in one place, so that an operator can
+(docs/domain.md) and are kept here, in one place, so that an operator can
 correct them without touching any other code.
 """
 

@@ -36,14 +36,10 @@ async def queue_once(db: AsyncSession, dedupe_key: str, channel: str, to_address
 
     INSERT .. ON CONFLICT DO NOTHING: a second run, even one running at the same time, skips it without an error.
     """
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.bind.dialect.name]
-    statement = (
-        insert(OutboxMessage)
-        .values(channel=channel, to_address=to_address, subject=subject, body=body, dedupe_key=dedupe_key)
-        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
-        .returning(OutboxMessage.id)
-    )
-    return (await db.execute(statement)).first() is not None
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {"channel": channel, "to_address": to_address, "subject": subject, "body": body, "dedupe_key": dedupe_key}
+    statement = insert(OutboxMessage).values(values).on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+    return (await db.execute(statement.returning(OutboxMessage.id))).first() is not None
 
 
 def send_smtp(smtp_url: str, sender: str, message: OutboxMessage) -> None:
@@ -83,7 +79,7 @@ async def deliver_pending(
         )
         if sms is None:
             query = query.where(OutboxMessage.channel == "email")
-        if db.bind.dialect.name == "postgresql":
+        if db.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         for message in list(await db.scalars(query)):
             message.attempts += 1

@@ -3,7 +3,7 @@
 Old format DDMMYY-CNNNX: C is the century (0 = 1800s, 1 = 1900s, 2 = 2000s),
 X a check digit over the first ten digits. New format since 1 July 2017:
 11 digits starting 32-39, random, no check digit (PMLP). See
-../shared/domain.md "Personal codes" for why a provider's code gets only a
+docs/domain.md "Personal codes" for why a provider's code gets only a
 shape check: locking out a person with a valid new code is the worse error.
 """
 
