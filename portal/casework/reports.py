@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
 from portal.applications.models import Application
@@ -30,11 +31,11 @@ from portal.db import utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 from portal.timesheets import service as timesheets
-from portal.timesheets.forms import parse_month
 from portal.timesheets.models import ControlSample, MonthlyReport, ReportEvent, ReportStatus
 
 __all__ = ["NotAllowed", "NotFound"]
 Assistant = aliased(Person, name="assistant")
+MAX_CHECK_NOTE = 2000  # what the desk writes when it has checked a sampled report
 
 
 class State(StrEnum):
@@ -65,7 +66,7 @@ def recent_months(today: date, count: int = 12) -> list[date]:
 
 def pick_month(text: str | None, today: date) -> date:
     """The month asked for ("2026-10"); last month when it is missing, malformed or still to come."""
-    found = parse_month(text or "")
+    found = timesheets.parse_month(text or "")
     if found is None or found > timesheets.month_of(today):
         return timesheets.previous_month(timesheets.month_of(today))
     return found
@@ -255,6 +256,24 @@ def by_kind(lines: Sequence[PayLine]) -> list[KindTotal]:
 # ------------------------------------------------------------------ sample
 
 
+class SampleProblem(StrEnum):
+    """Why no sample was drawn, or a sampled report not marked as checked."""
+
+    SHARE = "share"  # not a whole percent from 1 to 100
+    NOTHING_LEFT = "nothing_left"  # every confirmed report of the month was drawn before
+    DRAWN_MEANWHILE = "drawn_meanwhile"  # another draw changed the same reports at the same moment
+    NO_NOTE = "no_note"  # a check says what was checked and found
+    NOTE_TOO_LONG = "note_too_long"  # over MAX_CHECK_NOTE
+
+
+class SampleRefused(Exception):
+    """A draw or a check the rules refuse. (Not a frozen dataclass: a context manager sets an exception's traceback on its way out.)"""
+
+    def __init__(self, problem: SampleProblem) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
 def sample_size(population: int, percent: int) -> int:
     """The share, rounded up: at least one report when there is any."""
     return (population * percent + 99) // 100
@@ -272,25 +291,31 @@ def _event(db: AsyncSession, staff: Person, report: MonthlyReport, action: str, 
 
 
 async def draw_samples(db: AsyncSession, staff: Person, scope: DeskScope, month: date, percent: int) -> list[ControlSample]:
-    """Per municipality of the desk: a share of the month's confirmed reports not drawn before."""
+    """Per municipality of the desk: a share of the month's confirmed reports not drawn before.
+    A refusal leaves the session to be rolled back (after DRAWN_MEANWHILE, it must be)."""
     if not 1 <= percent <= 100:
-        raise ValueError(percent)
+        raise SampleRefused(SampleProblem.SHARE)
     samples = []
-    for municipality_id in scope.municipality_ids:
-        population = await confirmed(db, DeskScope(municipality_ids=(municipality_id,)), month, unsampled_only=True)
-        if not population:
-            continue
-        sample = ControlSample(municipality_id=municipality_id, month=month, percent=percent, seed=secrets.token_hex(8),
-                               drawn_by_id=staff.id, drawn_at=utcnow())
-        db.add(sample)
+    try:
+        for municipality_id in scope.municipality_ids:
+            population = await confirmed(db, DeskScope(municipality_ids=(municipality_id,)), month, unsampled_only=True)
+            if not population:
+                continue
+            sample = ControlSample(municipality_id=municipality_id, month=month, percent=percent, seed=secrets.token_hex(8),
+                                   drawn_by_id=staff.id, drawn_at=utcnow())
+            db.add(sample)
+            await db.flush()
+            chosen = set(draw([f.report.id for f in population], percent, sample.seed))
+            for found in population:
+                if found.report.id in chosen:
+                    found.report.sample_id = sample.id
+                    _event(db, staff, found.report, "sampled", str(sample.id))
+            samples.append(sample)
         await db.flush()
-        chosen = set(draw([f.report.id for f in population], percent, sample.seed))
-        for found in population:
-            if found.report.id in chosen:
-                found.report.sample_id = sample.id
-                _event(db, staff, found.report, "sampled", str(sample.id))
-        samples.append(sample)
-    await db.flush()
+    except StaleDataError:  # a report's version moved on under us: another draw took it
+        raise SampleRefused(SampleProblem.DRAWN_MEANWHILE) from None
+    if not samples:
+        raise SampleRefused(SampleProblem.NOTHING_LEFT)
     return samples
 
 
@@ -325,6 +350,11 @@ async def sampled_report(db: AsyncSession, scope: DeskScope, report_id: int) -> 
 def mark_checked(db: AsyncSession, staff: Person, report: MonthlyReport, note: str) -> None:
     if report.sample_id is None or report.checked_at is not None:
         raise NotAllowed(report.id)
+    note = note.strip()
+    if not note:
+        raise SampleRefused(SampleProblem.NO_NOTE)
+    if len(note) > MAX_CHECK_NOTE:
+        raise SampleRefused(SampleProblem.NOTE_TOO_LONG)
     report.checked_at = utcnow()
     report.checked_by_id = staff.id
     report.check_note = note

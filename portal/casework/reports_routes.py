@@ -12,7 +12,6 @@ import io
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,6 +24,7 @@ from portal.casework import reports
 from portal.casework.reports import State
 from portal.casework.routes import caseworkers_only
 from portal.eid.session import current_person
+from portal.forms import Errors
 from portal.i18n import gettext as _
 from portal.people.models import Person
 from portal.templating import lang_url, render
@@ -32,7 +32,6 @@ from portal.timesheets import forms
 from portal.timesheets import service as timesheets
 from portal.timesheets.models import MonthlyReport, ReportEvent, ReportStatus
 
-MAX_NOTE = 2000
 STATES = {
     State.NOT_SUBMITTED: (lambda: _("Not submitted"), "grey"),
     State.SUBMITTED: (lambda: _("Waiting for confirmation"), "blue"),
@@ -200,33 +199,24 @@ async def summary(request: Request) -> Response:
 # ------------------------------------------------------------------ sample
 
 
-def _percent_errors(text: str) -> list[tuple[str, str]]:
-    if not text.isdigit() or not 1 <= int(text) <= 100:
-        return [("percent", _("Enter a whole number from 1 to 100"))]
-    return []
-
-
 @caseworkers_only
 async def sample(request: Request) -> Response:
     scope = request.state.scope
     if not scope.municipality_ids:  # the social service draws samples, not a school
         raise HTTPException(404)
     month, context = _month_context(request)
-    errors: list[tuple[str, str]] = []
+    errors: Errors = []
     percent = "10"  # the ministry's seminar on the 2021 rules spoke of 10%
     if request.method == "POST":
-        async with request.form() as form:
-            percent = str(form.get("percent") or "").strip()
-        errors = _percent_errors(percent)
-        if not errors:
+        form = await forms.SampleForm.read(request)
+        percent, errors = form.shown["percent"], form.errors
+        if form.percent is not None and form.ok:
             try:
                 async with request.app.state.db.session() as db:
-                    drawn = await reports.draw_samples(db, current_person(request), scope, month, int(percent))
-            except StaleDataError:
-                drawn, errors = [], [("percent", _("Another sample was being drawn at the same moment. Look at the samples below, then draw again if you need to."))]
-            if drawn:
+                    drawn = await reports.draw_samples(db, current_person(request), scope, month, form.percent)
                 return RedirectResponse(_with_month(request, "desk_sample", month) + f"#sample-{drawn[0].id}", status_code=303)
-            errors = errors or [("percent", _("There are no confirmed reports of this month left to draw from"))]
+            except reports.SampleRefused as refused:
+                errors = [forms.sample_problem(refused.problem)]
     async with request.app.state.db.session() as db:
         samples = await reports.samples_of(db, scope, month)
     return render(request, "casework/sample.html", {
@@ -248,17 +238,16 @@ async def check(request: Request) -> Response:
         if found.report.checked_at is not None:
             return RedirectResponse(back, status_code=303)
         if request.method == "POST":
-            async with request.form() as form:
-                note = str(form.get("note") or "").strip()
-            if not note:
-                errors = [("note", _("Write what you checked and what you found"))]
-            elif len(note) > MAX_NOTE:
-                errors = [("note", _("The text must be %(num)s characters or fewer", num=MAX_NOTE))]
-            else:
-                reports.mark_checked(db, current_person(request), found.report, note)
-                return RedirectResponse(back, status_code=303)
+            form = await forms.CheckForm.read(request)
+            note, errors = form.shown["note"], form.errors
+            if form.ok:
+                try:
+                    reports.mark_checked(db, current_person(request), found.report, form.note)
+                    return RedirectResponse(back, status_code=303)
+                except reports.SampleRefused as refused:
+                    errors = [forms.sample_problem(refused.problem)]
     return render(request, "casework/sample_check.html", {
-        "found": found, "note": note, "errors": errors, "max_note": MAX_NOTE, "back_href": back,
+        "found": found, "note": note, "errors": errors, "max_note": reports.MAX_CHECK_NOTE, "back_href": back,
     }, status_code=422 if errors else 200)
 
 

@@ -3,6 +3,7 @@ for each, added and changed in place with htmx or as plain form posts. HTTP only
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,10 +16,10 @@ from portal import clock, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import Period
 from portal.eid.session import current_person, signed_in
+from portal.forms import Errors, ascii_integer, read_body
 from portal.i18n import gettext as _
 from portal.templating import lang_url, render
 from portal.timesheets import forms, service
-from portal.timesheets.forms import Errors
 from portal.timesheets.models import ReportStatus, TimeEntry
 
 REPORT_STATUS_TEXTS = {
@@ -60,7 +61,7 @@ async def people(request: Request) -> Response:
 
 
 async def _assisted(request: Request, db: Any) -> tuple[service.Assisted, date]:
-    month = forms.parse_month(request.path_params["month"])
+    month = service.parse_month(request.path_params["month"])
     try:
         assisted = await service.assignment_of(db, current_person(request), int(request.path_params["assignment"]))
     except service.NotFound:
@@ -85,7 +86,7 @@ def _month_url(request: Request, assisted: service.Assisted, month: date) -> str
 
 
 async def _month_page(
-    request: Request, db: Any, assisted: service.Assisted, month: date, *, values: dict[str, str] | None = None,
+    request: Request, db: Any, assisted: service.Assisted, month: date, *, values: dict[str, Any] | None = None,
     errors: Errors | None = None, editing: int | None = None, status_message: str = "", status_code: int = 200,
 ) -> Response:
     today = clock.today()
@@ -94,7 +95,7 @@ async def _month_page(
     rates = await service.hourly_rates(db)
     revisions = await service.revisions_of(db, report) if report else []
     events = list(await db.scalars(service.events_query([r.id for r in revisions]))) if revisions else []
-    returned_entries = next((e.entry_ids for e in reversed(events) if e.action == "returned"), [])
+    returned_entries: list[int] = next((e.entry_ids for e in reversed(events) if e.action == "returned"), [])
     editing_entry = next((e for e in entries if e.id == editing), None)
     if values is None:
         values = ({"day": editing_entry.day.isoformat(), "start": forms.show_time(editing_entry.start_minute),
@@ -141,12 +142,8 @@ async def _month_page(
     }, status_code=status_code)
 
 
-def _version(form: Any) -> int | None:
-    value = str(form.get("version") or "")
-    return int(value) if value.isdigit() else None
-
-
-CONFLICT = lambda: _("The report changed since this page was shown (perhaps in another tab). This is the current version: please check it and make your change again.")  # noqa: E731
+def _conflict() -> str:
+    return str(forms.CHANGED_SINCE_SHOWN)
 
 
 @signed_in
@@ -154,33 +151,35 @@ async def month_page(request: Request) -> Response:
     """The month: its entries with a running total, the form to add or change one, submitting."""
     async with request.app.state.db.session() as db:
         assisted, month = await _assisted(request, db)
-        editing = request.query_params.get("edit", "")
-        done = request.query_params.get("done", "")
-        message = {"added": _("The entry was added."), "changed": _("The entry was changed."),
-                   "deleted": _("The entry was deleted.")}.get(done, "")
         if request.method == "GET":
-            return await _month_page(request, db, assisted, month, editing=int(editing) if editing.isdigit() else None,
+            done = request.query_params.get("done", "")
+            message = {"added": _("The entry was added."), "changed": _("The entry was changed."),
+                       "deleted": _("The entry was deleted.")}.get(done, "")
+            return await _month_page(request, db, assisted, month, editing=ascii_integer(request.query_params.get("edit", "")),
                                      status_message=message)
-        async with request.form() as form:
-            values, entry, errors = forms.read_entry(form, _days(assisted, month, clock.today()))
-            shown = _version(form)
-            entry_id = str(form.get("entry") or "")
-        changing = int(entry_id) if entry_id.isdigit() else None
+        form = forms.read_entry(await read_body(request), _days(assisted, month, clock.today()))
+        if form.version is None:  # not a version this page sent: the current one is shown
+            return await _month_page(request, db, assisted, month, errors=[("day", _conflict())], status_code=422)
+        if form.unknown_entry:
+            raise HTTPException(404)
+        entry = form.entry_input()
+        errors = form.errors
         if entry is not None:
             try:
-                saved, problems = await service.save_entry(db, current_person(request), assisted, month, entry, clock.today(),
-                                                           shown, changing)
+                _saved, problems = await service.save_entry(db, current_person(request), assisted, month, entry, clock.today(),
+                                                            form.version, form.entry)
             except service.Conflict:
-                return await _month_page(request, db, assisted, month, errors=[("day", CONFLICT())], status_code=422)
+                return await _month_page(request, db, assisted, month, errors=[("day", _conflict())], status_code=422)
             except service.NotAllowed:
                 return RedirectResponse(_month_url(request, assisted, month), status_code=303)
             except service.NotFound:
                 raise HTTPException(404) from None
             errors = forms.problem_messages(problems)
             if not errors:
-                return RedirectResponse(_month_url(request, assisted, month) + f"?done={'changed' if changing else 'added'}",
+                return RedirectResponse(_month_url(request, assisted, month) + f"?done={'changed' if form.entry else 'added'}",
                                         status_code=303)
-        return await _month_page(request, db, assisted, month, values=values, errors=errors, editing=changing, status_code=422)
+        return await _month_page(request, db, assisted, month, values=form.shown, errors=errors, editing=form.entry,
+                                 status_code=422)
 
 
 async def _report_action(request: Request, act: Any, done: str = "") -> Response:
@@ -189,14 +188,17 @@ async def _report_action(request: Request, act: Any, done: str = "") -> Response
     allows (already submitted, the month not over) just shows the month, which says why."""
     async with request.app.state.db.session() as db:
         assisted, month = await _assisted(request, db)
-        async with request.form() as form:
-            shown = _version(form)
-        try:
-            await act(db, assisted, month, shown)
-        except service.Conflict:
-            return await _month_page(request, db, assisted, month, errors=[("day", CONFLICT())], status_code=422)
-        except service.NotAllowed:
-            done = ""
+        form = await forms.ReportChangeForm.read(request)
+        stale = form.version is None  # not a version this page sent: as stale as an old one
+        if not stale:
+            try:
+                await act(db, assisted, month, form.version)
+            except service.Conflict:
+                stale = True
+            except service.NotAllowed:
+                done = ""
+        if stale:
+            return await _month_page(request, db, assisted, month, errors=[("day", _conflict())], status_code=422)
     return RedirectResponse(_month_url(request, assisted, month) + (f"?done={done}" if done else ""), status_code=303)
 
 
@@ -222,10 +224,8 @@ async def submit_month(request: Request) -> Response:
 @signed_in
 async def correct_month(request: Request) -> Response:
     async def act(db: Any, assisted: service.Assisted, month: date, shown: int | None) -> None:
-        try:
+        with suppress(service.NotFound):  # nothing confirmed to correct: the month shows as it is
             await service.correct(db, current_person(request), assisted, month, shown)
-        except service.NotFound:
-            pass  # nothing confirmed to correct: the month shows as it is
 
     return await _report_action(request, act)
 

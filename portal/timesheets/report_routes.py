@@ -20,7 +20,7 @@ from portal.eid import acting
 from portal.eid.acting import subject_url
 from portal.eid.session import current_person, signed_in
 from portal.entitlements.models import Entitlement
-from portal.i18n import gettext as _
+from portal.forms import read_body
 from portal.people.models import Person
 from portal.templating import lang_url, render
 from portal.timesheets import forms, service, usage
@@ -28,7 +28,6 @@ from portal.timesheets.assistant_routes import status_tag
 from portal.timesheets.models import MonthlyReport, ReportStatus
 
 RENEW_WARNING_DAYS = 60
-MAX_REASON = 1000
 
 
 @signed_in
@@ -128,12 +127,8 @@ async def report(request: Request) -> Response:
         return await _report_page(request, db, found, "timesheets/report.html")
 
 
-CONFLICT = lambda: _("The report changed since this page was shown (perhaps in another tab). This is the current version: please read it again before you answer.")  # noqa: E731
-
-
-def _version(form: Any) -> int | None:
-    value = str(form.get("version") or "")
-    return int(value) if value.isdigit() else None
+def _conflict() -> str:
+    return str(forms.CHANGED_SINCE_READ)
 
 
 @signed_in
@@ -145,16 +140,15 @@ async def confirm(request: Request) -> Response:
             if found.status is not ReportStatus.SUBMITTED:
                 return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
             return await _report_page(request, db, found, "timesheets/confirm.html")
-        async with request.form() as form:
-            agreed = form.get("received") == "yes"
-            shown = _version(form)
-        if not agreed:
-            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422,
-                                      errors=[("received", _("Tick the box to confirm that you received the service"))])
+        form = await forms.ConfirmForm.read(request)
+        if form.version is None:  # not a version this page sent: show the current one
+            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422, errors=[("received", _conflict())])
+        if not form.ok:
+            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422, errors=form.errors)
         try:
-            await service.confirm(db, current_person(request), found, shown)
+            await service.confirm(db, current_person(request), found, form.version)
         except service.Conflict:
-            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422, errors=[("received", CONFLICT())])
+            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422, errors=[("received", _conflict())])
         except service.NotAllowed:
             return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
     return RedirectResponse(lang_url(request, "report_confirmed", id=found.id), status_code=303)
@@ -178,26 +172,23 @@ async def dispute(request: Request) -> Response:
             return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
         if request.method == "GET":
             return await _report_page(request, db, found, "timesheets/dispute.html")
-        entry_ids = {e.id for e in (await service.entries_of(db, [found.id]))[found.id]}
-        async with request.form() as form:
-            reason = str(form.get("reason") or "").strip()
-            chosen = [int(v) for v in form.getlist("entries") if isinstance(v, str) and v.isdigit() and int(v) in entry_ids]
-            shown = _version(form)
-        values = {"reason": reason, "entries": [str(i) for i in chosen]}
-        errors = []
-        if not reason:
-            errors.append(("reason", _("Write what is wrong, so that the assistant can correct it")))
-        elif len(reason) > MAX_REASON:
-            errors.append(("reason", _("The text must be %(num)s characters or fewer", num=MAX_REASON)))
-        if not errors:
+        entries = (await service.entries_of(db, [found.id]))[found.id]
+        form = forms.read_dispute(await read_body(request), [entry.id for entry in entries])
+        if form.version is None:  # not a version this page sent: the current one is shown
+            errors = [("reason", _conflict())]
+        elif not form.ok:
+            errors = form.errors
+        else:
             try:
-                await service.dispute(db, current_person(request), found, shown, reason, chosen)
+                await service.dispute(db, current_person(request), found, form.version, form.reason, form.entry_ids)
                 return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
             except service.Conflict:
-                errors.append(("reason", CONFLICT()))
+                errors = [("reason", _conflict())]
+            except service.DisputeRefused as refused:
+                errors = [forms.dispute_problem(refused.problem)]
             except service.NotAllowed:
                 return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
-        return await _report_page(request, db, found, "timesheets/dispute.html", errors=errors, values=values, status_code=422)
+        return await _report_page(request, db, found, "timesheets/dispute.html", errors=errors, values=form.shown, status_code=422)
 
 
 def page_routes() -> list[Route]:

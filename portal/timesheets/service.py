@@ -9,9 +9,11 @@ so a stale page gets `Conflict` instead of overwriting what changed since.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -19,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import service as applications
-from portal.applications.rules import Period
+from portal.applications.rules import Period, Purpose
 from portal.db import utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
@@ -27,6 +29,9 @@ from portal.timesheets.models import HourlyRate, MonthlyReport, ReportEvent, Rep
 
 DAY_MINUTES = 24 * 60
 EDITABLE = (ReportStatus.OPEN, ReportStatus.RETURNED)
+MAX_NOTE = 500  # TimeEntry.note's column
+MAX_REASON = 1000  # what the person writes when they return a report
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 class NotFound(LookupError):
@@ -58,6 +63,14 @@ def previous_month(month: date) -> date:
 
 def next_month(month: date) -> date:
     return last_day(month) + timedelta(days=1)
+
+
+def parse_month(text: str) -> date | None:
+    """The month of "2026-10" (ASCII digits only, 2000 to 2100); None for anything else."""
+    found = MONTH.fullmatch(text)
+    if not found or not 1 <= int(found.group(2)) <= 12 or not 2000 <= int(found.group(1)) <= 2100:
+        return None
+    return date(int(found.group(1)), int(found.group(2)), 1)
 
 
 def may_submit(month: date, today: date) -> bool:
@@ -212,12 +225,29 @@ class EntryInput:
         return self.end_minute - self.start_minute
 
 
+class Rule(StrEnum):
+    """The rules of an entry (Reg. 316: the hours granted, recorded day by day)."""
+
+    OTHER_MONTH = "other_month"  # the day is not in the report's month
+    FUTURE = "future"
+    OUTSIDE = "outside"  # not within both the grant and the assignment
+    START_TIME = "start_time"  # not a time of the day
+    END_TIME = "end_time"  # not a time of the day, or midnight at its end
+    END_BEFORE_START = "end_before_start"
+    PURPOSE = "purpose"  # not one of the regulation's purposes
+    NOTE_TOO_LONG = "note_too_long"
+    OVERLAP = "overlap"  # the assistant has another entry then, for anyone
+    DAY_TOTAL = "day_total"  # more than 24 hours on one day
+    MONTH_TOTAL = "month_total"  # more than the grant's hours for the month
+    WEEK_TOTAL = "week_total"  # more than the grant's hours for the week (school and study)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """A broken rule: which field it concerns, and its message's key (the routes word it)."""
+    """A broken rule: which field it concerns, the rule, and what its message needs (days, minutes)."""
 
     field: str
-    rule: str
+    rule: Rule
     detail: dict[str, Any]
 
 
@@ -248,33 +278,41 @@ async def check_entry(
     of assistant, two of them together still stay within it), and a week runs across a month's end."""
     problems: list[Problem] = []
     if month_of(entry.day) != month:
-        problems.append(Problem("day", "other_month", {}))
+        problems.append(Problem("day", Rule.OTHER_MONTH, {}))
     elif entry.day > today:
-        problems.append(Problem("day", "future", {}))
+        problems.append(Problem("day", Rule.FUTURE, {}))
     elif not assisted.covers(entry.day):
-        problems.append(Problem("day", "outside", {"first": assisted.first_day, "last": assisted.last_day}))
-    if entry.end_minute <= entry.start_minute:
-        problems.append(Problem("end", "end_before_start", {}))
+        problems.append(Problem("day", Rule.OUTSIDE, {"first": assisted.first_day, "last": assisted.last_day}))
+    if not 0 <= entry.start_minute < DAY_MINUTES:
+        problems.append(Problem("start", Rule.START_TIME, {}))
+    if not 0 < entry.end_minute <= DAY_MINUTES:
+        problems.append(Problem("end", Rule.END_TIME, {}))
+    elif entry.end_minute <= entry.start_minute:
+        problems.append(Problem("end", Rule.END_BEFORE_START, {}))
+    if entry.purpose not in Purpose._value2member_map_:
+        problems.append(Problem("purpose", Rule.PURPOSE, {}))
+    if len(entry.note) > MAX_NOTE:
+        problems.append(Problem("note", Rule.NOTE_TOO_LONG, {"limit": MAX_NOTE}))
     if problems:
         return problems
     if await db.scalar(_overlapping(assisted.assignment.assistant_id, entry, replacing_id).limit(1)) is not None:
-        problems.append(Problem("start", "overlap", {}))
+        problems.append(Problem("start", Rule.OVERLAP, {}))
     week_start = entry.day - timedelta(days=entry.day.weekday())
     others = await grant_entries(db, assisted.entitlement.id, min(month, week_start),
                                  max(last_day(month), week_start + timedelta(days=6)))
     same_day = sum(e.minutes for e in others if e.day == entry.day and e.id != replacing_id)
     if same_day + entry.minutes > DAY_MINUTES:
-        problems.append(Problem("end", "day_total", {}))
+        problems.append(Problem("end", Rule.DAY_TOTAL, {}))
     limit = assisted.entitlement.minutes
     if assisted.entitlement.period is Period.WEEK:
         week = entry.day.isocalendar()[:2]
         used = sum(e.minutes for e in others if e.day.isocalendar()[:2] == week and e.id != replacing_id)
         if used + entry.minutes > limit:
-            problems.append(Problem("end", "week_total", {"limit": limit, "used": used}))
+            problems.append(Problem("end", Rule.WEEK_TOTAL, {"limit": limit, "used": used}))
     else:
         used = sum(e.minutes for e in others if month_of(e.day) == month and e.id != replacing_id)
         if used + entry.minutes > limit:
-            problems.append(Problem("end", "month_total", {"limit": limit, "used": used}))
+            problems.append(Problem("end", Rule.MONTH_TOTAL, {"limit": limit, "used": used}))
     return problems
 
 
@@ -421,12 +459,35 @@ async def confirm(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     return report
 
 
+class DisputeProblem(StrEnum):
+    """Why a report cannot go back to the assistant as asked."""
+
+    NO_REASON = "no_reason"  # the assistant is told what is wrong
+    REASON_TOO_LONG = "reason_too_long"  # over MAX_REASON
+    NOT_ITS_ENTRY = "not_its_entry"  # an entry the report does not have
+
+
+class DisputeRefused(Exception):
+    """A return the rules refuse. (Not a frozen dataclass: a context manager sets an exception's traceback on its way out.)"""
+
+    def __init__(self, problem: DisputeProblem) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
 async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_version: int | None, reason: str,
                   entry_ids: Sequence[int]) -> MonthlyReport:
     """Back to the assistant with the reason (and the entries it concerns)."""
     if report.status is not ReportStatus.SUBMITTED:
         raise NotAllowed(report.id)
     _check_version(report, shown_version)
+    reason = reason.strip()
+    if not reason:
+        raise DisputeRefused(DisputeProblem.NO_REASON)
+    if len(reason) > MAX_REASON:
+        raise DisputeRefused(DisputeProblem.REASON_TOO_LONG)
+    if not set(entry_ids) <= {entry.id for entry in (await entries_of(db, [report.id]))[report.id]}:
+        raise DisputeRefused(DisputeProblem.NOT_ITS_ENTRY)
     report.status = ReportStatus.RETURNED
     report.returned_reason = reason
     report.touch()
