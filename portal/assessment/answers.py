@@ -1,30 +1,24 @@
-"""Reading a section's form into answers, saying what is missing, and putting answers into words.
+"""The rules of the answers: which break the questionnaire, which are missing, how far a section is,
+and the answers in words. No HTTP here (the section's form is read in portal/assessment/forms.py).
 
 The shapes of the answers, by question kind: a rating is {"rating": level, "comment": text};
 purposes and several choices are lists of values; a single choice and yes/no are a value; a
-number is an int; free text is a string. Whatever can be kept is kept, even when another
-question on the page has an error, so that nothing a person typed is lost.
+number is an int (None when cleared); free text is a string.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from portal.assessment.definitions import Definition, Question, Section
-from portal.i18n import format_number, get_locale
+from portal.forms import readable
+from portal.i18n import format_number
 from portal.i18n import gettext as _
 
 MAX_COMMENT = 1000
 YES_NO = ("yes", "no")
-Errors = list[tuple[str, str]]  # (field id, message)
-
-
-class FormValues(Protocol):
-    def get(self, key: str, default: Any = None) -> Any: ...
-
-    def getlist(self, key: str) -> list[Any]: ...
 
 
 class SectionStatus(StrEnum):
@@ -33,18 +27,31 @@ class SectionStatus(StrEnum):
     COMPLETED = "completed"
 
 
+class AnswerProblem(StrEnum):
+    """What keeps one answer from counting, at one field (the pages word each: portal/assessment/forms.py)."""
+
+    NOT_CHOSEN = "not_chosen"  # no rating, choice or yes/no
+    NONE_CHOSEN = "none_chosen"  # no purpose or option ticked
+    NOT_WRITTEN = "not_written"  # a required free text left empty
+    NO_NUMBER = "no_number"  # a required number left empty
+    COMMENT_NEEDED = "comment_needed"  # a rating from `comment_required_from` points says what help is needed and why
+    NOT_IN_RANGE = "not_in_range"  # a number outside the question's bounds
+    TOO_LONG = "too_long"  # a text or comment over its limit
+    NOT_AN_ANSWER = "not_an_answer"  # a value not on offer, of the wrong shape, or with characters nobody types
+
+
+# A section in progress may lack these; it may never hold the others.
+INCOMPLETE = frozenset({AnswerProblem.NOT_CHOSEN, AnswerProblem.NONE_CHOSEN, AnswerProblem.NOT_WRITTEN,
+                        AnswerProblem.NO_NUMBER, AnswerProblem.COMMENT_NEEDED})
+Problems = list[tuple[str, AnswerProblem]]  # (field id, problem)
+
+
 def comment_field(question: Question) -> str:
     return f"{question.id}-comment"
 
 
-def _text(form: FormValues, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _chosen(form: FormValues, name: str, allowed: list[str]) -> list[str]:
-    values = {v for v in form.getlist(name) if isinstance(v, str)}
-    return [value for value in allowed if value in values]
+def text_limit(question: Question) -> int:
+    return question.max_length or MAX_COMMENT
 
 
 def allowed_values(definition: Definition, question: Question) -> list[str]:
@@ -57,67 +64,55 @@ def allowed_values(definition: Definition, question: Question) -> list[str]:
     return [option.value for option in question.options]
 
 
-def read_section(definition: Definition, section: Section, form: FormValues, name: str | None) -> tuple[dict[str, Any], Errors]:
-    """The section's answers as given, and what is missing or wrong, question by question.
+def _text_problems(field_id: str, text: object, limit: int) -> Problems:
+    if not isinstance(text, str) or not readable(text):
+        return [(field_id, AnswerProblem.NOT_AN_ANSWER)]
+    return [(field_id, AnswerProblem.TOO_LONG)] if len(text) > limit else []
 
-    `name` is the person's name when someone else answers for them (the messages say so).
+
+def answer_problems(definition: Definition, question: Question, answer: Any) -> Problems:
+    """Every rule of the questionnaire the answer breaks, at the field where it is given (None: no answer).
+
+    A rating is always asked for; the other questions only when they are required.
     """
-    answers: dict[str, Any] = {}
-    errors: Errors = []
-    for question in section.questions:
-        label = question.text(get_locale(), name)
-        allowed = allowed_values(definition, question)
-        if question.kind == "rating":
-            rating, comment = _text(form, question.id), _text(form, comment_field(question))
-            rating = rating if rating in allowed else ""
-            answers[question.id] = {"rating": rating, "comment": comment[:MAX_COMMENT]}
-            if not rating:
-                errors.append((question.id, _("%(question)s: select one answer", question=label)))
-            elif definition.needs_comment(rating) and not comment:
-                errors.append((comment_field(question), _("%(question)s: write what help is needed and why", question=label)))
-            if len(comment) > MAX_COMMENT:
-                errors.append((comment_field(question), _("The comment must be %(num)s characters or fewer", num=MAX_COMMENT)))
-        elif question.kind in ("purposes", "choices"):
-            answers[question.id] = _chosen(form, question.id, allowed)
-            if question.required and not answers[question.id]:
-                errors.append((question.id, _("%(question)s: select at least one answer", question=label)))
-        elif question.kind in ("choice", "yes_no"):
-            value = _text(form, question.id)
-            answers[question.id] = value if value in allowed else ""
-            if question.required and not answers[question.id]:
-                errors.append((question.id, _("%(question)s: select one answer", question=label)))
-        elif question.kind == "number":
-            raw = _text(form, question.id)
-            number = int(raw) if raw.isdigit() else None
-            low, high = question.minimum or 0, question.maximum or 0
-            if number is not None and low <= number <= high:
-                answers[question.id] = number
-            elif raw or question.required:
-                answers[question.id] = raw  # kept as typed, so the person sees what to correct
-                errors.append((question.id, _("%(question)s: enter a whole number from %(low)s to %(high)s",
-                                              question=label, low=low, high=high)))
-        else:  # text
-            value = _text(form, question.id)
-            limit = question.max_length or MAX_COMMENT
-            answers[question.id] = value[:limit] if len(value) <= limit else value
-            if question.required and not value:
-                errors.append((question.id, _("%(question)s: write an answer", question=label)))
-            elif len(value) > limit:
-                errors.append((question.id, _("The text must be %(num)s characters or fewer", num=limit)))
-    return answers, errors
+    allowed = allowed_values(definition, question)
+    if question.kind == "rating":
+        if answer is None:
+            return [(question.id, AnswerProblem.NOT_CHOSEN)]
+        if not isinstance(answer, Mapping) or set(answer) - {"rating", "comment"}:
+            return [(question.id, AnswerProblem.NOT_AN_ANSWER)]
+        rating, comment = answer.get("rating", ""), answer.get("comment", "")
+        problems = _text_problems(comment_field(question), comment, MAX_COMMENT)
+        if rating not in ("", *allowed):
+            return [(question.id, AnswerProblem.NOT_AN_ANSWER), *problems]
+        if not rating:
+            return [(question.id, AnswerProblem.NOT_CHOSEN), *problems]
+        if not problems and definition.needs_comment(rating) and not comment.strip():
+            return [(comment_field(question), AnswerProblem.COMMENT_NEEDED)]
+        return problems
+    if question.kind in ("purposes", "choices"):
+        if answer is not None and (not isinstance(answer, list) or any(value not in allowed for value in answer)):
+            return [(question.id, AnswerProblem.NOT_AN_ANSWER)]
+        return [(question.id, AnswerProblem.NONE_CHOSEN)] if question.required and not answer else []
+    if question.kind in ("choice", "yes_no"):
+        if answer not in (None, "", *allowed):
+            return [(question.id, AnswerProblem.NOT_AN_ANSWER)]
+        return [(question.id, AnswerProblem.NOT_CHOSEN)] if question.required and not answer else []
+    if question.kind == "number":
+        if answer is None:
+            return [(question.id, AnswerProblem.NO_NUMBER)] if question.required else []
+        if not isinstance(answer, int) or isinstance(answer, bool):
+            return [(question.id, AnswerProblem.NOT_AN_ANSWER)]
+        in_range = (question.minimum or 0) <= answer <= (question.maximum or 0)
+        return [] if in_range else [(question.id, AnswerProblem.NOT_IN_RANGE)]
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return [(question.id, AnswerProblem.NOT_WRITTEN)] if question.required else []
+    return _text_problems(question.id, answer, text_limit(question))
 
 
-def keepable(definition: Definition, section: Section, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers that may be stored: everything read, except a number or text that cannot be right."""
-    kept = {}
-    for question in section.questions:
-        answer = answers.get(question.id)
-        if question.kind == "number" and not isinstance(answer, int):
-            continue
-        if question.kind == "text" and isinstance(answer, str) and len(answer) > (question.max_length or MAX_COMMENT):
-            continue
-        kept[question.id] = answer
-    return kept
+def storable(definition: Definition, question: Question, answer: Any) -> bool:
+    """Whether the answer may be kept in a version in progress: unfinished is fine, wrong never is."""
+    return all(problem in INCOMPLETE for _field, problem in answer_problems(definition, question, answer))
 
 
 def is_answered(definition: Definition, question: Question, answer: Any) -> bool:

@@ -21,11 +21,13 @@ from portal.assessment import answers as answering
 from portal.assessment import service
 from portal.assessment.answers import SectionStatus
 from portal.assessment.definitions import Definition, Section
+from portal.assessment.forms import AttachForm, read_section
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.assessment.scoring import score
 from portal.eid import acting
 from portal.eid.acting import subject_url
 from portal.eid.session import current_person, signed_in
+from portal.forms import Errors, ascii_integer, read_body
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import ngettext
@@ -40,6 +42,10 @@ STATUS_TAGS = {
 
 
 async def _subject(request: Request, db: Any) -> Person:
+    # `?for=` that is not an id in ASCII digits names nobody (acting.subject would try int() on "²").
+    named = request.query_params.get("for", "")
+    if named and ascii_integer(named) is None:
+        raise HTTPException(404)
     return await acting.subject(request, db)
 
 
@@ -114,16 +120,14 @@ async def section_page(request: Request) -> Response:
         person = await _subject(request, db)
         definition, _shown, _found, answers = await _definition_and_answers(db, person)
         section = _section_of(definition, request)
-        errors: answering.Errors = []
+        errors: Errors = []
         values: dict[str, Any] = answers
         if request.method == "POST":
-            async with request.form() as form:
-                given, errors = answering.read_section(definition, section, form, name_for(request, person))
-            await service.save_section(db, current_person(request), person, definition,
-                                       answering.keepable(definition, section, given))
-            if not errors:
+            reading = read_section(definition, section, await read_body(request), name_for(request, person))
+            await service.save_section(db, current_person(request), person, definition, reading.answers)
+            if not reading.errors:
                 return RedirectResponse(subject_url(request, "assessment_section_check", person, section=section.id), status_code=303)
-            values = {**answers, **given}
+            errors, values = reading.errors, {**answers, **reading.shown}
     return render(request, "assessment/section.html", {
         "applicant": person,
         "for_other": person.id != current_person(request).id,
@@ -191,15 +195,12 @@ async def submit(request: Request) -> Response:
 
 async def _submitted_version(request: Request, db: Any) -> Assessment:
     try:
-        version = await service.visible_assessment(db, current_person(request), int(request.path_params["id"]), clock.today())
+        return await service.submitted_assessment(db, current_person(request), request.path_params["id"], clock.today())
     except service.NotFound:
         raise HTTPException(404) from None
-    if version.status is not AssessmentStatus.SUBMITTED:
-        raise HTTPException(404)
-    return version
 
 
-async def _result_page(request: Request, db: Any, version: Assessment, errors: answering.Errors) -> Response:
+async def _result_page(request: Request, db: Any, version: Assessment, errors: Errors) -> Response:
     """A submitted version: the indicative result, how it was worked out, the answers, and what next."""
     me = current_person(request)
     person = me if version.person_id == me.id else await db.get(Person, version.person_id)
@@ -247,12 +248,11 @@ async def apply_with(request: Request) -> Response:
 async def attach(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         version = await _submitted_version(request, db)
-        async with request.form() as form:
-            chosen = str(form.get("application") or "")
-        if not chosen.isdigit():
-            return await _result_page(request, db, version, [("application", _("Select the application to attach it to"))])
+        form = await AttachForm.read(request)
+        if form.application is None:
+            return await _result_page(request, db, version, form.errors)
         try:
-            application = await service.attach(db, current_person(request), version, int(chosen), clock.today())
+            application = await service.attach(db, current_person(request), version, form.application, clock.today())
         except (service.NotFound, applications.NotFound):
             raise HTTPException(404) from None
     return RedirectResponse(lang_url(request, "apply_check", id=application.id), status_code=303)

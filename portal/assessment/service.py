@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from portal.assessment import answers as answering
 from portal.assessment.definitions import Definition, all_definitions, current
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.assessment.scoring import Result, score
+from portal.casework.service import OPEN
 from portal.db import utcnow
 from portal.people.models import Person
 
@@ -34,8 +36,34 @@ class NotFound(LookupError):
     """No such assessment (or person) for this actor: the same answer whether it exists or not."""
 
 
-class NotComplete(Exception):
+class Problem(StrEnum):
+    """Why the service refuses a change (the routes answer each: back to the task list, or to the case)."""
+
+    NOT_COMPLETE = "not_complete"  # a question is unanswered, or a rating that needs a comment has none
+    NOT_AN_ANSWER = "not_an_answer"  # an answer the questionnaire does not allow (answers.answer_problems)
+    CASE_CLOSED = "case_closed"  # the social service's assessment changes only while its case is open
+
+
+class Refused(Exception):
+    problem: ClassVar[Problem]
+
+
+class NotComplete(Refused):
     """Submitting a version that still has unanswered questions."""
+
+    problem = Problem.NOT_COMPLETE
+
+
+class NotAnAnswer(Refused, ValueError):
+    """Saving an answer that breaks the questionnaire, or to a question it does not ask."""
+
+    problem = Problem.NOT_AN_ANSWER
+
+
+class CaseClosed(Refused):
+    """Changing the social service's assessment of a case that is decided or withdrawn."""
+
+    problem = Problem.CASE_CLOSED
 
 
 def questionnaire_for(person: Person, today: date) -> Definition:
@@ -83,7 +111,15 @@ async def save_section(
     section_answers: Mapping[str, Any],
     application_id: int | None = None,
 ) -> Assessment:
-    """Keep a section's answers in the version in progress, starting one if there is none."""
+    """Keep a section's answers in the version in progress, starting one if there is none.
+
+    Answers may be missing (the version is in progress); none may break the questionnaire.
+    """
+    questions = {question.id: question for question in definition.questions()}
+    for question_id, answer in section_answers.items():
+        question = questions.get(question_id)
+        if question is None or not answering.storable(definition, question, answer):
+            raise NotAnAnswer(question_id)
     found = await versions(db, person.id, application_id)
     draft = in_progress(found)
     if draft is None:
@@ -135,6 +171,31 @@ async def submit(db: AsyncSession, actor: Person, person: Person, application_id
     return draft
 
 
+def desk_may_change(application: Application) -> bool:
+    """The social service assesses a case while it is open; once decided, its assessment stays as it was."""
+    return application.status in OPEN
+
+
+async def save_desk_section(
+    db: AsyncSession, actor: Person, application: Application, definition: Definition, section_answers: Mapping[str, Any]
+) -> Assessment:
+    if not desk_may_change(application):
+        raise CaseClosed(application.id)
+    return await save_section(db, actor, await _person_of(db, application), definition, section_answers, application.id)
+
+
+async def submit_desk(db: AsyncSession, actor: Person, application: Application) -> Assessment:
+    if not desk_may_change(application):
+        raise CaseClosed(application.id)
+    return await submit(db, actor, await _person_of(db, application), application.id)
+
+
+async def _person_of(db: AsyncSession, application: Application) -> Person:
+    person = await db.get(Person, application.person_id)
+    assert person is not None, "an application's person is never deleted"
+    return person
+
+
 def visible_to(actor: Person, today: date) -> ColumnElement[bool]:
     """Self-assessments of the actor and of the people they represent today (never the desk's)."""
     return Assessment.application_id.is_(None) & or_(
@@ -145,6 +206,14 @@ def visible_to(actor: Person, today: date) -> ColumnElement[bool]:
 async def visible_assessment(db: AsyncSession, actor: Person, assessment_id: int, today: date) -> Assessment:
     found = await db.scalar(select(Assessment).where(Assessment.id == assessment_id, visible_to(actor, today)))
     if found is None:
+        raise NotFound(assessment_id)
+    return found
+
+
+async def submitted_assessment(db: AsyncSession, actor: Person, assessment_id: int, today: date) -> Assessment:
+    """A submitted version the actor may see: a version in progress has no result and cannot be sent."""
+    found = await visible_assessment(db, actor, assessment_id, today)
+    if found.status is not AssessmentStatus.SUBMITTED:
         raise NotFound(assessment_id)
     return found
 

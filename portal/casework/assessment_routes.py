@@ -3,6 +3,7 @@ filled in with the same questionnaire. HTTP only; the case is reached through th
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -14,13 +15,14 @@ from portal import audit, clock, i18n
 from portal.applications.models import Application
 from portal.assessment import answers as answering
 from portal.assessment import service as assessments
-from portal.assessment.definitions import Definition
+from portal.assessment.definitions import Definition, Question
+from portal.assessment.forms import read_section
 from portal.assessment.models import Assessment
 from portal.assessment.routes import section_rows
 from portal.assessment.scoring import score
-from portal.casework import service
 from portal.casework.routes import case_or_404, caseworkers_only
 from portal.eid.session import current_person
+from portal.forms import Errors, read_body
 from portal.i18n import gettext as _
 from portal.templating import lang_url, render
 
@@ -56,7 +58,7 @@ def comparison(definition: Definition, person_answers: dict[str, Any], desk_answ
         for question in section.questions:
             mine, theirs = person_answers.get(question.id), desk_answers.get(question.id)
 
-            def words(answer: Any) -> str:
+            def words(answer: Any, question: Question = question) -> str:
                 text = answering.describe(definition, question, answer, language) or _("Not answered")
                 comment = answering.comment_of(answer)
                 return f"{text}. {_('Comment: %(comment)s', comment=comment)}" if comment else text
@@ -101,7 +103,7 @@ async def compare(request: Request) -> Response:
                              lambda s: lang_url(request, "desk_assessment_section", id=application.id, section=s.id)),
         "draft": draft,
         "latest": latest,
-        "may_change": application.status in service.OPEN,
+        "may_change": assessments.desk_may_change(application),
         "can_submit": draft is not None and answering.complete(definition, desk_answers),
     })
 
@@ -110,24 +112,25 @@ async def compare(request: Request) -> Response:
 async def desk_section(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         application = await case_or_404(request, db)
-        if application.status not in service.OPEN:
-            return RedirectResponse(lang_url(request, "desk_assessment", id=application.id), status_code=303)
+        case_page = lang_url(request, "desk_assessment", id=application.id)
+        if not assessments.desk_may_change(application):
+            return RedirectResponse(case_page, status_code=303)
         _sent, found, definition = await desk_versions(db, application)
         section = definition.section(request.path_params["section"])
         if section is None:
             raise HTTPException(404)
         person = application.person
         values: dict[str, Any] = dict(found[0].answers) if found else {}
-        errors: answering.Errors = []
+        errors: Errors = []
         if request.method == "POST":
-            async with request.form() as form:
-                given, errors = answering.read_section(definition, section, form, person.full_name)
-            await assessments.save_section(db, current_person(request), person, definition,
-                                           answering.keepable(definition, section, given), application_id=application.id)
-            if not errors:
-                return RedirectResponse(lang_url(request, "desk_assessment", id=application.id) + f"#section-{section.id}",
-                                        status_code=303)
-            values = {**values, **given}
+            reading = read_section(definition, section, await read_body(request), person.full_name)
+            try:
+                await assessments.save_desk_section(db, current_person(request), application, definition, reading.answers)
+            except assessments.CaseClosed:
+                return RedirectResponse(case_page, status_code=303)
+            if not reading.errors:
+                return RedirectResponse(f"{case_page}#section-{section.id}", status_code=303)
+            errors, values = reading.errors, {**values, **reading.shown}
     return render(request, "assessment/section.html", {
         "applicant": person,
         "for_other": True,
@@ -147,11 +150,9 @@ async def desk_section(request: Request) -> Response:
 async def desk_submit(request: Request) -> Response:
     async with request.app.state.db.session() as db:
         application = await case_or_404(request, db)
-        if application.status in service.OPEN:
-            try:
-                await assessments.submit(db, current_person(request), application.person, application.id)
-            except assessments.NotComplete:
-                pass  # the page says which sections are left
+        # Refused, the case's page shows what is left to answer, or that the case is decided.
+        with suppress(assessments.NotComplete, assessments.CaseClosed):
+            await assessments.submit_desk(db, current_person(request), application)
     return RedirectResponse(lang_url(request, "desk_assessment", id=application.id), status_code=303)
 
 

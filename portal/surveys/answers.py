@@ -1,15 +1,15 @@
-"""Reading a survey page's answers, which questions show, and the answers in words."""
+"""The rules of a survey's answers: which break it, which are missing, which questions show, and the
+answers in words. No HTTP here (a page's form is read in portal/surveys/forms.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
+from portal.forms import readable
 from portal.i18n import get_locale
-from portal.i18n import gettext as _
 from portal.surveys.definitions import Page, Question, Survey
-
-Errors = list[tuple[str, str]]
 
 
 def shows(question: Question, answers: Mapping[str, Any]) -> bool:
@@ -25,33 +25,47 @@ def visible(page: Page, answers: Mapping[str, Any]) -> list[Question]:
     return [q for q in page.questions if shows(q, answers)]
 
 
-def read_page(page: Page, form: Any, answers: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
-    """The page's answers as given (kept even when another needs correcting) and what is missing."""
-    given: dict[str, Any] = {}
-    errors: Errors = []
-    language = get_locale()
-    for question in page.questions:
-        allowed = [o.value for o in question.options]
-        if question.kind == "multiple":
-            values = {v for v in form.getlist(question.id) if isinstance(v, str)}
-            value: Any = [v for v in allowed if v in values]
-        else:
-            raw = form.get(question.id)
-            value = raw.strip() if isinstance(raw, str) else ""
-            if question.kind != "text" and value not in allowed:
-                value = ""
-        given[question.id] = value
-        if not shows(question, {**answers, **given}):
-            given[question.id] = [] if question.kind == "multiple" else ""
-            continue
-        label = question.text(language)
-        if question.required and not value:
-            errors.append((question.id, _("%(question)s: select at least one answer", question=label) if question.kind == "multiple"
-                           else _("%(question)s: write an answer", question=label) if question.kind == "text"
-                           else _("%(question)s: select one answer", question=label)))
-        if question.kind == "text" and question.max_length and len(value) > question.max_length:
-            errors.append((question.id, _("The text must be %(num)s characters or fewer", num=question.max_length)))
-    return given, errors
+class AnswerProblem(StrEnum):
+    """What keeps an answer to a question that shows from counting (the pages word each: portal/surveys/forms.py)."""
+
+    NOT_CHOSEN = "not_chosen"  # a required single choice or scale point left empty
+    NONE_CHOSEN = "none_chosen"  # a required "several choices" with none ticked
+    NOT_WRITTEN = "not_written"  # a required free text left empty
+    TOO_LONG = "too_long"  # free text over the question's max_length
+    NOT_AN_ANSWER = "not_an_answer"  # a value not on offer, of the wrong shape, or with characters nobody types
+
+
+# A draft may lack these; it may never hold the others.
+INCOMPLETE = frozenset({AnswerProblem.NOT_CHOSEN, AnswerProblem.NONE_CHOSEN, AnswerProblem.NOT_WRITTEN})
+
+
+def empty(question: Question) -> Any:
+    """The answer of a question not answered (or not shown)."""
+    return [] if question.kind == "multiple" else ""
+
+
+def answer_problem(question: Question, answer: Any) -> AnswerProblem | None:
+    """The rule of the survey the answer breaks, if any (None: no answer)."""
+    allowed = [option.value for option in question.options]
+    if question.kind == "multiple":
+        if answer is not None and (not isinstance(answer, list) or any(value not in allowed for value in answer)):
+            return AnswerProblem.NOT_AN_ANSWER
+        return AnswerProblem.NONE_CHOSEN if question.required and not answer else None
+    if question.kind == "text":
+        if answer is not None and (not isinstance(answer, str) or not readable(answer)):
+            return AnswerProblem.NOT_AN_ANSWER
+        if not answer or not answer.strip():
+            return AnswerProblem.NOT_WRITTEN if question.required else None
+        return AnswerProblem.TOO_LONG if question.max_length and len(answer) > question.max_length else None
+    if answer not in (None, "", *allowed):
+        return AnswerProblem.NOT_AN_ANSWER
+    return AnswerProblem.NOT_CHOSEN if question.required and not answer else None
+
+
+def storable(question: Question, answer: Any) -> bool:
+    """Whether the answer may be kept in a draft: unanswered is fine, wrong never is."""
+    problem = answer_problem(question, answer)
+    return problem is None or problem in INCOMPLETE
 
 
 def page_complete(page: Page, answers: Mapping[str, Any]) -> bool:

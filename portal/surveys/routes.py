@@ -17,10 +17,12 @@ from starlette.routing import Route
 
 from portal import clock, i18n
 from portal.eid.session import current_person, signed_in
+from portal.forms import Errors, read_body
 from portal.people.models import Person
 from portal.surveys import answers as answering
 from portal.surveys import service
 from portal.surveys.definitions import Survey, all_surveys
+from portal.surveys.forms import read_page
 from portal.templating import lang_url, render
 
 ANSWERED_COOKIE = "survey-answered-"
@@ -83,12 +85,14 @@ async def _answers(request: Request, db: Any, survey: Survey) -> dict[str, Any]:
     return dict(request.session.get(f"survey:{survey.id}", {}))
 
 
-async def _keep(request: Request, db: Any, survey: Survey, answers: dict[str, Any]) -> None:
+async def _keep(request: Request, db: Any, survey: Survey, given: dict[str, Any]) -> dict[str, Any]:
+    """Keep a page's answers with the earlier ones; returns them all."""
     person = _person(request)
     if person is not None:
-        await service.save_draft(db, survey, person, answers)
-    else:
-        request.session[f"survey:{survey.id}"] = {**request.session.get(f"survey:{survey.id}", {}), **answers}
+        return dict((await service.save_draft(db, survey, person, given)).answers)
+    answers = service.merged(survey, request.session.get(f"survey:{survey.id}", {}), given)
+    request.session[f"survey:{survey.id}"] = answers
+    return answers
 
 
 @signed_in
@@ -123,17 +127,17 @@ async def page(request: Request) -> Response:
             return RedirectResponse(lang_url(request, "survey", survey=survey.id), status_code=303)
         current = survey.pages[number - 1]
         answers = await _answers(request, db, survey)
-        errors: answering.Errors = []
+        errors: Errors = []
         if request.method == "POST":
-            async with request.form() as form:
-                given, errors = answering.read_page(current, form, answers)
-            answers = answering.cleaned(survey, {**answers, **given})
-            await _keep(request, db, survey, answers)
+            reading = read_page(current, await read_body(request), answers)
+            answers = await _keep(request, db, survey, reading.answers)
+            errors = reading.errors
             if not errors:
                 following = number + 1 if number < len(survey.pages) and not request.query_params.get("change") else None
                 target = (lang_url(request, "survey_page", survey=survey.id, page=following) if following
                           else lang_url(request, "survey_check", survey=survey.id))
                 return RedirectResponse(target, status_code=303)
+            answers = {**answers, **reading.shown}
     return render(request, "surveys/page.html", {
         "survey": survey, "page": current, "number": number, "questions": answering.visible(current, answers),
         "answers": answers, "errors": errors,
@@ -171,19 +175,22 @@ async def submit(request: Request) -> Response:
         thanks = RedirectResponse(lang_url(request, "survey_thanks", survey=survey.id), status_code=303)
         if await _answered(request, db, survey):
             return thanks
-        answers = await _answers(request, db, survey)
-        if answering.first_unfinished(survey, answers) is not None:
-            return RedirectResponse(lang_url(request, "survey_check", survey=survey.id), status_code=303)
         person = _person(request)
-        if person is not None:
-            try:
+        try:
+            if person is not None:
                 await service.submit(db, survey, person, i18n.get_locale(), clock.today())
-            except service.AlreadyAnswered:
-                return thanks
-        else:
+            else:
+                await service.submit_public(db, survey, await _answers(request, db, survey), i18n.get_locale(), clock.today())
+        except service.AlreadyAnswered:
+            return thanks
+        except service.Unfinished:
+            return RedirectResponse(lang_url(request, "survey_check", survey=survey.id), status_code=303)
+        except service.NotOpen:
+            raise HTTPException(404) from None
+        if person is None:
+            # Counted only for a response that would be kept; over the limit, it is rolled back with the 429.
             if not PUBLIC_LIMITS.allow(request.client.host if request.client else ""):
                 raise HTTPException(429)
-            db.add(service.new_response(survey, answers, i18n.get_locale(), clock.today(), None))
             request.session.pop(f"survey:{survey.id}", None)
             thanks.set_cookie(ANSWERED_COOKIE + survey.id, "1", max_age=400 * 24 * 3600, httponly=True, samesite="lax",
                               secure=request.app.state.settings.https)

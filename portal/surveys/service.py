@@ -9,7 +9,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,16 +18,46 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
+from portal.surveys.answers import cleaned, first_unfinished, storable
 from portal.surveys.definitions import Survey, all_surveys
 from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse
 
 
-class AlreadyAnswered(Exception):
+class Problem(StrEnum):
+    """Why the service refuses (the routes answer each: not found, the thanks page, back to the answers)."""
+
+    NOT_OPEN = "not_open"  # closed, not yet open, or not for this person
+    ALREADY_ANSWERED = "already_answered"  # once only
+    UNFINISHED = "unfinished"  # a required answer to a question that shows is missing
+    NOT_AN_ANSWER = "not_an_answer"  # an answer the survey does not allow (answers.answer_problem)
+
+
+class Refused(Exception):
+    problem: ClassVar[Problem]
+
+
+class AlreadyAnswered(Refused):
     """This person has answered this survey: it cannot be answered twice."""
 
+    problem = Problem.ALREADY_ANSWERED
 
-class NotOpen(LookupError):
+
+class NotOpen(Refused, LookupError):
     """No such survey for this person today: closed, not yet open, or not for them."""
+
+    problem = Problem.NOT_OPEN
+
+
+class Unfinished(Refused):
+    """Submitting with a required answer missing."""
+
+    problem = Problem.UNFINISHED
+
+
+class NotAnAnswer(Refused, ValueError):
+    """An answer the survey does not allow, or to a question it does not ask."""
+
+    problem = Problem.NOT_AN_ANSWER
 
 
 async def may_answer(db: AsyncSession, survey: Survey, person: Person | None, today: date) -> bool:
@@ -62,6 +93,19 @@ async def has_answered(db: AsyncSession, survey: Survey, person: Person) -> bool
     return found is not None
 
 
+def merged(survey: Survey, kept: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers so far with a page's answers over them; a changed answer drops the follow-ups it hid.
+
+    Unanswered questions are fine (the survey is answered a page at a time); a wrong answer is refused.
+    """
+    questions = {question.id: question for question in survey.questions()}
+    for question_id, answer in given.items():
+        question = questions.get(question_id)
+        if question is None or not storable(question, answer):
+            raise NotAnAnswer(question_id)
+    return cleaned(survey, {**kept, **given})
+
+
 async def save_draft(db: AsyncSession, survey: Survey, person: Person, answers: Mapping[str, Any]) -> SurveyDraft:
     """Keep the answers given so far (a page at a time), to come back to later."""
     if await has_answered(db, survey, person):
@@ -70,9 +114,20 @@ async def save_draft(db: AsyncSession, survey: Survey, person: Person, answers: 
     if draft is None:
         draft = SurveyDraft(survey_id=survey.id, person_id=person.id, answers={})
         db.add(draft)
-    draft.answers = {**draft.answers, **answers}
+    draft.answers = merged(survey, draft.answers, answers)
     await db.flush()
     return draft
+
+
+def _complete(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers to submit: to questions that show, none required missing, and only answers the survey
+    allows (one kept from before a rule, say a shorter max_length, is asked again rather than sent)."""
+    questions = {question.id: question for question in survey.questions()}
+    allowed = {key: answer for key, answer in answers.items() if key in questions and storable(questions[key], answer)}
+    submitted = cleaned(survey, allowed)
+    if first_unfinished(survey, submitted) is not None:
+        raise Unfinished(survey.id)
+    return submitted
 
 
 def new_response(survey: Survey, answers: Mapping[str, Any], language: str, today: date, person: Person | None) -> SurveyResponse:
@@ -89,11 +144,19 @@ async def submit(db: AsyncSession, survey: Survey, person: Person, language: str
     draft = await draft_of(db, survey, person)
     if await has_answered(db, survey, person):
         raise AlreadyAnswered(survey.id)
+    answers = _complete(survey, draft.answers if draft else {})
     try:
         async with db.begin_nested():
             db.add(SurveyParticipation(survey_id=survey.id, person_id=person.id))
-            db.add(new_response(survey, draft.answers if draft else {}, language, today, person))
+            db.add(new_response(survey, answers, language, today, person))
             if draft is not None:
                 await db.delete(draft)
     except IntegrityError:  # the same submit twice at once: the other one counted
         raise AlreadyAnswered(survey.id) from None
+
+
+async def submit_public(db: AsyncSession, survey: Survey, answers: Mapping[str, Any], language: str, today: date) -> None:
+    """A visitor's response to a public survey: never linked to anyone (once per browser is the page's)."""
+    if survey.audience != "public" or not await may_answer(db, survey, None, today):
+        raise NotOpen(survey.id)
+    db.add(new_response(survey, _complete(survey, answers), language, today, None))

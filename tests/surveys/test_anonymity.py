@@ -17,9 +17,12 @@ from portal.people.models import StaffRoleName
 from portal.surveys import service
 from portal.surveys.definitions import all_surveys
 from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse
+from tests.surveys.test_routes import page_answers
 
 RECIPIENTS = all_surveys()["recipients-2026"]
 TODAY = date(2026, 11, 23)
+# Every required question answered: the service submits nothing less.
+EVERY_PAGE = {key: value for number in range(1, len(RECIPIENTS.pages) + 1) for key, value in page_answers(RECIPIENTS, number).items()}
 
 
 def test_the_response_table_holds_nothing_that_points_at_a_person_or_a_moment() -> None:
@@ -45,7 +48,8 @@ def test_many_people_answer_and_no_response_leads_back_to_anyone(database_url: s
                 application = await demo_applications.submitted_application(session, person, person, demo_applications.adult_answers(contact), "lv")
                 await casework.grant(session, application, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=4800,
                                valid_from=date(2026, 1, 1), valid_to=date(2028, 12, 31), decision_text="Piešķirts.")
-                await service.save_draft(session, RECIPIENTS, person, {"where": "municipality", "hours_fit": str(1 + number % 5)})
+                await service.save_draft(session, RECIPIENTS, person,
+                                         {**EVERY_PAGE, "where": "municipality", "hours_fit": str(1 + number % 5)})
                 await service.submit(session, RECIPIENTS, person, "lv" if number % 2 else "ru", TODAY)
                 inserted.append(str(number))
                 with pytest.raises(service.AlreadyAnswered):
