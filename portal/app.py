@@ -27,7 +27,7 @@ from portal.assessment import routes as assessment_routes
 from portal.casework import assessment_routes as desk_assessment_routes
 from portal.casework import reports_routes as desk_reports_routes
 from portal.casework import routes as casework_routes
-from portal.db import Database
+from portal.db import Database, RequestSessionMiddleware
 from portal.eid import routes as eid_routes
 from portal.eid.client import create_eid_client
 from portal.eid.session import IdentityMiddleware, language_of_path
@@ -179,7 +179,8 @@ def create_app(settings: Settings) -> Starlette:
             https_only=settings.https,
         ),
         Middleware(LanguageMiddleware, secure=settings.https),
-        Middleware(IdentityMiddleware, settings=settings, database=database),
+        Middleware(RequestSessionMiddleware, database=database),
+        Middleware(IdentityMiddleware, settings=settings),
         Middleware(CSRFMiddleware, reject=csrf_rejected),
     ]
     app = Starlette(

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Stable constraint names, so migrations can name what they alter on every backend.
 NAMING_CONVENTION = {
@@ -112,7 +114,11 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed when the block ends cleanly, rolled back otherwise."""
+        """One unit of work: committed when the block ends cleanly, rolled back otherwise.
+
+        For work outside a request (the CLI, the worker, background tasks); a request uses its own
+        session (`unit_of_work`).
+        """
         async with self._sessions() as session:
             try:
                 yield session
@@ -121,8 +127,56 @@ class Database:
                 await session.rollback()
                 raise
 
+    def new_session(self) -> AsyncSession:
+        return self._sessions()
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+REQUEST_SESSION = "portal.db_session"
+
+
+class RequestSessionMiddleware:
+    """Each request has one database session, from the first query (who is signed in) to the last.
+
+    A session holds a connection only while a transaction is open, so a request that reads the
+    actor and then renders a page holds none while it renders.
+    """
+
+    def __init__(self, app: ASGIApp, database: Database) -> None:
+        self.app = app
+        self.database = database
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        session = self.database.new_session()
+        scope[REQUEST_SESSION] = session
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            await session.close()
+
+
+def request_session(scope: Scope) -> AsyncSession:
+    session = scope.get(REQUEST_SESSION)
+    if not isinstance(session, AsyncSession):
+        raise RuntimeError("the request has no database session (RequestSessionMiddleware is missing)")
+    return session
+
+
+@asynccontextmanager
+async def unit_of_work(request: HTTPConnection) -> AsyncIterator[AsyncSession]:
+    """The request's session for one unit of work: committed when the block ends cleanly, rolled back otherwise."""
+    session = request_session(request.scope)
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
 
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

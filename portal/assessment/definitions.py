@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from portal.forms import MAX_INT
 from portal.translated import DefinitionError, Text, named_problems, optional_text, required_text, unique
 
 QUESTIONNAIRES_DIR = Path(__file__).parent / "questionnaires"
@@ -256,8 +257,9 @@ def _question_problems(definition: Definition) -> list[str]:
                 problems.append(str(error))
         elif question.options:
             problems.append(f"question {question.id}: only a choice has options")
-        if question.kind == "number" and (question.minimum is None or question.maximum is None or question.minimum > question.maximum):
-            problems.append(f"question {question.id}: a number needs min <= max")
+        if question.kind == "number" and (question.minimum is None or question.maximum is None
+                                          or not 0 <= question.minimum <= question.maximum <= MAX_INT):
+            problems.append(f"question {question.id}: a number needs 0 <= min <= max <= {MAX_INT} (an INTEGER column)")
         if question.kind == "text" and not question.max_length:
             problems.append(f"question {question.id}: a text answer needs max_length")
     return problems

@@ -36,12 +36,6 @@ class AttachForm(Form):
     application = Integer(minimum=1, maximum=MAX_INT, invalid=SELECT_APPLICATION, required=SELECT_APPLICATION)
 
 
-def _bounds(question: Question) -> tuple[int, int]:
-    """The number question's bounds as the definition gives them, and as an INTEGER column can hold them."""
-    low, high = question.minimum or 0, question.maximum or 0
-    return min(max(low, 0), MAX_INT), min(max(high, 0), MAX_INT)
-
-
 def _range_message(question: Question, label: str) -> str:
     return _("%(question)s: enter a whole number from %(low)s to %(high)s",
              question=label, low=question.minimum or 0, high=question.maximum or 0)
@@ -60,7 +54,7 @@ def question_fields(definition: Definition, question: Question, label: str) -> d
     if question.kind in ("choice", "yes_no"):
         return {question.id: Choice(allowed_values(definition, question))}
     if question.kind == "number":
-        low, high = _bounds(question)
+        low, high = question.minimum or 0, question.maximum or 0  # within an INTEGER column (definitions.check)
         return {question.id: Integer(minimum=low, maximum=high, invalid=_range_message(question, label))}
     return {question.id: Text(max_length=text_limit(question), multiline=True)}
 

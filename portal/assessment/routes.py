@@ -27,7 +27,7 @@ from portal.assessment.scoring import score
 from portal.eid import acting
 from portal.eid.acting import subject_url
 from portal.eid.session import current_person, signed_in
-from portal.forms import Errors, ascii_integer, read_body
+from portal.forms import Errors, read_body
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import ngettext
@@ -39,14 +39,6 @@ STATUS_TAGS = {
     SectionStatus.IN_PROGRESS: (_l("In progress"), "blue"),
     SectionStatus.COMPLETED: (_l("Completed"), "green"),
 }
-
-
-async def _subject(request: Request, db: Any) -> Person:
-    # `?for=` that is not an id in ASCII digits names nobody (acting.subject would try int() on "²").
-    named = request.query_params.get("for", "")
-    if named and ascii_integer(named) is None:
-        raise HTTPException(404)
-    return await acting.subject(request, db)
 
 
 def name_for(request: Request, person: Person) -> str | None:
@@ -83,7 +75,7 @@ def section_rows(request: Request, definition: Definition, answers: Mapping[str,
 async def overview(request: Request) -> Response:
     me = current_person(request)
     async with request.app.state.db.session() as db:
-        person = await _subject(request, db)
+        person = await acting.subject(request, db)
         definition, shown, found, answers = await _definition_and_answers(db, person)
         whose = await acting.whose(request, db)
     draft = service.in_progress(found)
@@ -117,7 +109,7 @@ def _section_of(definition: Definition, request: Request) -> Section:
 async def section_page(request: Request) -> Response:
     """One section's questions; every answer given is kept, even when another needs correcting."""
     async with request.app.state.db.session() as db:
-        person = await _subject(request, db)
+        person = await acting.subject(request, db)
         definition, _shown, _found, answers = await _definition_and_answers(db, person)
         section = _section_of(definition, request)
         errors: Errors = []
@@ -163,7 +155,7 @@ def answer_rows(definition: Definition, section: Section, answers: Mapping[str, 
 @signed_in
 async def section_check(request: Request) -> Response:
     async with request.app.state.db.session() as db:
-        person = await _subject(request, db)
+        person = await acting.subject(request, db)
         definition, _shown, _found, answers = await _definition_and_answers(db, person)
     section = _section_of(definition, request)
     name = name_for(request, person)
@@ -185,7 +177,7 @@ async def section_check(request: Request) -> Response:
 @signed_in
 async def submit(request: Request) -> Response:
     async with request.app.state.db.session() as db:
-        person = await _subject(request, db)
+        person = await acting.subject(request, db)
         try:
             version = await service.submit(db, current_person(request), person)
         except service.NotComplete:

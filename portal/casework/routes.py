@@ -27,7 +27,7 @@ from portal.applications.rules import KIND_RULES, Period, ServiceKind, decision_
 from portal.applications.status_routes import EVENT_TEXTS, STATUS_TAGS
 from portal.assessment import service as assessments
 from portal.casework import forms, service
-from portal.eid.session import current_person, signed_in
+from portal.eid.session import current_actor, current_person, signed_in
 from portal.entitlements import service as entitlements
 from portal.forms import DateValue, Form
 from portal.i18n import gettext as _
@@ -47,8 +47,7 @@ def caseworkers_only(endpoint: Endpoint) -> Endpoint:
     @signed_in
     @wraps(endpoint)
     async def guarded(request: Request) -> Response:
-        async with request.app.state.db.session() as db:
-            scope = await service.desk_scope(db, current_person(request))
+        scope = current_actor(request).desk
         if not scope:
             raise HTTPException(404)
         request.state.scope = scope

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from portal import audit, clock
+from portal import audit, clock, policy
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationEvent, ApplicationStatus
 from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due, latest_grant_end
@@ -27,7 +27,7 @@ from portal.db import utcnow
 from portal.entitlements import service as entitlements
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people import service as people
-from portal.people.models import Person, StaffRole, StaffRoleName
+from portal.people.models import Person
 from portal.people.personal_code import InvalidPersonalCode, normalise
 
 NotFound = applications.NotFound
@@ -38,37 +38,9 @@ OPEN = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationSta
 INTERNAL_ACTIONS = frozenset({"note"})
 
 
-@dataclass(frozen=True)
-class DeskScope:
-    """Whose cases a member of staff decides: municipalities as a caseworker, schools as school staff."""
-
-    municipality_ids: tuple[int, ...] = ()
-    school_ids: tuple[int, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.municipality_ids or self.school_ids)
-
-
-async def desk_scope(db: AsyncSession, staff: Person) -> DeskScope:
-    rows = await db.execute(
-        select(StaffRole.role, StaffRole.municipality_id, StaffRole.school_id).where(
-            StaffRole.person_id == staff.id, StaffRole.role.in_((StaffRoleName.CASEWORKER, StaffRoleName.SCHOOL_STAFF))
-        )
-    )
-    municipalities: list[int] = []
-    schools: list[int] = []
-    for role, municipality_id, school_id in rows:
-        if role is StaffRoleName.CASEWORKER and municipality_id is not None:
-            municipalities.append(municipality_id)
-        elif role is StaffRoleName.SCHOOL_STAFF and school_id is not None:
-            schools.append(school_id)
-    return DeskScope(tuple(municipalities), tuple(schools))
-
-
-def cases_visible_to(scope: DeskScope) -> ColumnElement[bool]:
-    municipal = Application.school_id.is_(None) & Application.municipality_id.in_(scope.municipality_ids)
-    school = Application.school_id.in_(scope.school_ids)
-    return (Application.status != ApplicationStatus.DRAFT) & or_(municipal, school)
+# Whose cases a member of staff decides, and the query scope for them, are the access policy's.
+DeskScope = policy.DeskScope
+cases_visible_to = policy.cases_in
 
 
 class Due(StrEnum):
@@ -196,13 +168,15 @@ class Grant:
     disability_until: date | None = None
 
 
-@dataclass(frozen=True)
 class GrantRefused(Exception):
-    """The grant breaks a rule; `latest` is the last day it could run, for the end-date problems."""
+    """The grant breaks a rule; `latest` is the last day it could run, for the end-date problems.
 
-    problem: GrantProblem
-    latest: date | None = None
-    max_minutes: int = 0
+    (Not a frozen dataclass: a context manager sets `__traceback__` on the exceptions it passes on.)
+    """
+
+    def __init__(self, problem: GrantProblem, latest: date | None = None, max_minutes: int = 0) -> None:
+        super().__init__(problem)
+        self.problem, self.latest, self.max_minutes = problem, latest, max_minutes
 
 
 def last_day_of_childhood(kind: ServiceKind, person: Person) -> date | None:
@@ -288,9 +262,10 @@ class AssignProblem(StrEnum):
     FAMILY_NAME_NEEDED = "family_name_needed"
 
 
-@dataclass(frozen=True)
 class AssignRefused(Exception):
-    problems: tuple[AssignProblem, ...]
+    def __init__(self, problems: tuple[AssignProblem, ...]) -> None:
+        super().__init__(*problems)
+        self.problems = problems
 
 
 async def assign(

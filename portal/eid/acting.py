@@ -12,6 +12,7 @@ from starlette.requests import Request
 from portal import clock
 from portal.applications import service as applications
 from portal.eid.session import current_person
+from portal.forms import ascii_integer
 from portal.people import service as people
 from portal.people.models import Person
 from portal.templating import lang_url
@@ -23,9 +24,10 @@ async def subject(request: Request, db: Any) -> Person:
     value = request.query_params.get("for", "")
     if not value or value == str(me.id):
         return me
-    if not value.isdigit() or not await applications.may_act_for(db, me, int(value), clock.today()):
+    person_id = ascii_integer(value)
+    if person_id is None or not await applications.may_act_for(db, me, person_id, clock.today()):
         raise HTTPException(404)
-    person = await db.get(Person, int(value))
+    person = await db.get(Person, person_id)
     if person is None:
         raise HTTPException(404)
     return person

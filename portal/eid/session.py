@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from portal import i18n
-from portal.db import Database
+from portal import clock, i18n, policy
+from portal.db import request_session
 from portal.people.models import Person
 from portal.settings import Settings
 
@@ -83,16 +83,16 @@ def language_of_path(path: str) -> str | None:
 
 
 class IdentityMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings, database: Database) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self.database = database
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         scope["person"] = None
+        scope["actor"] = None
         session: dict[str, Any] = scope["session"]
         path: str = scope["path"]
         person_id = session.get(PERSON_ID)
@@ -104,10 +104,13 @@ class IdentityMiddleware:
         reason = end_reason(session, now, self.settings)
         person: Person | None = None
         if reason is None:
-            async with self.database.session() as db:
-                person = await db.get(Person, int(person_id))
+            db = request_session(scope)
+            person = await db.get(Person, int(person_id))
             if person is None or _was_revoked(person, session):
                 reason = EndReason.REVOKED
+            else:
+                scope["actor"] = await policy.load_actor(db, person, clock.today())
+            await db.commit()  # ends the read: the route's own units of work begin afresh
 
         if reason is not None:
             end_session(session)
@@ -144,6 +147,15 @@ def signed_in(endpoint: Endpoint) -> Endpoint:
         return await endpoint(request)
 
     return guarded
+
+
+def current_actor(request: Request) -> policy.Actor:
+    """The signed-in person with their roles and today's representations (policy.Actor)."""
+    actor = request.scope.get("actor")
+    if actor is None:  # only reachable from a route that forgot @signed_in
+        raise PermissionError("no signed-in person")
+    assert isinstance(actor, policy.Actor)
+    return actor
 
 
 def current_person(request: Request) -> Person:

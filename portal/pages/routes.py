@@ -10,10 +10,9 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import status_routes as application_status
 from portal.assessment import service as assessments
-from portal.casework import service as casework
-from portal.eid.session import current_person, signed_in
+from portal.db import unit_of_work
+from portal.eid.session import current_actor, signed_in
 from portal.pages.forms import DisplaySettingsForm
-from portal.people import service as people
 from portal.people.models import StaffRoleName
 from portal.surveys import service as surveys
 from portal.templating import PREFS_COOKIE, display_prefs, render
@@ -38,23 +37,21 @@ async def start(request: Request) -> Response:
 
 @signed_in
 async def dashboard(request: Request) -> Response:
-    me = current_person(request)
-    drafts = []
-    async with request.app.state.db.session() as db:
+    actor = current_actor(request)
+    me = actor.person
+    async with unit_of_work(request) as db:
         drafts = await application_status.draft_summaries(db, me)
-        is_caseworker = bool(await casework.desk_scope(db, me))
         own_assessments = await assessments.versions(db, me.id)
         work = await timesheet_usage.dashboard_counts(db, me, clock.today())
         open_surveys = await surveys.open_surveys(db, me, clock.today())
-        is_analyst = any(r.role is StaffRoleName.SURVEY_ANALYST for r in await people.staff_roles(db, me))
     return render(request, "pages/dashboard.html", {
-        "me": me, "drafts": drafts, "is_caseworker": is_caseworker,
+        "me": me, "drafts": drafts, "is_caseworker": bool(actor.desk),
         "assessment_in_progress": assessments.in_progress(own_assessments),
         "assessment_submitted": assessments.latest_submitted(own_assessments),
         "is_assistant": work.is_assistant,
         "reports_waiting": work.reports_waiting,
         "open_surveys": open_surveys,
-        "is_analyst": is_analyst,
+        "is_analyst": actor.has_role(StaffRoleName.SURVEY_ANALYST),
     })
 
 

@@ -215,8 +215,8 @@ async def remind_assistants(n: Notifier) -> None:
     for report in await n.db.scalars(select(MonthlyReport).where(MonthlyReport.month == month).order_by(MonthlyReport.revision)):
         latest[report.assignment_id] = report  # the last revision wins
     for assignment, recipient, to in rows:
-        report = latest.get(assignment.id)
-        if report is None or report.status in EDITABLE:
+        current = latest.get(assignment.id)
+        if current is None or current.status in EDITABLE:
             await n.send(to, f"report-reminder:{assignment.id}:{month:%Y-%m}:assistant", "assistant",
                          partial(unsubmitted, recipient, month))
 

@@ -122,7 +122,10 @@ def test_the_childrens_checklist_is_not_scored() -> None:
     ("change", "problem"),
     [
         (lambda d: d["sections"][0]["questions"][0].update(kind="choice"), "question moving_indoors: a choice needs at least two options"),
-        (lambda d: d["sections"][0]["questions"][0].update(kind="number"), "question moving_indoors: a number needs min <= max"),
+        (lambda d: d["sections"][0]["questions"][0].update(kind="number"),
+         "question moving_indoors: a number needs 0 <= min <= max <= 2147483647 (an INTEGER column)"),
+        (lambda d: d["sections"][0]["questions"][0].update(kind="number", min=0, max=2**31),
+         "question moving_indoors: a number needs 0 <= min <= max <= 2147483647 (an INTEGER column)"),
         (lambda d: d["sections"][0]["questions"][0].update(text_other={"en": "x", "lv": "x", "ru": "x"}),
          "text_other has no {name}"),
         (lambda d: d.update(scored=False), "cannot ask for ratings or purposes"),

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.applications import demo as demo_applications
-from portal.applications.models import ApplicationStatus
+from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import KIND_RULES, ServiceKind
 from portal.casework import service
 from portal.casework.service import Grant, GrantProblem, GrantRefused
@@ -96,10 +96,13 @@ def test_the_service_refuses_a_grant_whoever_calls(database_url: str) -> None:
             application = await demo_applications.submitted_application(
                 session, anna, anna, demo_applications.adult_answers(contact), "lv"
             )
-            with pytest.raises(GrantRefused) as refused:
+        # Raised inside a unit of work, as a caller would: the session rolls back and the refusal comes out whole.
+        with pytest.raises(GrantRefused) as refused:
+            async with db.session() as session:
                 await service.grant(session, application, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60,
                                     valid_from=date(2027, 1, 1), valid_to=date(2031, 1, 1), decision_text="Piešķirt.")
-            status = application.status
+        async with db.session() as session:
+            status = (await session.get(Application, application.id)).status  # type: ignore[union-attr]
         await db.dispose()
         return refused.value.problem, status
 

@@ -1,0 +1,143 @@
+"""Who may see and act on what: the portal's one access policy.
+
+The signed-in actor — the person, their staff roles with the municipality or school each is for,
+and whom they represent today — is loaded once per request (eid.session.IdentityMiddleware) in
+the request's one database session. Every feature's queries take their scope from the functions
+here, so that another person's record is simply not found (404), whichever page asks.
+
+Rules about capacity (a minor acts through their representative) and segregation of duties (no
+caseworker decides her own case or a relative's) belong here too, beside the scopes they limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute, joinedload
+
+from portal.applications.models import Application, ApplicationStatus
+from portal.people.models import Person, Representation, StaffRole, StaffRoleName
+
+
+@dataclass(frozen=True)
+class Role:
+    name: StaffRoleName
+    municipality_id: int | None = None
+    school_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DeskScope:
+    """Whose cases a member of staff decides: municipalities as a caseworker, schools as school staff."""
+
+    municipality_ids: tuple[int, ...] = ()
+    school_ids: tuple[int, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.municipality_ids or self.school_ids)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in person as the policy sees them, for one request (loaded on `today`)."""
+
+    person: Person
+    today: date
+    roles: tuple[Role, ...] = ()
+    representations: tuple[Representation, ...] = field(default=(), repr=False)
+
+    @property
+    def id(self) -> int:
+        return self.person.id
+
+    @property
+    def represented_ids(self) -> tuple[int, ...]:
+        """The people this person represents today (their legal representative or authorised person)."""
+        return tuple(r.represented_id for r in self.representations)
+
+    @property
+    def represented(self) -> list[Person]:
+        return [r.represented for r in self.representations]
+
+    def has_role(self, name: StaffRoleName) -> bool:
+        return any(role.name is name for role in self.roles)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def desk(self) -> DeskScope:
+        return DeskScope(
+            tuple(r.municipality_id for r in self.roles if r.name is StaffRoleName.CASEWORKER and r.municipality_id is not None),
+            tuple(r.school_id for r in self.roles if r.name is StaffRoleName.SCHOOL_STAFF and r.school_id is not None),
+        )
+
+    def may_act_for(self, person_id: int) -> bool:
+        """Own data, or the data of someone represented today."""
+        return person_id == self.person.id or person_id in self.represented_ids
+
+    def whose(self) -> list[Person]:
+        """The person and everyone they represent today, for the "whose data" switches."""
+        return [self.person, *self.represented]
+
+
+async def load_actor(db: AsyncSession, person: Person, today: date) -> Actor:
+    """The person's roles and today's representations: two small indexed queries, once per request."""
+    roles = await db.execute(
+        select(StaffRole.role, StaffRole.municipality_id, StaffRole.school_id).where(StaffRole.person_id == person.id)
+    )
+    representations = await db.scalars(
+        select(Representation)
+        .where(
+            Representation.representative_id == person.id,
+            Representation.valid_from <= today,
+            (Representation.valid_to.is_(None)) | (Representation.valid_to >= today),
+        )
+        .options(joinedload(Representation.represented))
+        .order_by(Representation.valid_from, Representation.id)
+    )
+    return Actor(
+        person=person,
+        today=today,
+        roles=tuple(Role(name, municipality_id, school_id) for name, municipality_id, school_id in roles),
+        representations=tuple(representations),
+    )
+
+
+def _person_in(column: QueryableAttribute[Any], ids: Sequence[int]) -> ColumnElement[bool]:
+    return column.in_(ids) if ids else false()
+
+
+# ------------------------------------------------------------- record scopes
+
+
+def applications(actor: Actor) -> ColumnElement[bool]:
+    """Own applications and those of the people represented today.
+
+    A draft is visible only to whoever started it (a representative's draft is not yet the
+    represented person's business, nor another representative's).
+    """
+    about = or_(Application.person_id == actor.id, _person_in(Application.person_id, actor.represented_ids))
+    return and_(about, or_(Application.status != ApplicationStatus.DRAFT, Application.created_by_id == actor.id))
+
+
+def cases(actor: Actor) -> ColumnElement[bool]:
+    """The desk's cases of this member of staff (none for anyone else)."""
+    return cases_in(actor.desk)
+
+
+def cases_in(scope: DeskScope) -> ColumnElement[bool]:
+    """Submitted applications of the caseworker's municipalities; the school assistant's of a school, for its staff.
+
+    A school assistant's case whose school is not registered stays with the municipality's caseworkers
+    (Reg. 695: the school decides, when the portal knows the school).
+    """
+    municipal = Application.school_id.is_(None) & _person_in(Application.municipality_id, scope.municipality_ids)
+    school = _person_in(Application.school_id, scope.school_ids)
+    return (Application.status != ApplicationStatus.DRAFT) & or_(municipal, school)
