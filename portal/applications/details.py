@@ -1,8 +1,9 @@
 """The pages of the apply journey after the eligibility questions: details, contact, purposes, school,
 the preferred assistant and the declarations.
 
-Each page reads its own form into one answer (`answers[slug]`), says what is
-wrong field by field, and sums its answer up for the check page. The pages
+Each page declares its fields (portal.forms) for the situation at hand, makes
+their readings into one answer (`answers[slug]`), says what is wrong field by
+field, and sums its answer up for the check page. The pages
 that are a single choice are plain journey questions (journey.py); the
 documents page is the routes' own, since it stores files.
 """
@@ -11,63 +12,75 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from babel.support import LazyProxy
 
 from portal.applications.rules import REPORT_CHANGES_WORKING_DAYS, Purpose, ServiceKind
 from portal.applications.situation import Option, Situation
+from portal.forms import Choice, Choices, Field, Readings, Text
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.people.personal_code import InvalidPersonalCode, normalise
-from portal.validation import email_address, latvian_phone
+from portal.validation import MAX_EMAIL_LENGTH, email_address, latvian_phone
 
 Errors = list[tuple[str, str]]  # (field id, message), in the page's order
 SummaryRows = list[tuple[str, str]]  # (what, the answer in words)
+Fields = dict[str, Field[Any]]
 MAX_ADDRESS = 300
 MAX_NAME = 200
-
-
-class FormValues(Protocol):
-    def get(self, key: str, default: Any = None) -> Any: ...
-
-    def getlist(self, key: str) -> list[Any]: ...
-
-
-def text(form: FormValues, name: str) -> str:
-    value = form.get(name)
-    return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-def chosen(form: FormValues, name: str, allowed: list[str] | tuple[str, ...]) -> list[str]:
-    """The checked boxes that are on offer, in the order offered (anything else is ignored)."""
-    values = {v for v in form.getlist(name) if isinstance(v, str)}
-    return [value for value in allowed if value in values]
+# Longer than any way of writing a Latvian number or a personal code, with spaces and the country code.
+MAX_PHONE = 30
+MAX_PERSONAL_CODE = 20
 
 
 @dataclass(frozen=True)
 class FormPage:
+    """A page of several fields: which fields it declares in a situation, and how their readings become its answer.
+
+    `read` gives (the answer to keep, or what to show again, and the errors at the fields).
+    """
+
     slug: str
     title: LazyProxy
     template: str
     applies: Callable[[Situation], bool]
-    read: Callable[[FormValues, Situation], tuple[Any, Errors]]
+    fields: Callable[[Situation], Fields]
+    read: Callable[[Readings, Situation], tuple[Any, Errors]]
     summary: Callable[[Any, Situation], SummaryRows]
+
+
+def _given(readings: Readings) -> dict[str, Any]:
+    """The values to keep when all is well, else what to show again as it was typed."""
+    return readings.shown if readings.errors else readings.values
+
+
+def _without(errors: Errors, *field_ids: str) -> Errors:
+    return [(field_id, message) for field_id, message in errors if field_id not in field_ids]
+
+
+def _in_order(errors: Errors, field_ids: tuple[str, ...]) -> Errors:
+    """The errors in the order of the page's fields (the error summary follows the page)."""
+    return sorted(errors, key=lambda error: field_ids.index(error[0]) if error[0] in field_ids else len(field_ids))
 
 
 # ------------------------------------------------------------------ details
 
 
-def _read_details(form: FormValues, situation: Situation) -> tuple[Any, Errors]:
-    value = {"municipality": text(form, "municipality"), "address": text(form, "address")}
-    errors: Errors = []
-    if value["municipality"] not in situation.municipalities:
-        errors.append(("municipality", _("Select the municipality of the declared address")))
-    if not value["address"]:
-        errors.append(("address", _("Enter the declared address")))
-    elif len(value["address"]) > MAX_ADDRESS:
-        errors.append(("address", _("The address must be %(num)s characters or fewer", num=MAX_ADDRESS)))
-    return value, errors
+def _details_fields(situation: Situation) -> Fields:
+    return {
+        "municipality": Choice(list(situation.municipalities), required=_l("Select the municipality of the declared address")),
+        "address": Text(
+            MAX_ADDRESS,
+            required=_l("Enter the declared address"),
+            too_long=_l("The address must be %(num)s characters or fewer", num=MAX_ADDRESS),
+        ),
+    }
+
+
+def _read_details(readings: Readings, situation: Situation) -> tuple[Any, Errors]:
+    given = _given(readings)
+    return {"municipality": given["municipality"], "address": given["address"]}, readings.errors
 
 
 def _details_summary(value: Any, situation: Situation) -> SummaryRows:
@@ -88,29 +101,44 @@ def contact_options() -> tuple[Option, ...]:
     )
 
 
-def _read_contact(form: FormValues, situation: Situation) -> tuple[Any, Errors]:
-    method = text(form, "method")
-    value = {"method": method, "phone": text(form, "phone"), "email": form.get("email", "").strip()}
-    errors: Errors = []
-    if method not in CONTACT_METHODS:
-        errors.append(("method", _("Select how the social service should contact you")))
-    if value["phone"]:
-        phone = latvian_phone(value["phone"])
-        if phone is None:
-            errors.append(("phone", _("Enter a Latvian phone number, like 20 123 456 or +371 67 123 456")))
-        else:
-            value["phone"] = phone
-    elif method == "phone":
-        errors.append(("phone", _("Enter a phone number")))
-    if value["email"]:
-        email = email_address(value["email"])
-        if email is None:
-            errors.append(("email", _("Enter an e-mail address in the right format, like name@example.lv")))
-        else:
-            value["email"] = email
-    elif method == "email":
-        errors.append(("email", _("Enter an e-mail address")))
-    return value, errors
+WRONG_PHONE = _l("Enter a Latvian phone number, like 20 123 456 or +371 67 123 456")
+WRONG_EMAIL = _l("Enter an e-mail address in the right format, like name@example.lv")
+
+
+def _contact_fields(situation: Situation) -> Fields:
+    return {
+        "method": Choice(CONTACT_METHODS, required=_l("Select how the social service should contact you")),
+        "phone": Text(MAX_PHONE, too_long=WRONG_PHONE),
+        "email": Text(MAX_EMAIL_LENGTH, too_long=WRONG_EMAIL),
+    }
+
+
+def _read_contact(readings: Readings, situation: Situation) -> tuple[Any, Errors]:
+    given = _given(readings)
+    method = given["method"]
+    value = {"method": method, "phone": given["phone"], "email": given["email"]}
+    errors = list(readings.errors)
+    wrong = {field_id for field_id, _message in errors}
+    if "phone" not in wrong:
+        if value["phone"]:
+            # Digits of other scripts match the pattern, but are no phone number.
+            phone = latvian_phone(value["phone"]) if value["phone"].isascii() else None
+            if phone is None:
+                errors.append(("phone", str(WRONG_PHONE)))
+            else:
+                value["phone"] = phone
+        elif method == "phone":
+            errors.append(("phone", _("Enter a phone number")))
+    if "email" not in wrong:
+        if value["email"]:
+            email = email_address(value["email"])
+            if email is None:
+                errors.append(("email", str(WRONG_EMAIL)))
+            else:
+                value["email"] = email
+        elif method == "email":
+            errors.append(("email", _("Enter an e-mail address")))
+    return value, _in_order(errors, ("method", "phone", "email"))
 
 
 def _contact_summary(value: Any, situation: Situation) -> SummaryRows:
@@ -155,9 +183,12 @@ def _is_adult_assistant(situation: Situation) -> bool:
     return situation.kind is ServiceKind.ADULT_ASSISTANT
 
 
-def _read_purposes(form: FormValues, situation: Situation) -> tuple[Any, Errors]:
-    value = chosen(form, "purposes", [option.value for option in purpose_options()])
-    return value, [] if value else [("purposes", _("Select at least one activity"))]
+def _purposes_fields(situation: Situation) -> Fields:
+    return {"purposes": Choices([option.value for option in purpose_options()], required=_l("Select at least one activity"))}
+
+
+def _read_purposes(readings: Readings, situation: Situation) -> tuple[Any, Errors]:
+    return readings.values["purposes"], readings.errors
 
 
 def _purposes_summary(value: Any, situation: Situation) -> SummaryRows:
@@ -174,17 +205,18 @@ def frequency_field(purpose: str) -> str:
     return f"frequency-{purpose.replace('_', '-')}"
 
 
-def _read_frequency(form: FormValues, situation: Situation) -> tuple[Any, Errors]:
+def _frequency_fields(situation: Situation) -> Fields:
+    """One radio group per activity chosen on the purposes page."""
     names = {option.value: str(option.text) for option in purpose_options()}
-    value: dict[str, str] = {}
-    errors: Errors = []
-    for purpose in chosen_purposes(situation):
-        answer = text(form, frequency_field(purpose))
-        if answer in FREQUENCIES:
-            value[purpose] = answer
-        else:
-            errors.append((frequency_field(purpose), _("Select how often: %(activity)s", activity=names[purpose])))
-    return value, errors
+    return {
+        frequency_field(purpose): Choice(FREQUENCIES, required=_l("Select how often: %(activity)s", activity=names[purpose]))
+        for purpose in chosen_purposes(situation)
+    }
+
+
+def _read_frequency(readings: Readings, situation: Situation) -> tuple[Any, Errors]:
+    chosen = {purpose: readings.values[frequency_field(purpose)] for purpose in chosen_purposes(situation)}
+    return {purpose: how_often for purpose, how_often in chosen.items() if how_often}, readings.errors
 
 
 def _frequency_summary(value: Any, situation: Situation) -> SummaryRows:
@@ -224,24 +256,41 @@ def school_options(situation: Situation) -> list[Option]:
     ]
 
 
-def _read_school(form: FormValues, situation: Situation) -> tuple[Any, Errors]:
+SCHOOL_FIELDS = ("school-id", "school", "activities")
+
+
+def _school_fields(situation: Situation) -> Fields:
+    fields: Fields = {}
+    if situation.schools:
+        fields["school-id"] = Choice(
+            [*situation.schools, OTHER_SCHOOL], required=_l("Select the school, or that it is not in the list")
+        )
+    fields["school"] = Text(MAX_NAME, too_long=_l("The name must be %(num)s characters or fewer", num=MAX_NAME))
+    fields["activities"] = Choices(
+        [o.value for o in school_activity_options()], required=_l("Select at least one thing the pupil needs help with")
+    )
+    return fields
+
+
+def _read_school(readings: Readings, situation: Situation) -> tuple[Any, Errors]:
     """A school from the list decides itself; a typed one goes to the social service, which passes it on."""
-    chosen_id = text(form, "school-id") if situation.schools else OTHER_SCHOOL
-    value = {
-        "school_id": chosen_id if chosen_id in situation.schools else "",
-        "name": situation.schools.get(chosen_id) or text(form, "school"),
-        "activities": chosen(form, "activities", [o.value for o in school_activity_options()]),
-    }
-    errors: Errors = []
-    if situation.schools and chosen_id not in situation.schools and chosen_id != OTHER_SCHOOL:
-        errors.append(("school-id", _("Select the school, or that it is not in the list")))
-    elif not value["name"]:
+    given = _given(readings)
+    chosen_id = given["school-id"] if situation.schools else OTHER_SCHOOL
+    errors = list(readings.errors)
+    if chosen_id != OTHER_SCHOOL:
+        # A school from the list is the answer, whatever is in the name field; with none chosen, that error says it.
+        errors = _without(errors, "school")
+        listed = chosen_id in situation.schools
+        value = {
+            "school_id": chosen_id if listed else "",
+            "name": situation.schools[chosen_id] if listed else given["school"],
+            "activities": given["activities"],
+        }
+        return value, _in_order(errors, SCHOOL_FIELDS)
+    value = {"school_id": "", "name": given["school"], "activities": given["activities"]}
+    if not value["name"] and "school" not in {field_id for field_id, _message in errors}:
         errors.append(("school", _("Enter the name of the school")))
-    elif len(value["name"]) > MAX_NAME:
-        errors.append(("school", _("The name must be %(num)s characters or fewer", num=MAX_NAME)))
-    if not value["activities"]:
-        errors.append(("activities", _("Select at least one thing the pupil needs help with")))
-    return value, errors
+    return value, _in_order(errors, SCHOOL_FIELDS)
 
 
 def _school_summary(value: Any, situation: Situation) -> SummaryRows:
@@ -264,27 +313,41 @@ def assistant_options() -> tuple[Option, ...]:
     )
 
 
-def _read_assistant(form: FormValues, situation: Situation) -> tuple[Any, Errors]:
-    choice = text(form, "choice")
-    value = {"choice": choice, "name": text(form, "assistant-name"), "code": text(form, "assistant-code")}
-    errors: Errors = []
-    if choice not in ASSISTANT_CHOICES:
-        errors.append(("choice", _("Select whether you know whom you would like as the assistant")))
-    if choice == "known":
-        if not value["name"]:
-            errors.append(("assistant-name", _("Enter the assistant's name and surname")))
-        elif len(value["name"]) > MAX_NAME:
-            errors.append(("assistant-name", _("The name must be %(num)s characters or fewer", num=MAX_NAME)))
+ASSISTANT_FIELDS = ("choice", "assistant-name", "assistant-code")
+WRONG_PERSONAL_CODE = _l("Enter a personal code like 010180-12345")
+
+
+def _assistant_fields(situation: Situation) -> Fields:
+    return {
+        "choice": Choice(ASSISTANT_CHOICES, required=_l("Select whether you know whom you would like as the assistant")),
+        "assistant-name": Text(MAX_NAME, too_long=_l("The name must be %(num)s characters or fewer", num=MAX_NAME)),
+        "assistant-code": Text(MAX_PERSONAL_CODE, too_long=WRONG_PERSONAL_CODE),
+    }
+
+
+def _read_assistant(readings: Readings, situation: Situation) -> tuple[Any, Errors]:
+    given = _given(readings)
+    choice = given["choice"]
+    value = {"choice": choice, "name": given["assistant-name"], "code": given["assistant-code"]}
+    if choice != "known":
+        # The name and code are asked only for a known assistant; what else was typed there does not count.
+        value["name"] = value["code"] = ""
+        return value, _without(readings.errors, "assistant-name", "assistant-code")
+    errors = list(readings.errors)
+    wrong = {field_id for field_id, _message in errors}
+    if not value["name"] and "assistant-name" not in wrong:
+        errors.append(("assistant-name", _("Enter the assistant's name and surname")))
+    if "assistant-code" not in wrong:
         if not value["code"]:
             errors.append(("assistant-code", _("Enter the assistant's personal code")))
+        elif not value["code"].isascii():  # digits of other scripts are no personal code
+            errors.append(("assistant-code", str(WRONG_PERSONAL_CODE)))
         else:
             try:
                 value["code"] = normalise(value["code"], from_provider=False)
             except InvalidPersonalCode:
-                errors.append(("assistant-code", _("Enter a personal code like 010180-12345")))
-    else:
-        value["name"] = value["code"] = ""
-    return value, errors
+                errors.append(("assistant-code", str(WRONG_PERSONAL_CODE)))
+    return value, _in_order(errors, ASSISTANT_FIELDS)
 
 
 def _assistant_summary(value: Any, situation: Situation) -> SummaryRows:
@@ -313,8 +376,12 @@ def declaration_options() -> tuple[Option, ...]:
     )
 
 
-def _read_declarations(form: FormValues, situation: Situation) -> tuple[Any, Errors]:
-    value = chosen(form, "declarations", list(DECLARATIONS))
+def _declarations_fields(situation: Situation) -> Fields:
+    return {"declarations": Choices(DECLARATIONS)}
+
+
+def _read_declarations(readings: Readings, situation: Situation) -> tuple[Any, Errors]:
+    value = readings.values["declarations"]
     if value != list(DECLARATIONS):
         return value, [("declarations", _("Confirm all three statements to send the application"))]
     return value, []
@@ -328,20 +395,31 @@ def _always(situation: Situation) -> bool:
     return True
 
 
-DETAILS = FormPage("details", _l("Personal details"), "applications/details.html", _always, _read_details, _details_summary)
-CONTACT = FormPage("contact", _l("How should the social service contact you?"), "applications/contact.html", _always, _read_contact, _contact_summary)
+DETAILS = FormPage(
+    "details", _l("Personal details"), "applications/details.html", _always, _details_fields, _read_details, _details_summary
+)
+CONTACT = FormPage(
+    "contact", _l("How should the social service contact you?"), "applications/contact.html", _always,
+    _contact_fields, _read_contact, _contact_summary,
+)
 PURPOSES = FormPage(
-    "purposes", _l("What is the assistant needed for?"), "applications/purposes.html", _is_adult_assistant, _read_purposes, _purposes_summary
+    "purposes", _l("What is the assistant needed for?"), "applications/purposes.html", _is_adult_assistant,
+    _purposes_fields, _read_purposes, _purposes_summary,
 )
 FREQUENCY = FormPage(
-    "frequency", _l("How often is the assistant needed?"), "applications/frequency.html", _is_adult_assistant, _read_frequency, _frequency_summary
+    "frequency", _l("How often is the assistant needed?"), "applications/frequency.html", _is_adult_assistant,
+    _frequency_fields, _read_frequency, _frequency_summary,
 )
-SCHOOL = FormPage("school", _l("The school"), "applications/school.html", _is_school_assistant, _read_school, _school_summary)
+SCHOOL = FormPage(
+    "school", _l("The school"), "applications/school.html", _is_school_assistant, _school_fields, _read_school, _school_summary
+)
 ASSISTANT = FormPage(
-    "assistant", _l("Is there an assistant you would like?"), "applications/assistant.html", _always, _read_assistant, _assistant_summary
+    "assistant", _l("Is there an assistant you would like?"), "applications/assistant.html", _always,
+    _assistant_fields, _read_assistant, _assistant_summary,
 )
 DECLARATIONS_PAGE = FormPage(
-    "declarations", _l("Declarations"), "applications/declarations.html", _always, _read_declarations, _declarations_summary
+    "declarations", _l("Declarations"), "applications/declarations.html", _always,
+    _declarations_fields, _read_declarations, _declarations_summary,
 )
 
 

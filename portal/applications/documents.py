@@ -15,6 +15,7 @@ from enum import StrEnum
 from babel.support import LazyProxy
 
 from portal.applications.rules import Answer, Purpose, ServiceKind
+from portal.forms import readable
 from portal.i18n import lazy_gettext as _l
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -154,7 +155,7 @@ def check_upload(content: bytes) -> tuple[str | None, UploadProblem | None]:
 
 
 def safe_filename(name: str) -> str:
-    """The last part of the name the browser sent, without control characters, at most 255 long."""
+    """The last part of the name the browser sent, without control or replacement characters, at most 255 long."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>').strip()
+    cleaned = "".join(ch for ch in base if ch.isprintable() and readable(ch) and ch not in '"<>').strip()
     return (cleaned or "document")[-255:]

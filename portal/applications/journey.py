@@ -29,6 +29,7 @@ from portal.applications.rules import (
     kinds_by_age,
 )
 from portal.applications.situation import Answers, Option, Situation, birth_date_of  # noqa: F401  (re-exported for the routes)
+from portal.forms import Choice, Field
 from portal.i18n import lazy_gettext as _l
 
 YES_NO_UNKNOWN = (
@@ -46,6 +47,10 @@ class Question:
     options: Callable[[Situation], tuple[Option, ...]] = lambda situation: YES_NO_UNKNOWN
     applies: Callable[[Situation], bool] = lambda situation: True
     hint: LazyProxy | None = None
+
+    def fields(self, situation: Situation) -> dict[str, Field[Any]]:
+        """One group of radios, `answer`, that takes only the options offered in this situation."""
+        return {"answer": Choice([option.value for option in self.options(situation)], required=self.error)}
 
 
 KIND_TEXTS: dict[ServiceKind, tuple[LazyProxy, LazyProxy]] = {

@@ -12,13 +12,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n
-from portal.applications import details, documents, journey, notices, service, uploads
+from portal.applications import details, documents, forms, journey, notices, service, uploads
 from portal.applications.details import FormPage
-from portal.applications.documents import DocumentKind
+from portal.applications.forms import FOR_WHOM_SELF, document_field
 from portal.applications.models import Application, ApplicationStatus
-from portal.applications.rules import KIND_RULES, ServiceKind, Verdict, kinds_by_age
+from portal.applications.rules import KIND_RULES, Verdict, kinds_by_age
 from portal.assessment import service as assessments
 from portal.eid.session import current_person, signed_in
+from portal.forms import Errors, ascii_integer, read_body, read_fields
 from portal.i18n import gettext as _
 from portal.notifications.service import deliver_pending
 from portal.people import service as people
@@ -26,12 +27,10 @@ from portal.people.models import Person
 from portal.templating import lang_url, render
 from portal.text import sort_key
 
-FOR_WHOM_SELF = "self"
 
 def option_items(options: Any) -> list[dict[str, str | None]]:
     """Journey options as the radios macro takes them."""
     return [{"value": o.value, "text": str(o.text), "hint": str(o.hint) if o.hint else None} for o in options]
-
 
 
 async def start(request: Request) -> Response:
@@ -47,15 +46,19 @@ async def for_whom(request: Request) -> Response:
         options = [journey.Option(FOR_WHOM_SELF, _("Myself"), me.full_name)] + [
             journey.Option(str(person.id), person.full_name) for person in represented
         ]
-        errors: list[tuple[str, str]] = []
+        errors: Errors = []
         if request.method == "POST":
-            async with request.form() as form:
-                choice = str(form.get("answer") or "")
-            if choice in {option.value for option in options}:
-                person_id = me.id if choice == FOR_WHOM_SELF else int(choice)
-                application = await service.start_draft(db, me, person_id, today)
-                return RedirectResponse(lang_url(request, "apply_question", id=application.id, step="service"), status_code=303)
-            errors = [("answer", _("Select who the application is for"))]
+            readings = read_fields(await read_body(request), forms.for_whom_fields([option.value for option in options]))
+            choice = readings.values["answer"]
+            person_id = me.id if choice == FOR_WHOM_SELF else ascii_integer(choice, minimum=1)
+            if not readings.errors and person_id is not None:
+                try:
+                    application = await service.start_draft(db, me, person_id, today)
+                except service.NotFound:
+                    pass  # the representation ended since the page was read
+                else:
+                    return RedirectResponse(lang_url(request, "apply_question", id=application.id, step="service"), status_code=303)
+            errors = readings.errors or [("answer", str(forms.SELECT_WHO))]
     return render(
         request,
         "applications/for_whom.html",
@@ -163,6 +166,7 @@ def _page_context(
 async def _save_and_go_on(
     request: Request, db: Any, application: Application, situation: journey.Situation, slug: str, value: Any
 ) -> Response:
+    """Keep the answer and go to the next page; raises service.Refused when the answer breaks a rule."""
     frontier = journey.next_step(situation, "")
     answers = journey.clean({**situation.answers, slug: value}, _situation_of(situation))
     await service.save_answers(db, current_person(request), application.id, answers, situation.today)
@@ -191,13 +195,15 @@ async def question(request: Request) -> Response:
         asked = journey.BY_SLUG[slug]
         options = asked.options(situation)
         value = situation.answers.get(slug)
-        errors: list[tuple[str, str]] = []
+        errors: Errors = []
         if request.method == "POST":
-            async with request.form() as form:
-                value = str(form.get("answer") or "")
-            if value in {option.value for option in options}:
-                return await _save_and_go_on(request, db, application, situation, slug, value)
-            errors = [("answer", str(asked.error))]
+            readings = read_fields(await read_body(request), asked.fields(situation))
+            value, errors = readings.values["answer"], readings.errors
+            if not errors:
+                try:
+                    return await _save_and_go_on(request, db, application, situation, slug, value)
+                except service.Refused as refused:
+                    errors = [("answer", forms.problem_text(refused.problem))]
         context = _page_context(request, application, person, situation, slug) | {
             "question": asked,
             "value": value,
@@ -213,10 +219,9 @@ async def _form_page(
     request: Request, db: Any, application: Application, person: Person, situation: journey.Situation, page: FormPage
 ) -> Response:
     value = situation.answers.get(page.slug)
-    errors: list[tuple[str, str]] = []
+    errors: Errors = []
     if request.method == "POST":
-        async with request.form() as form:
-            value, errors = page.read(form, situation)
+        value, errors = page.read(read_fields(await read_body(request), page.fields(situation)), situation)
         if not errors:
             return await _save_and_go_on(request, db, application, situation, page.slug, value)
     context = _page_context(request, application, person, situation, page.slug) | {
@@ -235,23 +240,24 @@ async def _documents(
     """One file field per document the answers call for; each good file is kept at once, whatever else fails."""
     me = current_person(request)
     required = journey.required_documents(situation)
-    errors: list[tuple[str, str]] = []
+    errors: Errors = []
     if request.method == "POST":
-        async with request.form(max_part_size=uploads.MAX_PART_BYTES) as form:
-            errors = await uploads.store_uploads(
-                db, request.app.state.storage, me, application.id, situation.today,
-                [(document_field(kind), kind.value, form.get(document_field(kind))) for kind in required],
-            )
-            uploaded = (await service.uploaded_kinds(db, [application.id]))[application.id]
-            situation = replace(situation, uploaded=uploaded)
-            if not errors and form.get("action") != "upload":
-                missing = [kind for kind in required if kind.value not in uploaded]
-                errors = [
-                    (document_field(kind), _("Upload this document: %(document)s", document=str(documents.DOCUMENT_TEXTS[kind].title)))
-                    for kind in missing
-                ]
-                if not errors:
-                    return RedirectResponse(_after(request, situation, journey.DOCUMENTS, application.id), status_code=303)
+        readings = read_fields(await read_body(request), forms.document_fields(required))
+        chosen = [(document_field(kind), kind.value, readings.values[document_field(kind)]) for kind in required]
+        errors = readings.errors + await uploads.store_uploads(
+            db, request.app.state.storage, me, application.id, situation.today,
+            [(field, kind, upload) for field, kind, upload in chosen if upload is not None],
+        )
+        uploaded = (await service.uploaded_kinds(db, [application.id]))[application.id]
+        situation = replace(situation, uploaded=uploaded)
+        if not errors and not readings.values["action"]:
+            missing = [kind for kind in required if kind.value not in uploaded]
+            errors = [
+                (document_field(kind), _("Upload this document: %(document)s", document=str(documents.DOCUMENT_TEXTS[kind].title)))
+                for kind in missing
+            ]
+            if not errors:
+                return RedirectResponse(_after(request, situation, journey.DOCUMENTS, application.id), status_code=303)
         if not errors:  # "upload and stay": show the page again with the new files listed
             return RedirectResponse(lang_url(request, "apply_question", id=application.id, step=journey.DOCUMENTS)
                                     + ("?change=1" if request.query_params.get("change") else ""), status_code=303)
@@ -265,10 +271,6 @@ async def _documents(
         ],
     }
     return render(request, "applications/documents.html", context, status_code=422 if errors else 200)
-
-
-def document_field(kind: DocumentKind) -> str:
-    return f"document-{kind.value.replace('_', '-')}"
 
 
 @signed_in
@@ -360,10 +362,7 @@ async def submit(request: Request) -> Response:
         if not journey.complete(situation):
             return RedirectResponse(lang_url(request, "apply_check", id=application.id), status_code=303)
         municipality = await people.municipality_by_code(db, situation.answers["details"]["municipality"])
-        # The school decides its pupils' assistant when it is registered in that municipality (Reg. 695).
-        school_id = situation.answers.get("school", {}).get("school_id", "") if situation.kind is ServiceKind.SCHOOL_ASSISTANT else ""
-        school_ids = {school.id for school in await people.schools_in(db, municipality.code)}
-        deciding_school = int(school_id) if school_id.isdigit() and int(school_id) in school_ids else None
+        deciding_school = await service.deciding_school(db, application, municipality.code)
 
         def queue_notice(submitted: Application) -> None:
             contact = situation.answers.get("contact", {})

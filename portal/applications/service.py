@@ -7,8 +7,9 @@ today; a draft someone fills in for another person is theirs alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
@@ -23,12 +24,17 @@ from portal.applications.models import (
     ApplicationStatus,
     ReferenceSequence,
 )
-from portal.applications.rules import ServiceKind
+from portal.applications.rules import ServiceKind, Verdict, age_check, age_on
+from portal.applications.situation import birth_date_of
 from portal.db import utcnow
+from portal.forms import ascii_integer
+from portal.people import service as people
 from portal.people.models import Person, Representation
 from portal.storage import Storage
 
 INFO_RESPONSE_KIND = "info_response"  # documents.DocumentKind.INFO_RESPONSE
+MAX_WITHDRAW_REASON = 1000
+MAX_ANSWER = 2000
 
 
 class NotFound(LookupError):
@@ -37,6 +43,23 @@ class NotFound(LookupError):
 
 class NotAllowed(Exception):
     """The application exists and is visible, but this change is not possible in its state."""
+
+
+class Problem(StrEnum):
+    """A rule that a change breaks, whoever asks for it; the pages word each one (applications/forms.py)."""
+
+    KIND_NOT_FOR_AGE = "kind_not_for_age"  # Reg. 316: the kind's age limits rule the person out
+    REASON_TOO_LONG = "reason_too_long"  # of a withdrawal, over MAX_WITHDRAW_REASON
+    ANSWER_TOO_LONG = "answer_too_long"  # to a request for information, over MAX_ANSWER
+    NOTHING_SENT = "nothing_sent"  # an answer to a request is a text, documents, or both
+
+
+class Refused(NotAllowed):
+    """The change breaks a rule; `problem` says which."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
 
 
 def represented_ids(actor: Person, today: date) -> Any:
@@ -109,6 +132,7 @@ def record(
 
 
 async def start_draft(db: AsyncSession, actor: Person, person_id: int, today: date) -> Application:
+    """A new draft for the actor or someone they represent today; anyone else is not found (whether they exist or not)."""
     if not await may_act_for(db, actor, person_id, today):
         raise NotFound(person_id)
     application = Application(person_id=person_id, created_by_id=actor.id, answers={})
@@ -121,20 +145,50 @@ async def start_draft(db: AsyncSession, actor: Person, person_id: int, today: da
 async def save_answers(
     db: AsyncSession, actor: Person, application_id: int, answers: dict[str, Any], today: date
 ) -> Application:
-    """Keep the draft's answers (every answered page is saved); the kind follows the "service" answer."""
+    """Keep the draft's answers (every answered page is saved); the kind follows the "service" answer.
+
+    A kind newly chosen must be one the person's age allows (a draft keeps its kind past a birthday:
+    the social service decides then).
+    """
     application = await visible_application(db, actor, application_id, today)
     if application.status is not ApplicationStatus.DRAFT:
         raise NotAllowed("only a draft can change")
+    kind = _kind_of(answers)
+    if kind is not None and kind is not _kind_of(application.answers):
+        person = await db.get(Person, application.person_id)
+        assert person is not None
+        birth_date = birth_date_of(person.personal_code)
+        by_age = age_check(kind, age_on(birth_date, today) if birth_date else None)
+        if by_age is not None and by_age.verdict is Verdict.NOT_ELIGIBLE:
+            raise Refused(Problem.KIND_NOT_FOR_AGE)
     application.answers = dict(answers)
-    kind = answers.get("service")
-    application.kind = ServiceKind(kind) if kind in ServiceKind._value2member_map_ else None
+    application.kind = kind
     await db.flush()
     return application
 
 
+def _kind_of(answers: Mapping[str, Any]) -> ServiceKind | None:
+    kind = answers.get("service")
+    return ServiceKind(kind) if isinstance(kind, str) and kind in ServiceKind._value2member_map_ else None
+
+
+async def deciding_school(db: AsyncSession, application: Application, municipality_code: str) -> int | None:
+    """The school that decides on an assistant in an educational institution (Reg. 695): the pupil's school
+    when it is registered in the municipality of the declared address; otherwise the social service (None)."""
+    if application.kind is not ServiceKind.SCHOOL_ASSISTANT:
+        return None
+    school = application.answers.get("school")
+    chosen = school.get("school_id") if isinstance(school, dict) else None
+    school_id = ascii_integer(chosen) if isinstance(chosen, str) else None
+    if school_id is None:
+        return None
+    registered = {registered.id for registered in await people.schools_in(db, municipality_code)}
+    return school_id if school_id in registered else None
+
+
 async def next_reference(db: AsyncSession, year: int) -> str:
     """AP-YYYY-NNNNNN, one higher than the last of the year, in the caller's transaction."""
-    dialect = db.bind.dialect.name
+    dialect = db.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await db.execute(insert(ReferenceSequence).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"]))
     number = await db.scalar(
@@ -199,6 +253,8 @@ async def withdraw(db: AsyncSession, actor: Person, application_id: int, today: 
     application = await visible_application(db, actor, application_id, today)
     if application.status is ApplicationStatus.DRAFT or application.status in CLOSED:
         raise NotAllowed("only a submitted application that is not decided can be withdrawn")
+    if len(reason) > MAX_WITHDRAW_REASON:
+        raise Refused(Problem.REASON_TOO_LONG)
     previous = application.status
     application.status = ApplicationStatus.WITHDRAWN
     await db.flush()
@@ -215,6 +271,28 @@ async def history(db: AsyncSession, actor: Person, application_id: int, today: d
     )
     return list(rows)
 
+
+async def answer_request(db: AsyncSession, actor: Person, application_id: int, today: date, answer: str) -> Application:
+    """The person's answer to the social service's request for information: a text, the documents
+    sent with answers (add_document), or both. The case goes back to its caseworker."""
+    application = await visible_application(db, actor, application_id, today)
+    if application.status is not ApplicationStatus.INFO_REQUESTED:
+        raise NotAllowed("nothing was requested")
+    if len(answer) > MAX_ANSWER:
+        raise Refused(Problem.ANSWER_TOO_LONG)
+    if not answer.strip():
+        sent = await db.scalar(
+            select(ApplicationDocument.id)
+            .where(ApplicationDocument.application_id == application.id, ApplicationDocument.kind == INFO_RESPONSE_KIND)
+            .limit(1)
+        )
+        if sent is None:
+            raise Refused(Problem.NOTHING_SENT)
+    application.status = ApplicationStatus.IN_REVIEW
+    record(db, application, actor, "information_provided", from_status=ApplicationStatus.INFO_REQUESTED,
+           to_status=ApplicationStatus.IN_REVIEW, message=answer)
+    await db.flush()
+    return application
 
 
 async def documents_of(db: AsyncSession, application: Application) -> list[ApplicationDocument]:

@@ -54,7 +54,7 @@ class Situation:
     @property
     def kind(self) -> ServiceKind | None:
         value = self.answers.get("service")
-        return ServiceKind(value) if value in ServiceKind._value2member_map_ else None
+        return ServiceKind(value) if isinstance(value, str) and value in ServiceKind._value2member_map_ else None
 
     @property
     def is_pupil(self) -> bool:

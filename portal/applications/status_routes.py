@@ -12,20 +12,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n
-from portal.applications import documents, journey, notices, service, uploads
+from portal.applications import documents, forms, journey, notices, service, uploads
 from portal.applications.models import CLOSED, Application, ApplicationStatus
 from portal.applications.rules import decision_due
 from portal.casework import service as casework
 from portal.eid.session import current_person, signed_in
 from portal.entitlements import service as entitlements
+from portal.forms import Errors
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.people import service as people
 from portal.people.models import Person
 from portal.templating import lang_url, render
-
-MAX_WITHDRAW_REASON = 1000
-MAX_ANSWER = 2000
 
 STATUS_TAGS: dict[ApplicationStatus, tuple[Any, str]] = {
     ApplicationStatus.DRAFT: (_l("Draft"), "grey"),
@@ -49,8 +47,6 @@ EVENT_TEXTS: dict[str, Any] = {
     "assistant_assigned": _l("Assistant assigned"),
     "note": _l("Note"),
 }
-
-
 
 
 async def _summaries(db: Any, me: Person, only_drafts: bool) -> list[dict[str, Any]]:
@@ -167,19 +163,20 @@ async def withdraw(request: Request) -> Response:
         application, person = await _submitted_application(request, db)
         if application.status is ApplicationStatus.DRAFT:
             raise HTTPException(404)
-        errors: list[tuple[str, str]] = []
+        errors: Errors = []
         reason = ""
         if request.method == "POST":
-            async with request.form() as form:
-                reason = str(form.get("reason") or "").strip()
-            if len(reason) > MAX_WITHDRAW_REASON:
-                errors = [("reason", _("The reason must be %(num)s characters or fewer", num=MAX_WITHDRAW_REASON))]
-            else:
+            form = await forms.WithdrawForm.read(request)
+            reason, errors = form.shown["reason"], form.errors
+            if form.ok:
                 try:
-                    await service.withdraw(db, me, application.id, clock.today(), reason)
+                    await service.withdraw(db, me, application.id, clock.today(), form.reason)
+                except service.Refused as refused:
+                    errors = [("reason", forms.problem_text(refused.problem))]
                 except service.NotAllowed:
                     pass  # already decided or withdrawn (another tab): its page says so
-                return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
+                if not errors:
+                    return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
     if application.status in CLOSED:
         return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
     return render(
@@ -201,23 +198,23 @@ async def respond(request: Request) -> Response:
             return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
         events = await service.history(db, me, application.id, today)
         asked = [e.message for e in events if e.action == "information_requested"][-1]
-        errors: list[tuple[str, str]] = []
+        errors: Errors = []
         answer = ""
         if request.method == "POST":
-            async with request.form(max_part_size=uploads.MAX_PART_BYTES) as form:
-                answer = str(form.get("answer") or "").strip()
-                kind = documents.DocumentKind.INFO_RESPONSE.value
-                errors = await uploads.store_uploads(
-                    db, request.app.state.storage, me, application.id, today, [("documents", kind, f) for f in form.getlist("documents")]
-                )
-            sent = [f for f in await service.documents_of(db, application) if f.kind == documents.DocumentKind.INFO_RESPONSE]
-            if len(answer) > MAX_ANSWER:
-                errors.insert(0, ("answer", _("The answer must be %(num)s characters or fewer", num=MAX_ANSWER)))
-            elif not answer and not sent and not errors:
-                errors.append(("answer", _("Write an answer or add a document")))
+            form = await forms.RespondForm.read(request)
+            answer = form.shown["answer"]
+            # Each good file is kept at once, whatever else is wrong: it is listed when the page comes back.
+            kind = documents.DocumentKind.INFO_RESPONSE.value
+            errors = form.errors + await uploads.store_uploads(
+                db, request.app.state.storage, me, application.id, today, [("documents", kind, f) for f in form.documents]
+            )
             if not errors:
-                casework.information_provided(db, application, me, answer)
-                return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
+                try:
+                    await service.answer_request(db, me, application.id, today, form.answer)
+                except service.Refused as refused:
+                    errors = [("answer", forms.problem_text(refused.problem))]
+                else:
+                    return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
         sent = [f for f in await service.documents_of(db, application) if f.kind == documents.DocumentKind.INFO_RESPONSE]
     return render(
         request,

@@ -17,9 +17,6 @@ from portal.applications.models import ApplicationDocument
 from portal.people.models import Person
 from portal.storage import Storage
 
-# Room for the multipart headers around a file of the largest size allowed.
-MAX_PART_BYTES = documents.MAX_BYTES + 1024
-
 
 async def store_uploads(
     db: AsyncSession,
@@ -27,17 +24,15 @@ async def store_uploads(
     actor: Person,
     application_id: int,
     today: date,
-    uploads: list[tuple[str, str, object]],
+    uploads: list[tuple[str, str, UploadFile]],
 ) -> list[tuple[str, str]]:
     """Keep each acceptable file at once; returns (field, message) for each that is not.
 
-    `uploads` holds (form field, document kind, the form's value); empty file fields are skipped.
+    `uploads` holds (form field, document kind, the file chosen), as the form's Upload fields read them.
     """
     errors: list[tuple[str, str]] = []
     for field, kind, upload in uploads:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            continue
-        filename = documents.safe_filename(upload.filename)
+        filename = documents.safe_filename(upload.filename or "")
         content = await upload.read(documents.MAX_BYTES + 1)
         content_type, problem = documents.check_upload(content)
         if problem is not None:

@@ -21,6 +21,7 @@ from portal.eid.session import (
     signed_in,
     start_session,
 )
+from portal.forms import Form, Text
 from portal.settings import Settings
 from portal.templating import render
 
@@ -28,14 +29,20 @@ log = logging.getLogger(__name__)
 
 RETURN_TO = "return_to"
 LOGIN_LANG = "login_lang"
+MAX_NEXT = 500
 _SAFE_NEXT = re.compile(r"^/(lv|ru)/[A-Za-z0-9\-_/]*(\?[A-Za-z0-9\-_=&%.]*)?$")
 
 
 def safe_next(value: str | None) -> str | None:
     """Only our own pages are places to return to (no open redirect)."""
-    if value and len(value) <= 500 and _SAFE_NEXT.match(value) and "//" not in value:
+    if value and len(value) <= MAX_NEXT and _SAFE_NEXT.match(value) and "//" not in value:
         return value
     return None
+
+
+class StaySignedInForm(Form):
+    # The page to go back to without JavaScript; anything but one of our own pages leads to the dashboard.
+    return_to = Text(max_length=MAX_NEXT)
 
 
 def _client(request: Request) -> StarletteOAuth2App:
@@ -144,8 +151,8 @@ async def session_extend(request: Request) -> Response:
     """"Stay signed in": the request itself counts as activity (IdentityMiddleware)."""
     if request.headers.get("hx-request") or request.headers.get("x-requested-with"):
         return Response(status_code=204)
-    async with request.form() as form:
-        back = safe_next(str(form.get("return_to") or ""))
+    form = await StaySignedInForm.read(request)
+    back = safe_next(form.return_to) if form.ok else None
     return RedirectResponse(back or request.app.url_path_for("dashboard", lang=request.path_params["lang"]), status_code=303)
 
 
