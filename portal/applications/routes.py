@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from portal.applications.forms import FOR_WHOM_SELF, document_field
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import KIND_RULES, Verdict, kinds_by_age
 from portal.assessment import service as assessments
+from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.forms import Errors, ascii_integer, read_body, read_fields
 from portal.i18n import gettext as _
@@ -41,7 +43,7 @@ async def start(request: Request) -> Response:
 async def for_whom(request: Request) -> Response:
     me = current_person(request)
     today = clock.today()
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         represented = [r.represented for r in await people.represented_people(db, me, today)]
         options = [journey.Option(FOR_WHOM_SELF, _("Myself"), me.full_name)] + [
             journey.Option(str(person.id), person.full_name) for person in represented
@@ -67,13 +69,13 @@ async def for_whom(request: Request) -> Response:
     )
 
 
-async def _municipalities(db: Any) -> dict[str, str]:
+async def _municipalities(db: AsyncSession) -> dict[str, str]:
     """Code -> name in the page's language, in alphabetical order (Ā after A, as people expect)."""
     names = {m.code: m.name_ru if i18n.get_locale() == "ru" else m.name_lv for m in await people.municipalities(db)}
     return dict(sorted(names.items(), key=lambda item: sort_key(item[1])))
 
 
-async def _schools(db: Any, answers: dict[str, Any]) -> dict[str, str]:
+async def _schools(db: AsyncSession, answers: dict[str, Any]) -> dict[str, str]:
     """The schools registered in the municipality of the declared address, by name."""
     municipality = answers.get("details", {}).get("municipality", "")
     schools = await people.schools_in(db, municipality) if municipality else []
@@ -81,7 +83,7 @@ async def _schools(db: Any, answers: dict[str, Any]) -> dict[str, str]:
 
 
 async def _draft_and_situation(
-    request: Request, db: Any, *, with_municipalities: bool = False, with_schools: bool = False
+    request: Request, db: AsyncSession, *, with_municipalities: bool = False, with_schools: bool = False
 ) -> tuple[Application, Person, journey.Situation]:
     """The signed-in person's draft from the path; a submitted one sends them to its status page."""
     me = current_person(request)
@@ -92,7 +94,7 @@ async def _draft_and_situation(
         raise HTTPException(404) from None
     if application.status is not ApplicationStatus.DRAFT:
         raise AlreadySubmitted(application.id)
-    person = await db.get(Person, application.person_id)
+    person = await db.get_one(Person, application.person_id)
     uploaded = (await service.uploaded_kinds(db, [application.id]))[application.id]
     situation = journey.Situation(
         application.answers,
@@ -164,7 +166,7 @@ def _page_context(
 
 
 async def _save_and_go_on(
-    request: Request, db: Any, application: Application, situation: journey.Situation, slug: str, value: Any
+    request: Request, db: AsyncSession, application: Application, situation: journey.Situation, slug: str, value: Any
 ) -> Response:
     """Keep the answer and go to the next page; raises service.Refused when the answer breaks a rule."""
     frontier = journey.next_step(situation, "")
@@ -177,7 +179,7 @@ async def _save_and_go_on(
 @signed_in
 async def question(request: Request) -> Response:
     slug = request.path_params["step"]
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         try:
             application, person, situation = await _draft_and_situation(
                 request, db, with_municipalities=slug == details.DETAILS.slug, with_schools=slug == details.SCHOOL.slug
@@ -216,7 +218,7 @@ async def question(request: Request) -> Response:
 
 
 async def _form_page(
-    request: Request, db: Any, application: Application, person: Person, situation: journey.Situation, page: FormPage
+    request: Request, db: AsyncSession, application: Application, person: Person, situation: journey.Situation, page: FormPage
 ) -> Response:
     value = situation.answers.get(page.slug)
     errors: Errors = []
@@ -235,7 +237,7 @@ async def _form_page(
 
 
 async def _documents(
-    request: Request, db: Any, application: Application, person: Person, situation: journey.Situation
+    request: Request, db: AsyncSession, application: Application, person: Person, situation: journey.Situation
 ) -> Response:
     """One file field per document the answers call for; each good file is kept at once, whatever else fails."""
     me = current_person(request)
@@ -277,7 +279,7 @@ async def _documents(
 async def remove_document(request: Request) -> Response:
     me = current_person(request)
     application_id = int(request.path_params["id"])
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         try:
             await service.remove_document(
                 db, request.app.state.storage, me, application_id, int(request.path_params["document_id"]), clock.today()
@@ -318,7 +320,7 @@ def _check_rows(request: Request, application: Application, situation: journey.S
 
 @signed_in
 async def check(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         try:
             application, person, situation = await _draft_and_situation(request, db, with_municipalities=True)
         except AlreadySubmitted as submitted:
@@ -354,7 +356,7 @@ async def submit(request: Request) -> Response:
     """Send the application. A second submit of the same draft lands on the same confirmation."""
     me = current_person(request)
     settings = request.app.state.settings
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         try:
             application, person, situation = await _draft_and_situation(request, db, with_municipalities=True)
         except AlreadySubmitted as submitted:

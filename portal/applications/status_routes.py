@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,6 +17,7 @@ from portal.applications import documents, forms, journey, notices, service, upl
 from portal.applications.models import CLOSED, Application, ApplicationStatus
 from portal.applications.rules import decision_due
 from portal.casework import service as casework
+from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.entitlements import service as entitlements
 from portal.forms import Errors
@@ -49,7 +51,7 @@ EVENT_TEXTS: dict[str, Any] = {
 }
 
 
-async def _summaries(db: Any, me: Person, only_drafts: bool) -> list[dict[str, Any]]:
+async def _summaries(db: AsyncSession, me: Person, only_drafts: bool) -> list[dict[str, Any]]:
     """The person's applications with whom each is for and, for drafts, how much is answered."""
     today = clock.today()
     rows = [a for a in await service.applications_of(db, me, today) if not only_drafts or a.status is ApplicationStatus.DRAFT]
@@ -65,25 +67,25 @@ async def _summaries(db: Any, me: Person, only_drafts: bool) -> list[dict[str, A
     return items
 
 
-async def draft_summaries(db: Any, me: Person) -> list[dict[str, Any]]:
+async def draft_summaries(db: AsyncSession, me: Person) -> list[dict[str, Any]]:
     return await _summaries(db, me, only_drafts=True)
 
 
 @signed_in
 async def applications(request: Request) -> Response:
     me = current_person(request)
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         items = await _summaries(db, me, only_drafts=False)
     return render(request, "applications/list.html", {"items": items, "me": me, "statuses": STATUS_TAGS})
 
 
-async def _submitted_application(request: Request, db: Any) -> tuple[Application, Person]:
+async def _submitted_application(request: Request, db: AsyncSession) -> tuple[Application, Person]:
     """The signed-in person's application from the path; a draft belongs to the journey's pages."""
     try:
         application = await service.visible_application(db, current_person(request), int(request.path_params["id"]), clock.today())
     except service.NotFound:
         raise HTTPException(404) from None
-    person = await db.get(Person, application.person_id)
+    person = await db.get_one(Person, application.person_id)
     return application, person
 
 
@@ -100,7 +102,7 @@ def _overview(application: Application, person: Person) -> list[dict[str, Any]]:
 
 @signed_in
 async def submitted(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application, person = await _submitted_application(request, db)
     if application.status is ApplicationStatus.DRAFT:
         return RedirectResponse(lang_url(request, "apply_check", id=application.id), status_code=303)
@@ -120,7 +122,7 @@ async def submitted(request: Request) -> Response:
 
 @signed_in
 async def application_page(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application, person = await _submitted_application(request, db)
         if application.status is ApplicationStatus.DRAFT:
             return RedirectResponse(lang_url(request, "apply_check", id=application.id), status_code=303)
@@ -159,7 +161,7 @@ async def application_page(request: Request) -> Response:
 async def withdraw(request: Request) -> Response:
     """Withdraw before a decision: a page that says what it means, with an optional reason."""
     me = current_person(request)
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application, person = await _submitted_application(request, db)
         if application.status is ApplicationStatus.DRAFT:
             raise HTTPException(404)
@@ -192,7 +194,7 @@ async def respond(request: Request) -> Response:
     """Answer the social service's request for more information: a text, documents, or both."""
     me = current_person(request)
     today = clock.today()
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application, person = await _submitted_application(request, db)
         if application.status is not ApplicationStatus.INFO_REQUESTED:
             return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
@@ -227,7 +229,7 @@ async def respond(request: Request) -> Response:
 @signed_in
 async def document(request: Request) -> Response:
     """A document of an application the person may see, as a download."""
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         try:
             _application, found = await service.visible_document(
                 db, current_person(request), int(request.path_params["id"]), int(request.path_params["document_id"]), clock.today()

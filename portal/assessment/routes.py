@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -24,6 +25,7 @@ from portal.assessment.definitions import Definition, Section
 from portal.assessment.forms import AttachForm, read_section
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.assessment.scoring import score
+from portal.db import unit_of_work
 from portal.eid import acting
 from portal.eid.acting import subject_url
 from portal.eid.session import current_person, signed_in
@@ -46,7 +48,7 @@ def name_for(request: Request, person: Person) -> str | None:
     return None if person.id == current_person(request).id else person.full_name
 
 
-async def _definition_and_answers(db: Any, person: Person) -> tuple[Definition, Assessment | None, list[Assessment], dict[str, Any]]:
+async def _definition_and_answers(db: AsyncSession, person: Person) -> tuple[Definition, Assessment | None, list[Assessment], dict[str, Any]]:
     found = await service.versions(db, person.id)
     shown, answers = service.working_answers(found)
     definition = service.definition_of(shown) if shown else service.questionnaire_for(person, clock.today())
@@ -74,7 +76,7 @@ def section_rows(request: Request, definition: Definition, answers: Mapping[str,
 @signed_in
 async def overview(request: Request) -> Response:
     me = current_person(request)
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         person = await acting.subject(request, db)
         definition, shown, found, answers = await _definition_and_answers(db, person)
         whose = await acting.whose(request, db)
@@ -108,7 +110,7 @@ def _section_of(definition: Definition, request: Request) -> Section:
 @signed_in
 async def section_page(request: Request) -> Response:
     """One section's questions; every answer given is kept, even when another needs correcting."""
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         person = await acting.subject(request, db)
         definition, _shown, _found, answers = await _definition_and_answers(db, person)
         section = _section_of(definition, request)
@@ -154,7 +156,7 @@ def answer_rows(definition: Definition, section: Section, answers: Mapping[str, 
 
 @signed_in
 async def section_check(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         person = await acting.subject(request, db)
         definition, _shown, _found, answers = await _definition_and_answers(db, person)
     section = _section_of(definition, request)
@@ -176,7 +178,7 @@ async def section_check(request: Request) -> Response:
 
 @signed_in
 async def submit(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         person = await acting.subject(request, db)
         try:
             version = await service.submit(db, current_person(request), person)
@@ -185,14 +187,14 @@ async def submit(request: Request) -> Response:
     return RedirectResponse(subject_url(request, "assessment_result", person, id=version.id), status_code=303)
 
 
-async def _submitted_version(request: Request, db: Any) -> Assessment:
+async def _submitted_version(request: Request, db: AsyncSession) -> Assessment:
     try:
         return await service.submitted_assessment(db, current_person(request), request.path_params["id"], clock.today())
     except service.NotFound:
         raise HTTPException(404) from None
 
 
-async def _result_page(request: Request, db: Any, version: Assessment, errors: Errors) -> Response:
+async def _result_page(request: Request, db: AsyncSession, version: Assessment, errors: Errors) -> Response:
     """A submitted version: the indicative result, how it was worked out, the answers, and what next."""
     me = current_person(request)
     person = me if version.person_id == me.id else await db.get(Person, version.person_id)
@@ -221,13 +223,13 @@ async def _result_page(request: Request, db: Any, version: Assessment, errors: E
 
 @signed_in
 async def result(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         return await _result_page(request, db, await _submitted_version(request, db), [])
 
 
 @signed_in
 async def apply_with(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         version = await _submitted_version(request, db)
         try:
             application = await service.apply_with(db, current_person(request), version, clock.today())
@@ -238,7 +240,7 @@ async def apply_with(request: Request) -> Response:
 
 @signed_in
 async def attach(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         version = await _submitted_version(request, db)
         form = await AttachForm.read(request)
         if form.application is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -21,13 +22,14 @@ from portal.assessment.models import Assessment
 from portal.assessment.routes import section_rows
 from portal.assessment.scoring import score
 from portal.casework.routes import case_or_404, caseworkers_only
+from portal.db import unit_of_work
 from portal.eid.session import current_person
 from portal.forms import Errors, read_body
 from portal.i18n import gettext as _
 from portal.templating import lang_url, render
 
 
-async def desk_versions(db: Any, application: Application) -> tuple[Assessment | None, list[Assessment], Definition]:
+async def desk_versions(db: AsyncSession, application: Application) -> tuple[Assessment | None, list[Assessment], Definition]:
     """The person's version sent with the case, the desk's versions, and the questionnaire they share."""
     sent = await assessments.sent_with(db, application)
     found = await assessments.versions(db, application.person_id, application.id)
@@ -79,7 +81,7 @@ def comparison(definition: Definition, person_answers: dict[str, Any], desk_answ
 
 @caseworkers_only
 async def compare(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         sent, found, definition = await desk_versions(db, application)
         audit.record(db, actor=current_person(request), subject=application.person, action="self_assessment_viewed",
@@ -110,7 +112,7 @@ async def compare(request: Request) -> Response:
 
 @caseworkers_only
 async def desk_section(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         case_page = lang_url(request, "desk_assessment", id=application.id)
         if not assessments.desk_may_change(application):
@@ -148,7 +150,7 @@ async def desk_section(request: Request) -> Response:
 
 @caseworkers_only
 async def desk_submit(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         # Refused, the case's page shows what is left to answer, or that the case is decided.
         with suppress(assessments.NotComplete, assessments.CaseClosed):

@@ -23,6 +23,7 @@ from portal.applications.rules import Period, ServiceKind
 from portal.casework import reports
 from portal.casework.reports import State
 from portal.casework.routes import caseworkers_only
+from portal.db import unit_of_work
 from portal.eid.session import current_person
 from portal.forms import Errors
 from portal.i18n import gettext as _
@@ -77,7 +78,7 @@ async def overview(request: Request) -> Response:
     status, kind = request.query_params.get("status", ""), request.query_params.get("kind", "")
     state = State(status) if status in State._value2member_map_ else None
     chosen_kind = ServiceKind(kind) if kind in ServiceKind._value2member_map_ else None
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         rows = await reports.overview(db, request.state.scope, month, chosen_kind)
     counted = reports.counts(rows)
     shown = [row for row in rows if state is None or row.state is state]
@@ -97,7 +98,7 @@ async def overview(request: Request) -> Response:
 
 @caseworkers_only
 async def report(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         try:
             found = await reports.open_report(db, current_person(request), request.state.scope, int(request.path_params["id"]))
         except reports.NotFound:
@@ -167,7 +168,7 @@ def _history(events: list[ReportEvent], revisions: list[MonthlyReport], people: 
 async def payroll(request: Request) -> Response:
     """The month's confirmed hours per assistant as CSV: UTF-8 with a BOM (Excel reads ā, š, ž), dot decimals."""
     month, _context = _month_context(request)
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         lines = await reports.pay_lines(db, request.state.scope, month)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -184,7 +185,7 @@ async def payroll(request: Request) -> Response:
 @caseworkers_only
 async def summary(request: Request) -> Response:
     month, context = _month_context(request)
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         totals = reports.by_kind(await reports.pay_lines(db, request.state.scope, month))
     return render(request, "casework/summary.html", {
         **context,
@@ -212,12 +213,12 @@ async def sample(request: Request) -> Response:
         percent, errors = form.shown["percent"], form.errors
         if form.percent is not None and form.ok:
             try:
-                async with request.app.state.db.session() as db:
+                async with unit_of_work(request) as db:
                     drawn = await reports.draw_samples(db, current_person(request), scope, month, form.percent)
                 return RedirectResponse(_with_month(request, "desk_sample", month) + f"#sample-{drawn[0].id}", status_code=303)
             except reports.SampleRefused as refused:
                 errors = [forms.sample_problem(refused.problem)]
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         samples = await reports.samples_of(db, scope, month)
     return render(request, "casework/sample.html", {
         **context, "errors": errors, "percent": percent, "samples": samples,
@@ -229,7 +230,7 @@ async def sample(request: Request) -> Response:
 async def check(request: Request) -> Response:
     """Mark a sampled report as checked, with a note of what was checked and found."""
     note, errors = "", []
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         try:
             found = await reports.sampled_report(db, request.state.scope, int(request.path_params["id"]))
         except reports.NotFound:

@@ -27,6 +27,7 @@ from portal.applications.rules import KIND_RULES, Period, ServiceKind, decision_
 from portal.applications.status_routes import EVENT_TEXTS, STATUS_TAGS
 from portal.assessment import service as assessments
 from portal.casework import forms, service
+from portal.db import unit_of_work
 from portal.eid.session import current_actor, current_person, signed_in
 from portal.entitlements import service as entitlements
 from portal.forms import DateValue, Form
@@ -76,7 +77,7 @@ async def desk(request: Request) -> Response:
         due=service.Due(due) if due in service.Due._value2member_map_ else None,
     )
     today = clock.today()
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         cases = await service.queue(db, request.state.scope, chosen)
     rows = [
         {
@@ -125,7 +126,7 @@ async def case_or_404(request: Request, db: AsyncSession) -> Application:
 @caseworkers_only
 async def case(request: Request) -> Response:
     today = clock.today()
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         person = application.person
         events = await service.case_history(db, application)
@@ -178,7 +179,7 @@ async def case(request: Request) -> Response:
 
 @caseworkers_only
 async def case_document(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         found = next((f for f in await applications.documents_of(db, application) if f.id == int(request.path_params["document_id"])), None)
     if found is None:
@@ -197,7 +198,7 @@ def _back_to_case(request: Request, application: Application, notify: bool = Fal
 
 @caseworkers_only
 async def start_review(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         if application.status is ApplicationStatus.SUBMITTED:
             service.start_review(db, application, current_person(request))
@@ -218,7 +219,7 @@ async def _message_action(
 ) -> Response:
     """A page with one text to write (a request, the reasons for a refusal, a note), then back to the case."""
     field = next(iter(form_class.fields))
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         if not allowed(application):
             return _back_to_case(request, application)
@@ -278,7 +279,7 @@ async def note(request: Request) -> Response:
 @caseworkers_only
 async def grant(request: Request) -> Response:
     """Hours per month (per week for the school and study assistants), the period, the decision text."""
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         if application.status not in service.OPEN:
             return _back_to_case(request, application)
@@ -334,7 +335,7 @@ def _shown_dates(shown: dict[str, Any]) -> dict[str, Any]:
 async def assign(request: Request) -> Response:
     """Assign an assistant by personal code (a new person is created); the desk is told about a third change in a year."""
     today = clock.today()
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         changes = await entitlements.assistant_changes_in_year(db, application.person_id, today)
         errors: Errors = []

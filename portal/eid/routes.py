@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import i18n
+from portal.db import unit_of_work
 from portal.eid import service
 from portal.eid.session import (
     ID_TOKEN,
@@ -97,7 +98,7 @@ async def callback(request: Request) -> Response:
         log.warning("eID callback failed: %r", error)
         return render(request, "eid/sign_in_failed.html", {"problem": "provider"}, status_code=400)
 
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         person = await service.sign_in_person(db, identity)
     return_to = request.session.get(RETURN_TO)
     start_session(request.session, person, token.get("id_token"))
@@ -110,7 +111,7 @@ async def sign_out(request: Request) -> Response:
     person = request.scope.get("person")
     id_token = request.session.get(ID_TOKEN)
     if person is not None:
-        async with request.app.state.db.session() as db:
+        async with unit_of_work(request) as db:
             await service.revoke_sessions(db, person.id)
     end_session(request.session)
     signed_out_url = _settings(request).base_url.rstrip("/") + request.app.url_path_for("signed_out", lang=lang)

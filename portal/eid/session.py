@@ -111,6 +111,8 @@ class IdentityMiddleware:
             else:
                 scope["actor"] = await policy.load_actor(db, person, clock.today())
             await db.commit()  # ends the read: the route's own units of work begin afresh
+            # The actor stays as loaded for the whole request: a unit of work that rolls back must not expire it.
+            db.expunge_all()
 
         if reason is not None:
             end_session(session)

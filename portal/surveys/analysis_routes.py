@@ -8,9 +8,9 @@ import csv
 import io
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +19,7 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import ServiceKind
+from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.entitlements.models import Entitlement
 from portal.i18n import gettext as _
@@ -36,7 +37,7 @@ def analysts_only(endpoint: Endpoint) -> Endpoint:
     @signed_in
     @wraps(endpoint)
     async def guarded(request: Request) -> Response:
-        async with request.app.state.db.session() as db:
+        async with unit_of_work(request) as db:
             roles = {r.role for r in await people.staff_roles(db, current_person(request))}
         if StaffRoleName.SURVEY_ANALYST not in roles:
             raise HTTPException(404)
@@ -45,7 +46,7 @@ def analysts_only(endpoint: Endpoint) -> Endpoint:
     return guarded
 
 
-async def _recipients(db: Any, survey: Survey) -> int | None:
+async def _recipients(db: AsyncSession, survey: Survey) -> int | None:
     """How many people the survey asks (for the response rate); known for the recipients' surveys."""
     if survey.audience != "recipients":
         return None
@@ -58,7 +59,7 @@ async def _recipients(db: Any, survey: Survey) -> int | None:
 
 @analysts_only
 async def index(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         counts = dict((await db.execute(select(SurveyResponse.survey_id, func.count()).group_by(SurveyResponse.survey_id))).all())
         rows = []
         for survey in all_surveys().values():
@@ -82,7 +83,7 @@ def _filters(request: Request) -> tuple[str, str]:
     return (language if language in ("lv", "ru") else "", kind if kind in ServiceKind._value2member_map_ else "")
 
 
-async def _responses(db: Any, survey: Survey) -> list[SurveyResponse]:
+async def _responses(db: AsyncSession, survey: Survey) -> list[SurveyResponse]:
     return list(await db.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)))
 
 
@@ -90,7 +91,7 @@ async def _responses(db: Any, survey: Survey) -> list[SurveyResponse]:
 async def results(request: Request) -> Response:
     survey = _survey(request)
     language, kind = _filters(request)
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         everything = await _responses(db, survey)
     chosen = analysis.filtered(everything, language, kind)
     enough = len(chosen) >= analysis.MIN_GROUP
@@ -122,7 +123,7 @@ async def results(request: Request) -> Response:
 async def export(request: Request) -> Response:
     """Every response, one row each, the answers in words in the page's language."""
     survey = _survey(request)
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         everything = await _responses(db, survey)
     lang = i18n.get_locale()
     questions = survey.questions()

@@ -10,12 +10,14 @@ from collections import defaultdict, deque
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n
+from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.forms import Errors, read_body
 from portal.people.models import Person
@@ -55,7 +57,7 @@ def _person(request: Request) -> Person | None:
     return request.scope.get("person")
 
 
-async def _survey(request: Request, db: Any) -> Survey:
+async def _survey(request: Request, db: AsyncSession) -> Survey:
     """The survey of the path, if this person (or visitor) may answer it today; else 404."""
     survey = all_surveys().get(request.path_params["survey"])
     if survey is None or not await service.may_answer(db, survey, _person(request), clock.today()):
@@ -70,14 +72,14 @@ def _sign_in_first(request: Request, survey: Survey) -> Response | None:
     return None
 
 
-async def _answered(request: Request, db: Any, survey: Survey) -> bool:
+async def _answered(request: Request, db: AsyncSession, survey: Survey) -> bool:
     person = _person(request)
     if person is not None:
         return await service.has_answered(db, survey, person)
     return request.cookies.get(ANSWERED_COOKIE + survey.id) == "1"
 
 
-async def _answers(request: Request, db: Any, survey: Survey) -> dict[str, Any]:
+async def _answers(request: Request, db: AsyncSession, survey: Survey) -> dict[str, Any]:
     person = _person(request)
     if person is not None:
         draft = await service.draft_of(db, survey, person)
@@ -85,7 +87,7 @@ async def _answers(request: Request, db: Any, survey: Survey) -> dict[str, Any]:
     return dict(request.session.get(f"survey:{survey.id}", {}))
 
 
-async def _keep(request: Request, db: Any, survey: Survey, given: dict[str, Any]) -> dict[str, Any]:
+async def _keep(request: Request, db: AsyncSession, survey: Survey, given: dict[str, Any]) -> dict[str, Any]:
     """Keep a page's answers with the earlier ones; returns them all."""
     person = _person(request)
     if person is not None:
@@ -97,13 +99,13 @@ async def _keep(request: Request, db: Any, survey: Survey, given: dict[str, Any]
 
 @signed_in
 async def surveys(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         found = await service.open_surveys(db, current_person(request), clock.today())
     return render(request, "surveys/list.html", {"surveys": found})
 
 
 async def start(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         survey = await _survey(request, db)
         if (redirect := _sign_in_first(request, survey)) is not None:
             return redirect
@@ -117,7 +119,7 @@ async def start(request: Request) -> Response:
 
 async def page(request: Request) -> Response:
     number = int(request.path_params["page"])
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         survey = await _survey(request, db)
         if (redirect := _sign_in_first(request, survey)) is not None:
             return redirect
@@ -148,7 +150,7 @@ async def page(request: Request) -> Response:
 
 
 async def check(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         survey = await _survey(request, db)
         if (redirect := _sign_in_first(request, survey)) is not None:
             return redirect
@@ -168,7 +170,7 @@ async def check(request: Request) -> Response:
 
 async def submit(request: Request) -> Response:
     """Submit once: a second submit (back button, another tab) lands on the thanks page again."""
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         survey = await _survey(request, db)
         if (redirect := _sign_in_first(request, survey)) is not None:
             return redirect

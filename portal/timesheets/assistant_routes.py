@@ -7,6 +7,7 @@ from contextlib import suppress
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -15,6 +16,7 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import Period
+from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.forms import Errors, ascii_integer, read_body
 from portal.i18n import gettext as _
@@ -46,7 +48,7 @@ async def people(request: Request) -> Response:
     today = clock.today()
     this_month = service.month_of(today)
     last_month = service.previous_month(this_month)
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         assisted = await service.assisted_by(db, current_person(request))
         reports = await service.latest_reports(db, [item.assignment.id for item in assisted], [this_month, last_month])
     rows = []
@@ -60,7 +62,7 @@ async def people(request: Request) -> Response:
     return render(request, "timesheets/assistant.html", {"rows": rows, "kind_name": kind_name})
 
 
-async def _assisted(request: Request, db: Any) -> tuple[service.Assisted, date]:
+async def _assisted(request: Request, db: AsyncSession) -> tuple[service.Assisted, date]:
     month = service.parse_month(request.path_params["month"])
     try:
         assisted = await service.assignment_of(db, current_person(request), int(request.path_params["assignment"]))
@@ -86,7 +88,7 @@ def _month_url(request: Request, assisted: service.Assisted, month: date) -> str
 
 
 async def _month_page(
-    request: Request, db: Any, assisted: service.Assisted, month: date, *, values: dict[str, Any] | None = None,
+    request: Request, db: AsyncSession, assisted: service.Assisted, month: date, *, values: dict[str, Any] | None = None,
     errors: Errors | None = None, editing: int | None = None, status_message: str = "", status_code: int = 200,
 ) -> Response:
     today = clock.today()
@@ -149,7 +151,7 @@ def _conflict() -> str:
 @signed_in
 async def month_page(request: Request) -> Response:
     """The month: its entries with a running total, the form to add or change one, submitting."""
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         assisted, month = await _assisted(request, db)
         if request.method == "GET":
             done = request.query_params.get("done", "")
@@ -186,7 +188,7 @@ async def _report_action(request: Request, act: Any, done: str = "") -> Response
     """A POST that changes the month's report as a whole (delete an entry, submit, correct):
     a stale page gets the conflict and the current version; a change the state no longer
     allows (already submitted, the month not over) just shows the month, which says why."""
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         assisted, month = await _assisted(request, db)
         form = await forms.ReportChangeForm.read(request)
         stale = form.version is None  # not a version this page sent: as stale as an old one
@@ -204,7 +206,7 @@ async def _report_action(request: Request, act: Any, done: str = "") -> Response
 
 @signed_in
 async def delete_entry(request: Request) -> Response:
-    async def act(db: Any, assisted: service.Assisted, month: date, shown: int | None) -> None:
+    async def act(db: AsyncSession, assisted: service.Assisted, month: date, shown: int | None) -> None:
         try:
             await service.delete_entry(db, assisted, month, int(request.path_params["entry"]), shown)
         except service.NotFound:
@@ -215,7 +217,7 @@ async def delete_entry(request: Request) -> Response:
 
 @signed_in
 async def submit_month(request: Request) -> Response:
-    async def act(db: Any, assisted: service.Assisted, month: date, shown: int | None) -> None:
+    async def act(db: AsyncSession, assisted: service.Assisted, month: date, shown: int | None) -> None:
         await service.submit(db, current_person(request), assisted, month, clock.today(), shown)
 
     return await _report_action(request, act)
@@ -223,7 +225,7 @@ async def submit_month(request: Request) -> Response:
 
 @signed_in
 async def correct_month(request: Request) -> Response:
-    async def act(db: Any, assisted: service.Assisted, month: date, shown: int | None) -> None:
+    async def act(db: AsyncSession, assisted: service.Assisted, month: date, shown: int | None) -> None:
         with suppress(service.NotFound):  # nothing confirmed to correct: the month shows as it is
             await service.correct(db, current_person(request), assisted, month, shown)
 

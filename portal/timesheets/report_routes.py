@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,6 +17,7 @@ from portal import clock
 from portal.applications.journey import kind_name
 from portal.applications.models import Application
 from portal.applications.rules import Period
+from portal.db import unit_of_work
 from portal.eid import acting
 from portal.eid.acting import subject_url
 from portal.eid.session import current_person, signed_in
@@ -37,7 +39,7 @@ async def entitlement(request: Request) -> Response:
     since = this_month
     for _month in range(11):
         since = service.previous_month(since)
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         person = await acting.subject(request, db)
         whose = await acting.whose(request, db)
         grants = await usage.current_entitlements(db, person.id, today)
@@ -72,7 +74,7 @@ async def entitlement(request: Request) -> Response:
 
 @signed_in
 async def reports(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         person = await acting.subject(request, db)
         whose = await acting.whose(request, db)
         found = await service.reports_of(db, current_person(request), person.id, clock.today())
@@ -87,23 +89,24 @@ async def reports(request: Request) -> Response:
     })
 
 
-async def _people(db: Any, ids: set[int]) -> dict[int, Person]:
+async def _people(db: AsyncSession, ids: set[int]) -> dict[int, Person]:
     return {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
 
 
-async def _report(request: Request, db: Any) -> MonthlyReport:
+async def _report(request: Request, db: AsyncSession) -> MonthlyReport:
     try:
         return await service.visible_report(db, current_person(request), int(request.path_params["id"]), clock.today())
     except service.NotFound:
         raise HTTPException(404) from None
 
 
-async def _report_page(request: Request, db: Any, report: MonthlyReport, template: str, *, errors: Any = (),
+async def _report_page(request: Request, db: AsyncSession, report: MonthlyReport, template: str, *, errors: Any = (),
                        values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     entries = (await service.entries_of(db, [report.id]))[report.id]
     revisions = await service.revisions_of(db, report)
     events = list(await db.scalars(service.events_query([r.id for r in revisions])))
     grant = await db.get(Entitlement, report.entitlement_id)
+    assert grant is not None  # a report is always of a grant (foreign key)
     people = await _people(db, {report.person_id, report.assistant_id, *(e.actor_id for e in events),
                                 *([report.confirmed_by_id] if report.confirmed_by_id else [])})
     running, rows = 0, []
@@ -122,7 +125,7 @@ async def _report_page(request: Request, db: Any, report: MonthlyReport, templat
 
 @signed_in
 async def report(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         found = await _report(request, db)
         return await _report_page(request, db, found, "timesheets/report.html")
 
@@ -134,7 +137,7 @@ def _conflict() -> str:
 @signed_in
 async def confirm(request: Request) -> Response:
     """The check step: "I confirm that I received the assistant service listed above"."""
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         found = await _report(request, db)
         if request.method == "GET":
             if found.status is not ReportStatus.SUBMITTED:
@@ -156,7 +159,7 @@ async def confirm(request: Request) -> Response:
 
 @signed_in
 async def confirmed(request: Request) -> Response:
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         found = await _report(request, db)
         if found.status is not ReportStatus.CONFIRMED:
             return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
@@ -166,7 +169,7 @@ async def confirmed(request: Request) -> Response:
 @signed_in
 async def dispute(request: Request) -> Response:
     """Something is wrong: the reason, and optionally the entries concerned, back to the assistant."""
-    async with request.app.state.db.session() as db:
+    async with unit_of_work(request) as db:
         found = await _report(request, db)
         if found.status is not ReportStatus.SUBMITTED:
             return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
