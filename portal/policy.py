@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, joinedload
 
 from portal.applications.models import Application, ApplicationStatus
+from portal.assessment.models import Assessment
+from portal.entitlements.models import AssistantAssignment
 from portal.people.models import Person, Representation, StaffRole, StaffRoleName
+from portal.timesheets.models import MonthlyReport, ReportStatus
 
 
 @dataclass(frozen=True)
@@ -110,21 +113,61 @@ async def load_actor(db: AsyncSession, person: Person, today: date) -> Actor:
     )
 
 
-def _person_in(column: QueryableAttribute[Any], ids: Sequence[int]) -> ColumnElement[bool]:
+def _in(column: QueryableAttribute[Any], ids: Sequence[int]) -> ColumnElement[bool]:
     return column.in_(ids) if ids else false()
 
 
 # ------------------------------------------------------------- record scopes
+#
+# Each takes the person who asks and the day (representations are valid for a period), so that a
+# service called outside a request (the CLI, a test) scopes its queries exactly as a page does.
 
 
-def applications(actor: Actor) -> ColumnElement[bool]:
+def represented_ids(person: Person, today: date) -> Select[int]:
+    """The people this person may act for today, as a subquery."""
+    return select(Representation.represented_id).where(
+        Representation.representative_id == person.id,
+        Representation.valid_from <= today,
+        or_(Representation.valid_to.is_(None), Representation.valid_to >= today),
+    )
+
+
+def _about(column: QueryableAttribute[Any], person: Person, today: date) -> ColumnElement[bool]:
+    """Rows about the person themself or about someone they represent today."""
+    return or_(column == person.id, column.in_(represented_ids(person, today)))
+
+
+async def may_act_for(db: AsyncSession, person: Person, person_id: int, today: date) -> bool:
+    """Own data, or the data of someone represented today (one indexed query; a page asks Actor.may_act_for)."""
+    if person_id == person.id:
+        return True
+    found = await db.scalar(represented_ids(person, today).where(Representation.represented_id == person_id).limit(1))
+    return found is not None
+
+
+def applications(person: Person, today: date) -> ColumnElement[bool]:
     """Own applications and those of the people represented today.
 
     A draft is visible only to whoever started it (a representative's draft is not yet the
     represented person's business, nor another representative's).
     """
-    about = or_(Application.person_id == actor.id, _person_in(Application.person_id, actor.represented_ids))
-    return and_(about, or_(Application.status != ApplicationStatus.DRAFT, Application.created_by_id == actor.id))
+    return and_(_about(Application.person_id, person, today),
+                or_(Application.status != ApplicationStatus.DRAFT, Application.created_by_id == person.id))
+
+
+def self_assessments(person: Person, today: date) -> ColumnElement[bool]:
+    """Self-assessments of the person and of the people they represent today (never the desk's own)."""
+    return Assessment.application_id.is_(None) & _about(Assessment.person_id, person, today)
+
+
+def monthly_reports(person: Person, today: date) -> ColumnElement[bool]:
+    """Reports about the person and the people they represent today; not while the assistant still records."""
+    return and_(_about(MonthlyReport.person_id, person, today), MonthlyReport.status != ReportStatus.OPEN)
+
+
+def assignments_of_assistant(assistant: Person) -> ColumnElement[bool]:
+    """The assignments in which this person is the assistant: what she records hours for."""
+    return AssistantAssignment.assistant_id == assistant.id
 
 
 def cases(actor: Actor) -> ColumnElement[bool]:
@@ -138,6 +181,6 @@ def cases_in(scope: DeskScope) -> ColumnElement[bool]:
     A school assistant's case whose school is not registered stays with the municipality's caseworkers
     (Reg. 695: the school decides, when the portal knows the school).
     """
-    municipal = Application.school_id.is_(None) & _person_in(Application.municipality_id, scope.municipality_ids)
-    school = _person_in(Application.school_id, scope.school_ids)
+    municipal = Application.school_id.is_(None) & _in(Application.municipality_id, scope.municipality_ids)
+    school = _in(Application.school_id, scope.school_ids)
     return (Application.status != ApplicationStatus.DRAFT) & or_(municipal, school)

@@ -20,7 +20,7 @@ from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import KIND_RULES, Verdict, kinds_by_age
 from portal.assessment import service as assessments
 from portal.db import unit_of_work
-from portal.eid.session import current_person, signed_in
+from portal.eid.session import current_actor, current_person, signed_in
 from portal.forms import Errors, ascii_integer, read_body, read_fields
 from portal.i18n import gettext as _
 from portal.notifications.service import deliver_pending
@@ -44,7 +44,7 @@ async def for_whom(request: Request) -> Response:
     me = current_person(request)
     today = clock.today()
     async with unit_of_work(request) as db:
-        represented = [r.represented for r in await people.represented_people(db, me, today)]
+        represented = current_actor(request).represented
         options = [journey.Option(FOR_WHOM_SELF, _("Myself"), me.full_name)] + [
             journey.Option(str(person.id), person.full_name) for person in represented
         ]

@@ -12,10 +12,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal import policy
 from portal.applications.models import (
     CLOSED,
     Application,
@@ -29,7 +30,7 @@ from portal.applications.situation import birth_date_of
 from portal.db import utcnow
 from portal.forms import ascii_integer
 from portal.people import service as people
-from portal.people.models import Person, Representation
+from portal.people.models import Person
 from portal.storage import Storage
 
 INFO_RESPONSE_KIND = "info_response"  # documents.DocumentKind.INFO_RESPONSE
@@ -62,34 +63,10 @@ class Refused(NotAllowed):
         self.problem = problem
 
 
-def represented_ids(actor: Person, today: date) -> Any:
-    """The people the actor may act for today (a subquery)."""
-    return select(Representation.represented_id).where(
-        Representation.representative_id == actor.id,
-        Representation.valid_from <= today,
-        or_(Representation.valid_to.is_(None), Representation.valid_to >= today),
-    )
-
-
-def visible_to(actor: Person, today: date) -> ColumnElement[bool]:
-    """Own applications, and those of the people the actor represents today.
-
-    A draft is visible only to whoever started it (a representative's draft is
-    not yet the represented person's business, nor another representative's).
-    """
-    return or_(
-        and_(Application.status == ApplicationStatus.DRAFT, Application.created_by_id == actor.id,
-             or_(Application.person_id == actor.id, Application.person_id.in_(represented_ids(actor, today)))),
-        and_(Application.status != ApplicationStatus.DRAFT,
-             or_(Application.person_id == actor.id, Application.person_id.in_(represented_ids(actor, today)))),
-    )
-
-
-async def may_act_for(db: AsyncSession, actor: Person, person_id: int, today: date) -> bool:
-    if person_id == actor.id:
-        return True
-    found = await db.scalar(represented_ids(actor, today).where(Representation.represented_id == person_id).limit(1))
-    return found is not None
+# Who sees which application is the access policy's (portal/policy.py).
+represented_ids = policy.represented_ids
+visible_to = policy.applications
+may_act_for = policy.may_act_for
 
 
 async def visible_application(db: AsyncSession, actor: Person, application_id: int, today: date) -> Application:

@@ -77,9 +77,9 @@ def section_rows(request: Request, definition: Definition, answers: Mapping[str,
 async def overview(request: Request) -> Response:
     me = current_person(request)
     async with unit_of_work(request) as db:
-        person = await acting.subject(request, db)
+        person = acting.subject(request)
         definition, shown, found, answers = await _definition_and_answers(db, person)
-        whose = await acting.whose(request, db)
+        whose = acting.whose(request)
     draft = service.in_progress(found)
     latest = service.latest_submitted(found)
     return render(request, "assessment/overview.html", {
@@ -111,7 +111,7 @@ def _section_of(definition: Definition, request: Request) -> Section:
 async def section_page(request: Request) -> Response:
     """One section's questions; every answer given is kept, even when another needs correcting."""
     async with unit_of_work(request) as db:
-        person = await acting.subject(request, db)
+        person = acting.subject(request)
         definition, _shown, _found, answers = await _definition_and_answers(db, person)
         section = _section_of(definition, request)
         errors: Errors = []
@@ -157,7 +157,7 @@ def answer_rows(definition: Definition, section: Section, answers: Mapping[str, 
 @signed_in
 async def section_check(request: Request) -> Response:
     async with unit_of_work(request) as db:
-        person = await acting.subject(request, db)
+        person = acting.subject(request)
         definition, _shown, _found, answers = await _definition_and_answers(db, person)
     section = _section_of(definition, request)
     name = name_for(request, person)
@@ -179,7 +179,7 @@ async def section_check(request: Request) -> Response:
 @signed_in
 async def submit(request: Request) -> Response:
     async with unit_of_work(request) as db:
-        person = await acting.subject(request, db)
+        person = acting.subject(request)
         try:
             version = await service.submit(db, current_person(request), person)
         except service.NotComplete:

@@ -13,10 +13,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal import policy
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import age_on
@@ -196,11 +197,7 @@ async def _person_of(db: AsyncSession, application: Application) -> Person:
     return person
 
 
-def visible_to(actor: Person, today: date) -> ColumnElement[bool]:
-    """Self-assessments of the actor and of the people they represent today (never the desk's)."""
-    return Assessment.application_id.is_(None) & or_(
-        Assessment.person_id == actor.id, Assessment.person_id.in_(applications.represented_ids(actor, today))
-    )
+visible_to = policy.self_assessments  # the access policy's (portal/policy.py)
 
 
 async def visible_assessment(db: AsyncSession, actor: Person, assessment_id: int, today: date) -> Assessment:

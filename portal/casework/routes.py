@@ -28,14 +28,14 @@ from portal.applications.status_routes import EVENT_TEXTS, STATUS_TAGS
 from portal.assessment import service as assessments
 from portal.casework import forms, service
 from portal.db import unit_of_work
-from portal.eid.session import current_actor, current_person, signed_in
+from portal.eid.session import current_actor, current_person, staff_only
 from portal.entitlements import service as entitlements
 from portal.forms import DateValue, Form
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
 from portal.notifications.service import deliver_pending
 from portal.people import service as people
-from portal.people.models import Person, School
+from portal.people.models import Person, School, StaffRoleName
 from portal.templating import lang_url, render
 
 Errors = list[tuple[str, str]]
@@ -45,13 +45,10 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 def caseworkers_only(endpoint: Endpoint) -> Endpoint:
     """Signed in, as a caseworker or a school's staff; whose cases they decide is in request.state.scope."""
 
-    @signed_in
+    @staff_only(StaffRoleName.CASEWORKER, StaffRoleName.SCHOOL_STAFF)
     @wraps(endpoint)
     async def guarded(request: Request) -> Response:
-        scope = current_actor(request).desk
-        if not scope:
-            raise HTTPException(404)
-        request.state.scope = scope
+        request.state.scope = current_actor(request).desk
         return await endpoint(request)
 
     return guarded

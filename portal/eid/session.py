@@ -16,13 +16,14 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal import clock, i18n, policy
 from portal.db import request_session
-from portal.people.models import Person
+from portal.people.models import Person, StaffRoleName
 from portal.settings import Settings
 
 PERSON_ID = "person_id"
@@ -149,6 +150,22 @@ def signed_in(endpoint: Endpoint) -> Endpoint:
         return await endpoint(request)
 
     return guarded
+
+
+def staff_only(*roles: StaffRoleName) -> Callable[[Endpoint], Endpoint]:
+    """A staff page: signed in with one of these roles. To anyone else the page does not exist (404)."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @signed_in
+        @wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            if not any(current_actor(request).has_role(role) for role in roles):
+                raise HTTPException(404)
+            return await endpoint(request)
+
+        return guarded
+
+    return decorate
 
 
 def current_actor(request: Request) -> policy.Actor:

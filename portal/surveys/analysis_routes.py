@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Awaitable, Callable
-from functools import wraps
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,10 +19,9 @@ from portal import clock, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import ServiceKind
 from portal.db import unit_of_work
-from portal.eid.session import current_person, signed_in
+from portal.eid.session import staff_only
 from portal.entitlements.models import Entitlement
 from portal.i18n import gettext as _
-from portal.people import service as people
 from portal.people.models import StaffRoleName
 from portal.surveys import analysis, answers, charts
 from portal.surveys.definitions import Survey, all_surveys
@@ -33,17 +31,7 @@ from portal.templating import render
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def analysts_only(endpoint: Endpoint) -> Endpoint:
-    @signed_in
-    @wraps(endpoint)
-    async def guarded(request: Request) -> Response:
-        async with unit_of_work(request) as db:
-            roles = {r.role for r in await people.staff_roles(db, current_person(request))}
-        if StaffRoleName.SURVEY_ANALYST not in roles:
-            raise HTTPException(404)
-        return await endpoint(request)
-
-    return guarded
+analysts_only = staff_only(StaffRoleName.SURVEY_ANALYST)
 
 
 async def _recipients(db: AsyncSession, survey: Survey) -> int | None:

@@ -40,8 +40,8 @@ async def entitlement(request: Request) -> Response:
     for _month in range(11):
         since = service.previous_month(since)
     async with unit_of_work(request) as db:
-        person = await acting.subject(request, db)
-        whose = await acting.whose(request, db)
+        person = acting.subject(request)
+        whose = acting.whose(request)
         grants = await usage.current_entitlements(db, person.id, today)
         use = await usage.use_by_month(db, [g.id for g in grants], since)
         references = dict((await db.execute(
@@ -75,8 +75,8 @@ async def entitlement(request: Request) -> Response:
 @signed_in
 async def reports(request: Request) -> Response:
     async with unit_of_work(request) as db:
-        person = await acting.subject(request, db)
-        whose = await acting.whose(request, db)
+        person = acting.subject(request)
+        whose = acting.whose(request)
         found = await service.reports_of(db, current_person(request), person.id, clock.today())
         assistants = await _people(db, {r.assistant_id for r in found})
     latest = [r for r in found if not r.superseded]

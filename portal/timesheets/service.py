@@ -16,11 +16,11 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.applications import service as applications
+from portal import policy
 from portal.applications.rules import Period, Purpose
 from portal.db import utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
@@ -116,14 +116,14 @@ def _assisted_query() -> Any:
 async def assisted_by(db: AsyncSession, assistant: Person) -> list[Assisted]:
     """Everyone the assistant is assigned to, newest assignment first."""
     rows = await db.execute(
-        _assisted_query().where(AssistantAssignment.assistant_id == assistant.id).order_by(AssistantAssignment.valid_from.desc())
+        _assisted_query().where(policy.assignments_of_assistant(assistant)).order_by(AssistantAssignment.valid_from.desc())
     )
     return [Assisted(a, e, p) for a, e, p in rows]
 
 
 async def assignment_of(db: AsyncSession, assistant: Person, assignment_id: int) -> Assisted:
     row = (await db.execute(
-        _assisted_query().where(AssistantAssignment.id == assignment_id, AssistantAssignment.assistant_id == assistant.id)
+        _assisted_query().where(AssistantAssignment.id == assignment_id, policy.assignments_of_assistant(assistant))
     )).first()
     if row is None:
         raise NotFound(assignment_id)
@@ -424,10 +424,7 @@ async def correct(db: AsyncSession, assistant: Person, assisted: Assisted, month
 # ------------------------------------------------------------ the recipient
 
 
-def visible_to(actor: Person, today: date) -> ColumnElement[bool]:
-    """Reports about the actor, and about the people they represent today; not while the assistant records."""
-    about = or_(MonthlyReport.person_id == actor.id, MonthlyReport.person_id.in_(applications.represented_ids(actor, today)))
-    return and_(about, MonthlyReport.status != ReportStatus.OPEN)
+visible_to = policy.monthly_reports  # the access policy's (portal/policy.py)
 
 
 async def visible_report(db: AsyncSession, actor: Person, report_id: int, today: date) -> MonthlyReport:
