@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n
-from portal.applications import documents, forms, journey, notices, service, uploads
+from portal.applications import documents, forms, journey, notices, presenters, service, uploads
 from portal.applications.models import CLOSED, Application, ApplicationStatus
 from portal.applications.rules import decision_due
 from portal.casework import service as casework
@@ -22,61 +22,16 @@ from portal.eid.session import current_person, signed_in
 from portal.entitlements import service as entitlements
 from portal.forms import Errors
 from portal.i18n import gettext as _
-from portal.i18n import lazy_gettext as _l
-from portal.people import service as people
 from portal.people.models import Person
 from portal.templating import lang_url, render
-
-STATUS_TAGS: dict[ApplicationStatus, tuple[Any, str]] = {
-    ApplicationStatus.DRAFT: (_l("Draft"), "grey"),
-    ApplicationStatus.SUBMITTED: (_l("Submitted"), "blue"),
-    ApplicationStatus.IN_REVIEW: (_l("In review"), "blue"),
-    ApplicationStatus.INFO_REQUESTED: (_l("More information requested"), "yellow"),
-    ApplicationStatus.GRANTED: (_l("Granted"), "green"),
-    ApplicationStatus.REFUSED: (_l("Refused"), "red"),
-    ApplicationStatus.WITHDRAWN: (_l("Withdrawn"), "grey"),
-}
-
-EVENT_TEXTS: dict[str, Any] = {
-    "started": _l("Application started"),
-    "submitted": _l("Application sent to the social service"),
-    "withdrawn": _l("Application withdrawn"),
-    "review_started": _l("The social service started the review"),
-    "information_requested": _l("The social service asked for more information"),
-    "information_provided": _l("More information sent"),
-    "granted": _l("Granted"),
-    "refused": _l("Refused"),
-    "assistant_assigned": _l("Assistant assigned"),
-    "note": _l("Note"),
-}
-
-
-async def _summaries(db: AsyncSession, me: Person, only_drafts: bool) -> list[dict[str, Any]]:
-    """The person's applications with whom each is for and, for drafts, how much is answered."""
-    today = clock.today()
-    rows = [a for a in await service.applications_of(db, me, today) if not only_drafts or a.status is ApplicationStatus.DRAFT]
-    people_by_id = {me.id: me} | {r.represented_id: r.represented for r in await people.represented_people(db, me, today)}
-    uploaded = await service.uploaded_kinds(db, [a.id for a in rows if a.status is ApplicationStatus.DRAFT])
-    items = []
-    for application in rows:
-        person = people_by_id.get(application.person_id, me)
-        situation = journey.Situation(
-            application.answers, journey.birth_date_of(person.personal_code), today, uploaded=uploaded.get(application.id, frozenset())
-        )
-        items.append({"application": application, "applicant": person, "progress": journey.progress(situation)})
-    return items
-
-
-async def draft_summaries(db: AsyncSession, me: Person) -> list[dict[str, Any]]:
-    return await _summaries(db, me, only_drafts=True)
 
 
 @signed_in
 async def applications(request: Request) -> Response:
     me = current_person(request)
     async with unit_of_work(request) as db:
-        items = await _summaries(db, me, only_drafts=False)
-    return render(request, "applications/list.html", {"items": items, "me": me, "statuses": STATUS_TAGS})
+        items = await presenters.summaries(db, me)
+    return render(request, "applications/list.html", {"items": items, "me": me, "statuses": presenters.STATUS_TAGS})
 
 
 async def _submitted_application(request: Request, db: AsyncSession) -> tuple[Application, Person]:
@@ -141,10 +96,10 @@ async def application_page(request: Request) -> Response:
             "application": application,
             "applicant": person,
             "overview": _overview(application, person),
-            "status_tag": STATUS_TAGS[application.status],
+            "status_tag": presenters.STATUS_TAGS[application.status],
             "decides_by": notices.decides_by(application.kind, decision_due(application.submitted_at.date())),
             "history": [
-                {"at": event.at, "what": EVENT_TEXTS.get(event.action, event.action), "who": actors[event.actor_id].full_name,
+                {"at": event.at, "what": presenters.EVENT_TEXTS.get(event.action, event.action), "who": actors[event.actor_id].full_name,
                  "message": event.message}
                 for event in reversed(events)
             ],

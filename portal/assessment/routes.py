@@ -19,7 +19,7 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import service as applications
 from portal.assessment import answers as answering
-from portal.assessment import service
+from portal.assessment import presenters, service
 from portal.assessment.answers import SectionStatus
 from portal.assessment.definitions import Definition, Section
 from portal.assessment.forms import AttachForm, read_section
@@ -31,16 +31,8 @@ from portal.eid.acting import subject_url
 from portal.eid.session import current_person, signed_in
 from portal.forms import Errors, read_body
 from portal.i18n import gettext as _
-from portal.i18n import lazy_gettext as _l
-from portal.i18n import ngettext
 from portal.people.models import Person
 from portal.templating import lang_url, render
-
-STATUS_TAGS = {
-    SectionStatus.NOT_STARTED: (_l("Not started"), "grey"),
-    SectionStatus.IN_PROGRESS: (_l("In progress"), "blue"),
-    SectionStatus.COMPLETED: (_l("Completed"), "green"),
-}
 
 
 def name_for(request: Request, person: Person) -> str | None:
@@ -55,22 +47,7 @@ async def _definition_and_answers(db: AsyncSession, person: Person) -> tuple[Def
     return definition, shown, found, answers
 
 
-def section_rows(request: Request, definition: Definition, answers: Mapping[str, Any], href: Any) -> list[dict[str, Any]]:
-    """The task list: each section with its status and how many of its questions are answered."""
-    rows = []
-    for section in definition.sections:
-        status = answering.section_status(definition, section, answers)
-        text, colour = STATUS_TAGS[status]
-        total = len(section.questions)
-        rows.append({
-            "text": section.title(i18n.get_locale()),
-            "href": href(section),
-            "status": str(text),
-            "status_colour": colour,
-            "hint": ngettext("%(answered)s of %(num)s question answered", "%(answered)s of %(num)s questions answered", total,
-                             answered=answering.answered_count(definition, section, answers)),
-        })
-    return rows
+
 
 
 @signed_in
@@ -89,7 +66,7 @@ async def overview(request: Request) -> Response:
         "whose": whose,
         "whose_href": lambda someone: subject_url(request, "assessment", someone),
         "definition": definition,
-        "rows": section_rows(request, definition, answers, lambda s: subject_url(request, "assessment_section", person, section=s.id)),
+        "rows": presenters.section_rows(definition, answers, lambda s: subject_url(request, "assessment_section", person, section=s.id)),
         "draft": draft,
         "can_submit": draft is not None and answering.complete(definition, answers),
         "latest": latest,

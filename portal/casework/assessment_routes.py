@@ -15,13 +15,13 @@ from starlette.routing import Route
 from portal import audit, clock, i18n
 from portal.applications.models import Application
 from portal.assessment import answers as answering
+from portal.assessment import presenters
 from portal.assessment import service as assessments
 from portal.assessment.definitions import Definition, Question
 from portal.assessment.forms import read_section
 from portal.assessment.models import Assessment
-from portal.assessment.routes import section_rows
 from portal.assessment.scoring import score
-from portal.casework.routes import case_or_404, caseworkers_only
+from portal.casework.guards import case_or_404, caseworkers_only
 from portal.db import unit_of_work
 from portal.eid.session import current_person
 from portal.forms import Errors, read_body
@@ -101,7 +101,7 @@ async def compare(request: Request) -> Response:
         "differences": differences,
         "person_result": score(assessments.definition_of(sent), sent.answers) if sent and definition.scored else None,
         "desk_result": score(definition, desk_answers) if desk_answers and definition.scored else None,
-        "rows": section_rows(request, definition, desk_answers,
+        "rows": presenters.section_rows(definition, desk_answers,
                              lambda s: lang_url(request, "desk_assessment_section", id=application.id, section=s.id)),
         "draft": draft,
         "latest": latest,

@@ -21,8 +21,8 @@ from portal import clock, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import Period, ServiceKind
 from portal.casework import reports
+from portal.casework.guards import caseworkers_only
 from portal.casework.reports import State
-from portal.casework.routes import caseworkers_only
 from portal.db import unit_of_work
 from portal.eid.session import current_person
 from portal.forms import Errors

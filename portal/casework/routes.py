@@ -8,7 +8,6 @@ error state; its POST redirects back to the case.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import wraps
 from typing import Any
 
 from sqlalchemy import select
@@ -23,35 +22,24 @@ from portal import clock, i18n
 from portal.applications import journey, notices, uploads
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationStatus
+from portal.applications.presenters import EVENT_TEXTS, STATUS_TAGS
 from portal.applications.rules import KIND_RULES, Period, ServiceKind, decision_due
-from portal.applications.status_routes import EVENT_TEXTS, STATUS_TAGS
 from portal.assessment import service as assessments
 from portal.casework import forms, service
+from portal.casework.guards import case_or_404, caseworkers_only
 from portal.db import unit_of_work
-from portal.eid.session import current_actor, current_person, staff_only
+from portal.eid.session import current_person
 from portal.entitlements import service as entitlements
 from portal.forms import DateValue, Form
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
 from portal.notifications.service import deliver_pending
 from portal.people import service as people
-from portal.people.models import Person, School, StaffRoleName
+from portal.people.models import Person, School
 from portal.templating import lang_url, render
 
 Errors = list[tuple[str, str]]
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def caseworkers_only(endpoint: Endpoint) -> Endpoint:
-    """Signed in, as a caseworker or a school's staff; whose cases they decide is in request.state.scope."""
-
-    @staff_only(StaffRoleName.CASEWORKER, StaffRoleName.SCHOOL_STAFF)
-    @wraps(endpoint)
-    async def guarded(request: Request) -> Response:
-        request.state.scope = current_actor(request).desk
-        return await endpoint(request)
-
-    return guarded
 
 
 # ---------------------------------------------------------------- the queue
@@ -111,13 +99,6 @@ async def desk(request: Request) -> Response:
 
 
 # ----------------------------------------------------------------- the case
-
-
-async def case_or_404(request: Request, db: AsyncSession) -> Application:
-    try:
-        return await service.open_case(db, current_person(request), request.state.scope, int(request.path_params["id"]))
-    except service.NotFound:
-        raise HTTPException(404) from None
 
 
 @caseworkers_only

@@ -8,7 +8,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n
-from portal.applications import status_routes as application_status
+from portal.applications import presenters as applications
 from portal.assessment import service as assessments
 from portal.db import unit_of_work
 from portal.eid.session import current_actor, signed_in
@@ -40,7 +40,7 @@ async def dashboard(request: Request) -> Response:
     actor = current_actor(request)
     me = actor.person
     async with unit_of_work(request) as db:
-        drafts = await application_status.draft_summaries(db, me)
+        drafts = await applications.draft_summaries(db, me)
         own_assessments = await assessments.versions(db, me.id)
         work = await timesheet_usage.dashboard_counts(db, me, clock.today())
         open_surveys = await surveys.open_surveys(db, me, clock.today())

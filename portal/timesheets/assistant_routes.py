@@ -23,19 +23,7 @@ from portal.i18n import gettext as _
 from portal.templating import lang_url, render
 from portal.timesheets import forms, service
 from portal.timesheets.models import ReportStatus, TimeEntry
-
-REPORT_STATUS_TEXTS = {
-    None: (lambda: _("Nothing recorded"), "grey"),
-    ReportStatus.OPEN: (lambda: _("Not submitted"), "grey"),
-    ReportStatus.SUBMITTED: (lambda: _("Waiting for confirmation"), "blue"),
-    ReportStatus.RETURNED: (lambda: _("Returned"), "red"),
-    ReportStatus.CONFIRMED: (lambda: _("Confirmed"), "green"),
-}
-
-
-def status_tag(status: ReportStatus | None) -> tuple[str, str]:
-    text, colour = REPORT_STATUS_TEXTS[status]
-    return text(), colour
+from portal.timesheets.presenters import status_tag
 
 
 def month_slug(month: date) -> str:

@@ -26,8 +26,8 @@ from portal.forms import read_body
 from portal.people.models import Person
 from portal.templating import lang_url, render
 from portal.timesheets import forms, service, usage
-from portal.timesheets.assistant_routes import status_tag
 from portal.timesheets.models import MonthlyReport, ReportStatus
+from portal.timesheets.presenters import status_tag
 
 RENEW_WARNING_DAYS = 60
 

@@ -1,0 +1,57 @@
+"""How applications are shown on the pages of several features: status tags, history, summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal import clock
+from portal.applications import journey, service
+from portal.applications.models import ApplicationStatus
+from portal.i18n import lazy_gettext as _l
+from portal.people import service as people
+from portal.people.models import Person
+
+STATUS_TAGS: dict[ApplicationStatus, tuple[Any, str]] = {
+    ApplicationStatus.DRAFT: (_l("Draft"), "grey"),
+    ApplicationStatus.SUBMITTED: (_l("Submitted"), "blue"),
+    ApplicationStatus.IN_REVIEW: (_l("In review"), "blue"),
+    ApplicationStatus.INFO_REQUESTED: (_l("More information requested"), "yellow"),
+    ApplicationStatus.GRANTED: (_l("Granted"), "green"),
+    ApplicationStatus.REFUSED: (_l("Refused"), "red"),
+    ApplicationStatus.WITHDRAWN: (_l("Withdrawn"), "grey"),
+}
+
+EVENT_TEXTS: dict[str, Any] = {
+    "started": _l("Application started"),
+    "submitted": _l("Application sent to the social service"),
+    "withdrawn": _l("Application withdrawn"),
+    "review_started": _l("The social service started the review"),
+    "information_requested": _l("The social service asked for more information"),
+    "information_provided": _l("More information sent"),
+    "granted": _l("Granted"),
+    "refused": _l("Refused"),
+    "assistant_assigned": _l("Assistant assigned"),
+    "note": _l("Note"),
+}
+
+
+async def summaries(db: AsyncSession, me: Person, only_drafts: bool = False) -> list[dict[str, Any]]:
+    """The person's applications with whom each is for and, for drafts, how much is answered."""
+    today = clock.today()
+    rows = [a for a in await service.applications_of(db, me, today) if not only_drafts or a.status is ApplicationStatus.DRAFT]
+    people_by_id = {me.id: me} | {r.represented_id: r.represented for r in await people.represented_people(db, me, today)}
+    uploaded = await service.uploaded_kinds(db, [a.id for a in rows if a.status is ApplicationStatus.DRAFT])
+    items = []
+    for application in rows:
+        person = people_by_id.get(application.person_id, me)
+        situation = journey.Situation(
+            application.answers, journey.birth_date_of(person.personal_code), today, uploaded=uploaded.get(application.id, frozenset())
+        )
+        items.append({"application": application, "applicant": person, "progress": journey.progress(situation)})
+    return items
+
+
+async def draft_summaries(db: AsyncSession, me: Person) -> list[dict[str, Any]]:
+    return await summaries(db, me, only_drafts=True)

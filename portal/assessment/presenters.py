@@ -1,0 +1,37 @@
+"""How a self-assessment is shown on the person's pages and the desk's: the task list of sections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from portal import i18n
+from portal.assessment import answers as answering
+from portal.assessment.answers import SectionStatus
+from portal.assessment.definitions import Definition, Section
+from portal.i18n import lazy_gettext as _l
+from portal.i18n import ngettext
+
+STATUS_TAGS = {
+    SectionStatus.NOT_STARTED: (_l("Not started"), "grey"),
+    SectionStatus.IN_PROGRESS: (_l("In progress"), "blue"),
+    SectionStatus.COMPLETED: (_l("Completed"), "green"),
+}
+
+
+def section_rows(definition: Definition, answers: Mapping[str, Any], href: Callable[[Section], str]) -> list[dict[str, Any]]:
+    """The task list: each section with its status and how many of its questions are answered."""
+    rows = []
+    for section in definition.sections:
+        status = answering.section_status(definition, section, answers)
+        text, colour = STATUS_TAGS[status]
+        total = len(section.questions)
+        rows.append({
+            "text": section.title(i18n.get_locale()),
+            "href": href(section),
+            "status": str(text),
+            "status_colour": colour,
+            "hint": ngettext("%(answered)s of %(num)s question answered", "%(answered)s of %(num)s questions answered", total,
+                             answered=answering.answered_count(definition, section, answers)),
+        })
+    return rows

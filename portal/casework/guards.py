@@ -1,0 +1,41 @@
+"""Who reaches the desk's pages, and the case a page is about: shared by the desk's route modules.
+
+Only caseworkers and school staff reach the desk (anyone else is told the page does not exist),
+and only the cases of their own municipality or school (portal/policy.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from portal.applications.models import Application
+from portal.casework import service
+from portal.eid.session import current_actor, current_person, staff_only
+from portal.people.models import StaffRoleName
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def caseworkers_only(endpoint: Endpoint) -> Endpoint:
+    """Signed in, as a caseworker or a school's staff; whose cases they decide is in request.state.scope."""
+
+    @staff_only(StaffRoleName.CASEWORKER, StaffRoleName.SCHOOL_STAFF)
+    @wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        request.state.scope = current_actor(request).desk
+        return await endpoint(request)
+
+    return guarded
+
+
+async def case_or_404(request: Request, db: AsyncSession) -> Application:
+    try:
+        return await service.open_case(db, current_person(request), request.state.scope, int(request.path_params["id"]))
+    except service.NotFound:
+        raise HTTPException(404) from None
