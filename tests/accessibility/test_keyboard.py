@@ -77,9 +77,9 @@ def focus_indicator(driver: WebDriver) -> tuple[str, str | None]:
     assert result["restored"], f"could not put focus back on {result['name']}"
     for on, off in zip(result["focused"], result["unfocused"], strict=True):
         outline = (on["outlineStyle"], on["outlineWidth"], on["outlineColor"])
-        if on["outlineStyle"] != "none" and on["outlineWidth"] != "0px" and not _transparent(on["outlineColor"]):
-            if outline != (off["outlineStyle"], off["outlineWidth"], off["outlineColor"]):
-                return result["name"], f"{on['where']} outline {' '.join(outline)}"
+        outline_shows = on["outlineStyle"] != "none" and on["outlineWidth"] != "0px" and not _transparent(on["outlineColor"])
+        if outline_shows and outline != (off["outlineStyle"], off["outlineWidth"], off["outlineColor"]):
+            return result["name"], f"{on['where']} outline {' '.join(outline)}"
         if on["backgroundColor"] != off["backgroundColor"] and not _transparent(on["backgroundColor"]):
             return result["name"], f"{on['where']} background {on['backgroundColor']}"
         if on["boxShadow"] != "none" and on["boxShadow"] != off["boxShadow"]:

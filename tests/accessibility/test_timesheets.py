@@ -133,7 +133,7 @@ def test_ilze_records_a_month_by_keyboard_with_htmx(browser: WebDriver, live_ser
         assert active(driver, "el.value") == "work_study_sport"
         journey.tab_to("el.matches('#entry-form button[type=submit]')", "the add button")
         press(driver, Keys.ENTER)
-        wait_until(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#entries tbody th")) == number + 1, "the new row")
+        wait_until(driver, lambda d, rows=number + 1: len(d.find_elements(By.CSS_SELECTOR, "#entries tbody th")) == rows, "the new row")
         # htmx swapped the entries in place: the same document, the change announced, the focus kept in the form.
         assert driver.execute_script("return document.documentElement.dataset.sameDocument") == "yes"
         wait_until(driver, lambda d: d.find_element(By.ID, "month-status").text.strip() != "", "the announcement")

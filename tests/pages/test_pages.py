@@ -46,7 +46,7 @@ def test_every_public_page_in_both_languages(client: TestClient, lang: str, page
     assert f'<html lang="{lang}"' in response.text
     other = "ru" if lang == "lv" else "lv"
     # The language switch goes to the same page in the other language.
-    switch = re.search(r'<a [^>]*hreflang="%s"[^>]*>' % other, response.text)
+    switch = re.search(rf'<a [^>]*hreflang="{other}"[^>]*>', response.text)
     assert switch, "no language switch"
     assert f'href="/{other}{page}"' in switch.group(0)
     assert f'lang="{other}"' in switch.group(0)
