@@ -20,6 +20,7 @@ from tests.accessibility.conftest import (
     assert_no_axe_violations,
     open_page,
     sign_in_as,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
@@ -89,3 +90,24 @@ def test_axe_can_fail(browser: WebDriver, live_server: str) -> None:
     )
     with pytest.raises(AssertionError, match=r"(?s)image-alt \(critical\).*#no-alt"):
         assert_no_axe_violations(browser, "a page with an image without alt")
+
+
+SEND_NOT_UTF8 = """
+const form = document.createElement('form');
+form.method = 'post'; form.action = location.pathname; form.acceptCharset = 'ISO-8859-1';
+for (const [name, value] of [['csrf_token', document.querySelector('[name=csrf_token]').value], ['text', 'é']]) {
+  const field = document.createElement('input'); field.type = 'hidden'; field.name = name; field.value = value; form.append(field);
+}
+document.body.append(form); form.submit();
+"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_for_a_form_that_cannot_be_read(browser: WebDriver, live_server: str, lang: str) -> None:
+    """A browser that sends a form in another encoding than UTF-8 gets the 400 page, in the page's language."""
+    open_page(browser, live_server, lang, "settings")
+    browser.execute_script(SEND_NOT_UTF8)
+    expected = {"lv": "Veidlapu nevarēja nolasīt", "ru": "Не удалось прочитать форму"}[lang]
+    wait_until(browser, lambda d: d.title.startswith(expected), "the 400 page")
+    assert_page_basics(browser, lang, "unreadable form")
+    assert_no_axe_violations(browser, f"the 400 page ({lang})")
