@@ -7,19 +7,22 @@ from datetime import date
 
 # Latvian numbers have 8 digits: mobile numbers start with 2, landlines with 6 (numbering plan of
 # the Public Utilities Commission). +371 or 00371 in front is the country code.
-_LATVIAN_PHONE = re.compile(r"^[26]\d{7}$")
+# Digits and separators are ASCII: Python's \d and \s would take any script's digits and spaces.
+_LATVIAN_PHONE = re.compile(r"[26][0-9]{7}")
+_PHONE_SEPARATORS = re.compile(r"[ \t\n\r\f\v\-()]")
+# An address may be in any script (ольга@пример.рф); \s stays Unicode here, so no kind of space gets in.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 MAX_EMAIL_LENGTH = 254
 
 
 def latvian_phone(raw: str) -> str | None:
     """The number as +371 XXXXXXXX, or None when it is not a Latvian phone number."""
-    digits = re.sub(r"[\s\-()]", "", raw)
+    digits = _PHONE_SEPARATORS.sub("", raw)
     for prefix in ("+371", "00371"):
         if digits.startswith(prefix):
             digits = digits[len(prefix) :]
             break
-    if not _LATVIAN_PHONE.match(digits):
+    if not _LATVIAN_PHONE.fullmatch(digits):
         return None
     return f"+371 {digits}"
 
@@ -40,7 +43,8 @@ def date_from_parts(day: str, month: str, year: str) -> tuple[date | None, list[
     parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
     if not any(parts.values()):
         return None, []
-    wrong = [name for name, value in parts.items() if not value.isdigit()]
+    # str.isdigit() is true of "٣" and "²" too: the parts are ASCII digits.
+    wrong = [name for name, value in parts.items() if not (value.isascii() and value.isdigit())]
     if not wrong and len(parts["year"]) != 4:
         wrong = ["year"]
     if wrong:

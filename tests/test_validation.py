@@ -1,10 +1,12 @@
-"""Phone numbers and e-mail addresses people type."""
+"""Phone numbers, e-mail addresses and dates people type."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from portal.validation import email_address, latvian_phone
+from portal.validation import date_from_parts, email_address, latvian_phone
 
 
 @pytest.mark.parametrize(
@@ -40,3 +42,32 @@ def test_latvian_phone_numbers(typed: str, stored: str | None) -> None:
 )
 def test_email_addresses(typed: str, stored: str | None) -> None:
     assert email_address(typed) == stored
+
+
+# 20123456 with every digit after the first in the digits of another script: Arabic-Indic, Extended Arabic-Indic
+# (Persian), Devanagari, Bengali, fullwidth, Mathematical bold. Python's \d matches all of them.
+OTHER_SCRIPTS = {"arabic-indic": "٠١٢٣٤٥٦", "persian": "۰۱۲۳۴۵۶", "devanagari": "०१२३४५६", "bengali": "০১২৩৪৫৬",
+                 "fullwidth": "０１２３４５６", "mathematical bold": "𝟎𝟏𝟐𝟑𝟒𝟓𝟔"}
+
+
+@pytest.mark.parametrize("rest", OTHER_SCRIPTS.values(), ids=OTHER_SCRIPTS.keys())
+def test_a_phone_number_is_written_in_ascii_digits(rest: str) -> None:
+    assert latvian_phone(f"2{rest}") is None
+    assert latvian_phone(f"+371 2{rest}") is None
+    assert latvian_phone(f"6{rest}") is None
+
+
+def test_only_ascii_spaces_hyphens_and_brackets_separate_the_digits() -> None:
+    # A separator of another script would let a number that is not plain ASCII be stored as one.
+    assert latvian_phone("20\u00a0123\u00a0456") is None
+    assert latvian_phone("20\u2009123\u2009456") is None
+    assert latvian_phone("20\t123 456") == "+371 20123456"
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "wrong"),
+    [("٣", "1", "2026", ["day"]), ("1", "①", "2026", ["month"]), ("1", "1", "２０２６", ["year"]), ("²", "²", "2026", ["day", "month"])],
+)
+def test_date_parts_are_ascii_digits(day: str, month: str, year: str, wrong: list[str]) -> None:
+    assert date_from_parts(day, month, year) == (None, wrong)
+    assert date_from_parts("3", "1", "2026") == (date(2026, 1, 3), [])

@@ -121,8 +121,7 @@ def _read_contact(readings: Readings, situation: Situation) -> tuple[Any, Errors
     wrong = {field_id for field_id, _message in errors}
     if "phone" not in wrong:
         if value["phone"]:
-            # Digits of other scripts match the pattern, but are no phone number.
-            phone = latvian_phone(value["phone"]) if value["phone"].isascii() else None
+            phone = latvian_phone(value["phone"])
             if phone is None:
                 errors.append(("phone", str(WRONG_PHONE)))
             else:
@@ -340,8 +339,6 @@ def _read_assistant(readings: Readings, situation: Situation) -> tuple[Any, Erro
     if "assistant-code" not in wrong:
         if not value["code"]:
             errors.append(("assistant-code", _("Enter the assistant's personal code")))
-        elif not value["code"].isascii():  # digits of other scripts are no personal code
-            errors.append(("assistant-code", str(WRONG_PERSONAL_CODE)))
         else:
             try:
                 value["code"] = normalise(value["code"], from_provider=False)

@@ -16,8 +16,9 @@ from enum import StrEnum
 
 CHECK_WEIGHTS = (1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PROVIDER_PREFIXES = ("PNOLV-", "PNOLV", "PK:", "PK")
-_SHAPE = re.compile(r"^(\d{6})-?(\d{5})$")
-_NEW_FORMAT = re.compile(r"^3[2-9]\d{9}$")
+# ASCII digits only: Python's \d takes the digits of every script ("٣", "３"), which are no personal code.
+_SHAPE = re.compile(r"([0-9]{6})-?([0-9]{5})")
+_NEW_FORMAT = re.compile(r"3[2-9][0-9]{9}")
 _CENTURIES = {"0": 1800, "1": 1900, "2": 2000}
 
 
@@ -43,7 +44,7 @@ class PersonalCode:
 
     @property
     def is_new_format(self) -> bool:
-        return bool(_NEW_FORMAT.match(self.digits))
+        return bool(_NEW_FORMAT.fullmatch(self.digits))
 
     @property
     def birth_date(self) -> date | None:
@@ -87,7 +88,7 @@ def parse(raw: str | None, *, from_provider: bool) -> PersonalCode:
     """
     if raw is None or not str(raw).strip():
         raise InvalidPersonalCode(Problem.MISSING)
-    match = _SHAPE.match(_strip_provider_prefix(str(raw)))
+    match = _SHAPE.fullmatch(_strip_provider_prefix(str(raw)))
     if not match:
         raise InvalidPersonalCode(Problem.SHAPE)
     code = PersonalCode(match.group(1) + match.group(2))

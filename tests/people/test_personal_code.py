@@ -68,3 +68,20 @@ def test_malformed_codes_are_refused_even_from_the_provider(raw: str) -> None:
     with pytest.raises(InvalidPersonalCode) as error:
         parse(raw, from_provider=True)
     assert error.value.problem is Problem.SHAPE
+
+
+# 150385-11001 and the new-format 328673-00679 with all but the leading digits in the digits of another script:
+# Arabic-Indic, Extended Arabic-Indic (Persian), Devanagari, fullwidth, Mathematical bold. Python's \d matches them all.
+OTHER_SCRIPTS_CODES = (
+    "15٠٣٨٥-١١٠٠١", "15۰۳۸۵-۱۱۰۰۱", "15०३८५-११००१", "15０３８５-１１００１", "15𝟎𝟑𝟖𝟓-𝟏𝟏𝟎𝟎𝟏", "PK:15٠٣٨٥١١٠٠١",
+    "32٨٦٧٣-٠٠٦٧٩", "32٨٦٧٣٠٠٦٧٩", "PNOLV-32۸۶۷۳-۰۰۶۷۹", "32８６７３００６７９", "3286730067٩", "١٥٠٣٨٥-١١٠٠١",
+)
+
+
+@pytest.mark.parametrize("raw", OTHER_SCRIPTS_CODES)
+def test_a_personal_code_is_ascii_digits_only(raw: str) -> None:
+    for from_provider in (True, False):
+        with pytest.raises(InvalidPersonalCode) as error:
+            parse(raw, from_provider=from_provider)
+        assert error.value.problem is Problem.SHAPE
+
