@@ -181,7 +181,7 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(LanguageMiddleware, secure=settings.https),
         Middleware(RequestSessionMiddleware, database=database),
         Middleware(IdentityMiddleware, settings=settings),
-        Middleware(CSRFMiddleware, reject=csrf_rejected),
+        Middleware(CSRFMiddleware, reject=csrf_rejected, unreadable=unreadable_form),
     ]
     app = Starlette(
         routes=routes,

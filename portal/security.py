@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.forms import UnreadableBody, read_body
 from portal.settings import Settings
 
 CSRF_FIELD = "csrf_token"
@@ -18,19 +19,24 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Uploads are checked per field later; this bounds what one form post may buffer.
 MAX_BODY_BYTES = 50 * 1024 * 1024
 
-RejectCsrf = Callable[[Request], Any]
+RejectCsrf = Callable[[Request], Awaitable[Response]]
+UnreadableForm = Callable[[Request, Exception], Awaitable[Response]]
 
 
 class CSRFMiddleware:
     """Every unsafe request must carry the session's token, in a header or as a form field.
 
     The body is read once here and replayed to the route, so routes read the
-    form as usual and no route can forget the check.
+    form as usual and no route can forget the check. A token in the body is read
+    by the portal's one input boundary (`read_body`), which keeps what it read for
+    the route: a body it cannot read is answered by `unreadable` (the 400 page),
+    not as a CSRF failure; a readable body without the right token by `reject`.
     """
 
-    def __init__(self, app: ASGIApp, reject: RejectCsrf) -> None:
+    def __init__(self, app: ASGIApp, reject: RejectCsrf, unreadable: UnreadableForm) -> None:
         self.app = app
         self.reject = reject
+        self.unreadable = unreadable
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS:
@@ -55,14 +61,18 @@ class CSRFMiddleware:
         request = Request(scope, replay)
         expected = request.session.get("csrf") if "session" in scope else None
         given = request.headers.get(CSRF_HEADER)
-        if not given:
+        # Without a token in the session no body can pass: it is refused unread.
+        if expected and not given:
             try:
-                async with request.form(max_part_size=MAX_BODY_BYTES) as form:
-                    value = form.get(CSRF_FIELD)
-                    given = value if isinstance(value, str) else None
-            except Exception:  # malformed bodies are rejected like a missing token
-                given = None
-        if not expected or not given or not hmac.compare_digest(str(expected), given):
+                form = await read_body(request)
+            except UnreadableBody as error:
+                response = await self.unreadable(request, error)
+                await response(scope, replay, send)
+                return
+            # Sent more than once, it is the session's token only if every copy is.
+            tokens = set(form.texts(CSRF_FIELD))
+            given = tokens.pop() if len(tokens) == 1 else None
+        if not expected or not given or not _same_token(str(expected), given):
             response = await self.reject(request)
             await response(scope, replay, send)
             return
@@ -77,6 +87,11 @@ class CSRFMiddleware:
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
         await self.app(scope, replay_once, send)
+
+
+def _same_token(expected: str, given: str) -> bool:
+    """Compared as bytes: hmac refuses str with characters beyond ASCII, which a forged token may have."""
+    return hmac.compare_digest(expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass"))
 
 
 async def _plain_response(send: Send, status: int, text: bytes) -> None:

@@ -99,3 +99,85 @@ def test_static_files_are_versioned_and_cached_for_good(client: TestClient) -> N
 def test_pages_are_compressed_when_the_browser_accepts_it(client: TestClient) -> None:
     response = client.get("/lv/accessibility", headers={"accept-encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
+
+
+# ------------------------------------------------------- a body that cannot be read is no CSRF failure
+
+UNREADABLE_TITLE = {"lv": "Veidlapu nevarēja nolasīt", "ru": "Не удалось прочитать форму"}
+CSRF_TITLE = {"lv": "Veidlapu neizdevās nosūtīt", "ru": "Не удалось отправить форму"}
+BOUNDARY = "portal-test-boundary"
+
+
+def _multipart(*parts: bytes) -> bytes:
+    return b"".join(f"--{BOUNDARY}\r\n".encode() + part + b"\r\n" for part in parts) + f"--{BOUNDARY}--\r\n".encode()
+
+
+def _field(name: str, value: str) -> bytes:
+    return f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}'.encode()
+
+
+def _post_multipart(client: TestClient, lang: str, body: bytes, boundary: str = BOUNDARY):  # type: ignore[no-untyped-def]
+    return client.post(f"/{lang}/settings", content=body, headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+
+
+def _unreadable_bodies(token: str) -> dict[str, tuple[bytes, str]]:
+    long_name = b'Content-Disposition: form-data; name="file"; filename="' + b"a" * 20_000 + b'"\r\nContent-Type: text/plain\r\n\r\nhi'
+    return {
+        "a file name over python-multipart's header limit": (_multipart(_field("csrf_token", token), long_name), BOUNDARY),
+        "a part without a name": (_multipart(_field("csrf_token", token), b"Content-Disposition: form-data\r\n\r\nx"), BOUNDARY),
+        "no multipart at all": (b"csrf_token=" + token.encode() + b"&text=large", BOUNDARY),
+        "a boundary that is not the body's": (_multipart(_field("csrf_token", token)), "another-boundary"),
+        "a field that is not UTF-8": (_multipart(_field("csrf_token", token), b'Content-Disposition: form-data; name="text"\r\n\r\n\xff\xfe'), BOUNDARY),
+    }
+
+
+def test_a_body_that_cannot_be_read_gets_the_400_page_in_the_pages_language_not_the_csrf_page(client: TestClient) -> None:
+    for lang in ("lv", "ru"):
+        token = csrf_of(client.get(f"/{lang}/settings").text)
+        for problem, (body, boundary) in _unreadable_bodies(token).items():
+            response = _post_multipart(client, lang, body, boundary)
+            assert response.status_code == 400, problem
+            assert UNREADABLE_TITLE[lang] in response.text and f'lang="{lang}"' in response.text, problem
+            assert CSRF_TITLE[lang] not in response.text, problem
+        assert "portal_prefs" not in response.headers.get("set-cookie", "")
+
+
+def test_a_body_of_another_type_with_the_token_in_no_header_cannot_be_read(client: TestClient) -> None:
+    token = csrf_of(client.get("/ru/settings").text)
+    response = client.post("/ru/settings", content=f'{{"csrf_token": "{token}"}}', headers={"content-type": "application/json"})
+    assert response.status_code == 400 and UNREADABLE_TITLE["ru"] in response.text
+
+
+def test_without_a_session_token_a_body_is_refused_unread(client: TestClient) -> None:
+    body, boundary = _unreadable_bodies("anything")["a file name over python-multipart's header limit"]
+    response = _post_multipart(client, "lv", body, boundary)
+    assert response.status_code == 403 and CSRF_TITLE["lv"] in response.text
+
+
+def test_a_readable_multipart_body_without_the_right_token_is_a_csrf_failure(client: TestClient) -> None:
+    for lang in ("lv", "ru"):
+        token = csrf_of(client.get(f"/{lang}/settings").text)
+        wrong = "x" + token[1:] if token[0] != "x" else "y" + token[1:]
+        for body in (
+            _multipart(_field("text", "large"), _field("contrast", "high")),
+            _multipart(_field("csrf_token", wrong), _field("text", "large")),
+            _multipart(_field("csrf_token", token), _field("csrf_token", wrong), _field("text", "large")),  # one right, one not
+            _multipart(_field("csrf_token", wrong), _field("csrf_token", token), _field("text", "large")),
+            _multipart(b'Content-Disposition: form-data; name="csrf_token"; filename="token.txt"\r\n\r\n' + token.encode()),
+        ):
+            response = _post_multipart(client, lang, body)
+            assert response.status_code == 403
+            assert CSRF_TITLE[lang] in response.text and f'lang="{lang}"' in response.text
+
+
+def test_a_readable_multipart_body_with_the_token_reaches_the_route(client: TestClient) -> None:
+    token = csrf_of(client.get("/lv/settings").text)
+    body = _multipart(_field("csrf_token", token), _field("text", "large"), _field("contrast", "high"))
+    assert _post_multipart(client, "lv", body).status_code == 303
+
+
+def test_a_forged_token_beyond_ascii_is_refused_not_an_error(client: TestClient) -> None:
+    client.get("/lv/settings")
+    assert client.post("/lv/settings", data={"csrf_token": "žēton", "text": "large", "contrast": "high"}).status_code == 403
+    response = client.post("/lv/settings", data={"text": "large"}, headers={"x-csrf-token": b"\xfe\xff"})
+    assert response.status_code == 403
