@@ -394,6 +394,18 @@ class Upload(Field[UploadFile | None]):
         return Reading(files[0] if files else None, None, [])
 
 
+@dataclass
+class Uploads(Field[list[UploadFile]]):
+    """The files of one input that takes several (`multiple`), in the order sent; an input left empty sends none.
+
+    Text sent under the name is no file and is ignored. Their type and size are checked where they are stored.
+    """
+
+    def read(self, name: str, body: Body) -> Reading[list[UploadFile]]:
+        files = [value for value in body.values(name) if isinstance(value, UploadFile) and value.filename]
+        return Reading(files, None, [])
+
+
 # ------------------------------------------------------------------- the forms
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from starlette.datastructures import UploadFile
 
 from portal import i18n
 from portal.forms import (
@@ -17,6 +19,8 @@ from portal.forms import (
     Form,
     Integer,
     Text,
+    Upload,
+    Uploads,
     ascii_integer,
     read_fields,
     readable,
@@ -99,3 +103,17 @@ def test_ascii_integer_and_readable() -> None:
     assert readable("Rīga,\tĒdoles iela\r\n") is True
     assert readable("bell\x07") is False
     assert readable("Ольга Иванова") is True
+
+
+def _file(name: str) -> UploadFile:
+    return UploadFile(file=io.BytesIO(b"%PDF-"), filename=name)
+
+
+def test_uploads_are_the_files_sent_in_order_and_upload_is_one_file() -> None:
+    first, second, empty = _file("a.pdf"), _file("b.pdf"), _file("")
+    body = Body([("documents", first), ("documents", "not a file"), ("documents", empty), ("documents", second)])
+    readings = read_fields(body, {"documents": Uploads(), "missing": Uploads()})
+    assert readings.values == {"documents": [first, second], "missing": []} and readings.errors == []
+    one = read_fields(body, {"documents": Upload()})
+    assert one.values["documents"] is None and one.errors == [("documents", str(SENT_TWICE))]
+    assert read_fields(Body([("document", first), ("document", empty)]), {"document": Upload()}).values["document"] is first

@@ -7,14 +7,11 @@ The journey's question pages and detail pages declare their fields where they ar
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
-
-from starlette.datastructures import UploadFile
 
 from portal.applications.documents import DocumentKind
 from portal.applications.service import MAX_ANSWER, MAX_WITHDRAW_REASON, Problem
-from portal.forms import Body, Choice, Field, Flag, Form, Message, Reading, Text, Upload
+from portal.forms import Choice, Field, Flag, Form, Message, Text, Upload, Uploads
 from portal.i18n import lazy_gettext as _l
 
 FOR_WHOM_SELF = "self"
@@ -31,18 +28,6 @@ PROBLEM_TEXTS: dict[Problem, Message] = {
 
 def problem_text(problem: Problem) -> str:
     return str(PROBLEM_TEXTS[problem])
-
-
-@dataclass
-class Uploads(Field[list[UploadFile]]):
-    """The files of one input that takes several (`multiple`); an input left empty sends none.
-
-    Their type and size are checked where they are stored (uploads.store_uploads).
-    """
-
-    def read(self, name: str, body: Body) -> Reading[list[UploadFile]]:
-        files = [value for value in body.values(name) if isinstance(value, UploadFile) and value.filename]
-        return Reading(files, None, [])
 
 
 def for_whom_fields(offered: Sequence[str]) -> dict[str, Field[Any]]:
