@@ -15,6 +15,7 @@ from starlette.routing import Route
 from portal import i18n
 from portal.db import unit_of_work
 from portal.eid import service
+from portal.eid.forms import MAX_NEXT, StaySignedInForm
 from portal.eid.session import (
     ID_TOKEN,
     PERSON_ID,
@@ -22,7 +23,6 @@ from portal.eid.session import (
     signed_in,
     start_session,
 )
-from portal.forms import Form, Text
 from portal.settings import Settings
 from portal.templating import render
 
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 RETURN_TO = "return_to"
 LOGIN_LANG = "login_lang"
-MAX_NEXT = 500
 _SAFE_NEXT = re.compile(r"^/(lv|ru)/[A-Za-z0-9\-_/]*(\?[A-Za-z0-9\-_=&%.]*)?$")
 
 
@@ -39,11 +38,6 @@ def safe_next(value: str | None) -> str | None:
     if value and len(value) <= MAX_NEXT and _SAFE_NEXT.match(value) and "//" not in value:
         return value
     return None
-
-
-class StaySignedInForm(Form):
-    # The page to go back to without JavaScript; anything but one of our own pages leads to the dashboard.
-    return_to = Text(max_length=MAX_NEXT)
 
 
 def _client(request: Request) -> StarletteOAuth2App:
