@@ -139,13 +139,6 @@ def request_information(db: AsyncSession, application: Application, staff: Perso
     _change_status(db, application, staff, ApplicationStatus.INFO_REQUESTED, "information_requested", message)
 
 
-def information_provided(db: AsyncSession, application: Application, actor: Person, message: str) -> None:
-    """The person's answer to a request: the case goes back to the caseworker."""
-    if application.status is not ApplicationStatus.INFO_REQUESTED:
-        raise NotAllowed("nothing was requested")
-    _change_status(db, application, actor, ApplicationStatus.IN_REVIEW, "information_provided", message)
-
-
 class GrantProblem(StrEnum):
     """Why a grant cannot be made as asked (Reg. 316; the desk's page words each one)."""
 
