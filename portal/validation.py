@@ -1,9 +1,8 @@
-"""Checks of what people type that more than one form needs: phone numbers, e-mail addresses, dates."""
+"""Checks of what people type that more than one form needs: phone numbers and e-mail addresses (dates: forms.DateParts)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 # Latvian numbers have 8 digits: mobile numbers start with 2, landlines with 6 (numbering plan of
 # the Public Utilities Commission). +371 or 00371 in front is the country code.
@@ -33,23 +32,3 @@ def email_address(raw: str) -> str | None:
     if len(address) > MAX_EMAIL_LENGTH or not _EMAIL.match(address):
         return None
     return address
-
-
-def date_from_parts(day: str, month: str, year: str) -> tuple[date | None, list[str]]:
-    """A date typed as day, month and year: (the date, []) or (None, the parts that are wrong).
-
-    Nothing typed at all gives (None, []): the caller decides whether the date is required.
-    """
-    parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
-    if not any(parts.values()):
-        return None, []
-    # str.isdigit() is true of "٣" and "²" too: the parts are ASCII digits.
-    wrong = [name for name, value in parts.items() if not (value.isascii() and value.isdigit())]
-    if not wrong and len(parts["year"]) != 4:
-        wrong = ["year"]
-    if wrong:
-        return None, wrong
-    try:
-        return date(int(parts["year"]), int(parts["month"]), int(parts["day"])), []
-    except ValueError:
-        return None, ["month"] if not 1 <= int(parts["month"]) <= 12 else ["day"]

@@ -88,7 +88,8 @@ def test_text_over_its_length_is_kept_to_show_again_with_a_message() -> None:
 @pytest.mark.parametrize(
     ("day", "month", "year", "wrong"),
     [("30", "2", "2026", "day"), ("1", "99999999999999999999", "2026", "month"), ("1", "1", "26", "year"),
-     ("²", "1", "2026", "day"), ("1", "1", "0001", "year"), ("1", "13", "2026", "month")],
+     ("²", "1", "2026", "day"), ("1", "1", "0001", "year"), ("1", "13", "2026", "month"),
+     ("٣", "1", "2026", "day"), ("1", "①", "2026", "month"), ("1", "1", "２０２６", "year")],
 )
 def test_dates_name_the_wrong_part(day: str, month: str, year: str, wrong: str) -> None:
     readings = read_fields(Body([("start-day", day), ("start-month", month), ("start-year", year)]), {"start": DateParts()})
@@ -117,3 +118,11 @@ def test_uploads_are_the_files_sent_in_order_and_upload_is_one_file() -> None:
     one = read_fields(body, {"documents": Upload()})
     assert one.values["documents"] is None and one.errors == [("documents", str(SENT_TWICE))]
     assert read_fields(Body([("document", first), ("document", empty)]), {"document": Upload()}).values["document"] is first
+
+
+def test_a_return_address_is_a_page_of_the_portal_and_nothing_more() -> None:
+    from portal.eid.routes import safe_next
+
+    assert safe_next("/lv/reports?for=3") == "/lv/reports?for=3"
+    for hostile in ("/lv/dashboard%0A", "/lv/dashboard\n", "//evil.example/lv/", "https://evil.example/lv/", "/en/x"):
+        assert safe_next(hostile) != hostile

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from portal.validation import date_from_parts, email_address, latvian_phone
+from portal.validation import email_address, latvian_phone
 
 
 @pytest.mark.parametrize(
@@ -62,12 +60,3 @@ def test_only_ascii_spaces_hyphens_and_brackets_separate_the_digits() -> None:
     assert latvian_phone("20\u00a0123\u00a0456") is None
     assert latvian_phone("20\u2009123\u2009456") is None
     assert latvian_phone("20\t123 456") == "+371 20123456"
-
-
-@pytest.mark.parametrize(
-    ("day", "month", "year", "wrong"),
-    [("٣", "1", "2026", ["day"]), ("1", "①", "2026", ["month"]), ("1", "1", "２０２６", ["year"]), ("²", "²", "2026", ["day", "month"])],
-)
-def test_date_parts_are_ascii_digits(day: str, month: str, year: str, wrong: list[str]) -> None:
-    assert date_from_parts(day, month, year) == (None, wrong)
-    assert date_from_parts("3", "1", "2026") == (date(2026, 1, 3), [])

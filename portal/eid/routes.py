@@ -35,7 +35,7 @@ _SAFE_NEXT = re.compile(r"^/(lv|ru)/[A-Za-z0-9\-_/]*(\?[A-Za-z0-9\-_=&%.]*)?$")
 
 def safe_next(value: str | None) -> str | None:
     """Only our own pages are places to return to (no open redirect)."""
-    if value and len(value) <= MAX_NEXT and _SAFE_NEXT.match(value) and "//" not in value:
+    if value and len(value) <= MAX_NEXT and _SAFE_NEXT.fullmatch(value) and "//" not in value:
         return value
     return None
 
