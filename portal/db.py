@@ -57,14 +57,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def string_enum(enum_class: type[StrEnum], name: str) -> Enum:
-    # Stored as their values in a plain VARCHAR: adding a member needs no ALTER TYPE.
+def string_enum(enum_class: type[StrEnum], name: str, length: int = 32) -> Enum:
+    # Stored as their values in a plain VARCHAR(length): adding a member needs no ALTER TYPE.
     return Enum(
         enum_class,
         name=name,
         native_enum=False,
         create_constraint=False,
-        length=32,
+        length=length,
         values_callable=lambda members: [m.value for m in members],
     )
 
@@ -119,13 +119,8 @@ class Database:
         For work outside a request (the CLI, the worker, background tasks); a request uses its own
         session (`unit_of_work`).
         """
-        async with self._sessions() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        async with self._sessions() as session, committed(session):
+            yield session
 
     def new_session(self) -> AsyncSession:
         return self._sessions()
@@ -170,7 +165,13 @@ def request_session(scope: Scope) -> AsyncSession:
 @asynccontextmanager
 async def unit_of_work(request: HTTPConnection) -> AsyncIterator[AsyncSession]:
     """The request's session for one unit of work: committed when the block ends cleanly, rolled back otherwise."""
-    session = request_session(request.scope)
+    async with committed(request_session(request.scope)) as session:
+        yield session
+
+
+@asynccontextmanager
+async def committed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Commit what the block did when it ends cleanly; roll it back when it raises."""
     try:
         yield session
         await session.commit()
