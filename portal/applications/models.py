@@ -24,6 +24,23 @@ class ApplicationStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ApplicationAction(StrEnum):
+    """What an ApplicationEvent records (stored as its value; the texts are applications.presenters.EVENT_TEXTS)."""
+
+    # The person (or their representative).
+    STARTED = "started"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    INFORMATION_PROVIDED = "information_provided"
+    # The social service's desk.
+    REVIEW_STARTED = "review_started"
+    INFORMATION_REQUESTED = "information_requested"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    ASSISTANT_ASSIGNED = "assistant_assigned"
+    NOTE = "note"  # a working note: the person does not see it (casework.service.INTERNAL_ACTIONS)
+
+
 DECIDED = frozenset({ApplicationStatus.GRANTED, ApplicationStatus.REFUSED})
 CLOSED = DECIDED | {ApplicationStatus.WITHDRAWN}
 
@@ -76,7 +93,7 @@ class ApplicationEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     on_behalf_of_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    action: Mapped[str] = mapped_column(String(40))
+    action: Mapped[ApplicationAction] = mapped_column(string_enum(ApplicationAction, "application_action", length=40))
     from_status: Mapped[ApplicationStatus | None] = mapped_column(string_enum(ApplicationStatus, "application_status"))
     to_status: Mapped[ApplicationStatus | None] = mapped_column(string_enum(ApplicationStatus, "application_status"))
     message: Mapped[str] = mapped_column(Text, default="")

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import clock
 from portal.applications import journey, service
-from portal.applications.models import ApplicationStatus
+from portal.applications.models import ApplicationAction, ApplicationStatus
 from portal.i18n import lazy_gettext as _l
 from portal.people import service as people
 from portal.people.models import Person
@@ -23,18 +23,24 @@ STATUS_TAGS: dict[ApplicationStatus, tuple[Any, str]] = {
     ApplicationStatus.WITHDRAWN: (_l("Withdrawn"), "grey"),
 }
 
-EVENT_TEXTS: dict[str, Any] = {
-    "started": _l("Application started"),
-    "submitted": _l("Application sent to the social service"),
-    "withdrawn": _l("Application withdrawn"),
-    "review_started": _l("The social service started the review"),
-    "information_requested": _l("The social service asked for more information"),
-    "information_provided": _l("More information sent"),
-    "granted": _l("Granted"),
-    "refused": _l("Refused"),
-    "assistant_assigned": _l("Assistant assigned"),
-    "note": _l("Note"),
+# One text per action (tests/test_event_actions.py): the person's history and the desk's case history.
+EVENT_TEXTS: dict[ApplicationAction, Any] = {
+    ApplicationAction.STARTED: _l("Application started"),
+    ApplicationAction.SUBMITTED: _l("Application sent to the social service"),
+    ApplicationAction.WITHDRAWN: _l("Application withdrawn"),
+    ApplicationAction.REVIEW_STARTED: _l("The social service started the review"),
+    ApplicationAction.INFORMATION_REQUESTED: _l("The social service asked for more information"),
+    ApplicationAction.INFORMATION_PROVIDED: _l("More information sent"),
+    ApplicationAction.GRANTED: _l("Granted"),
+    ApplicationAction.REFUSED: _l("Refused"),
+    ApplicationAction.ASSISTANT_ASSIGNED: _l("Assistant assigned"),
+    ApplicationAction.NOTE: _l("Note"),
 }
+
+
+def event_text(action: ApplicationAction) -> str:
+    """What an application event says, in the page's language."""
+    return str(EVENT_TEXTS[action])
 
 
 async def summaries(db: AsyncSession, me: Person, only_drafts: bool = False) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from portal import policy
 from portal.applications.models import (
     CLOSED,
     Application,
+    ApplicationAction,
     ApplicationDocument,
     ApplicationEvent,
     ApplicationStatus,
@@ -89,7 +90,7 @@ def record(
     db: AsyncSession,
     application: Application,
     actor: Person,
-    action: str,
+    action: ApplicationAction,
     *,
     from_status: ApplicationStatus | None = None,
     to_status: ApplicationStatus | None = None,
@@ -115,7 +116,7 @@ async def start_draft(db: AsyncSession, actor: Person, person_id: int, today: da
     application = Application(person_id=person_id, created_by_id=actor.id, answers={})
     db.add(application)
     await db.flush()
-    record(db, application, actor, "started", to_status=ApplicationStatus.DRAFT)
+    record(db, application, actor, ApplicationAction.STARTED, to_status=ApplicationStatus.DRAFT)
     return application
 
 
@@ -220,7 +221,7 @@ async def submit(
         .execution_options(synchronize_session=False)
     )
     await db.refresh(application)
-    record(db, application, actor, "submitted", from_status=ApplicationStatus.DRAFT, to_status=ApplicationStatus.SUBMITTED)
+    record(db, application, actor, ApplicationAction.SUBMITTED, from_status=ApplicationStatus.DRAFT, to_status=ApplicationStatus.SUBMITTED)
     if on_submitted is not None:
         on_submitted(application)
     return application
@@ -235,7 +236,7 @@ async def withdraw(db: AsyncSession, actor: Person, application_id: int, today: 
     previous = application.status
     application.status = ApplicationStatus.WITHDRAWN
     await db.flush()
-    record(db, application, actor, "withdrawn", from_status=previous, to_status=ApplicationStatus.WITHDRAWN, message=reason)
+    record(db, application, actor, ApplicationAction.WITHDRAWN, from_status=previous, to_status=ApplicationStatus.WITHDRAWN, message=reason)
     return application
 
 
@@ -266,7 +267,7 @@ async def answer_request(db: AsyncSession, actor: Person, application_id: int, t
         if sent is None:
             raise Refused(Problem.NOTHING_SENT)
     application.status = ApplicationStatus.IN_REVIEW
-    record(db, application, actor, "information_provided", from_status=ApplicationStatus.INFO_REQUESTED,
+    record(db, application, actor, ApplicationAction.INFORMATION_PROVIDED, from_status=ApplicationStatus.INFO_REQUESTED,
            to_status=ApplicationStatus.IN_REVIEW, message=answer)
     await db.flush()
     return application

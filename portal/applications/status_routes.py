@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from portal import clock, i18n
 from portal.applications import documents, forms, journey, notices, presenters, service, uploads
-from portal.applications.models import CLOSED, Application, ApplicationStatus
+from portal.applications.models import CLOSED, Application, ApplicationAction, ApplicationStatus
 from portal.applications.rules import decision_due
 from portal.casework import service as casework
 from portal.db import unit_of_work
@@ -86,8 +86,8 @@ async def application_page(request: Request) -> Response:
         actors = {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_({e.actor_id for e in events})))}
         files = await service.documents_of(db, application)
         entitlement = await entitlements.entitlement_of_application(db, application.id)
-    requests = [e for e in events if e.action == "information_requested"]
-    decisions = [e for e in events if e.action in ("granted", "refused")]
+    requests = [e for e in events if e.action is ApplicationAction.INFORMATION_REQUESTED]
+    decisions = [e for e in events if e.action in (ApplicationAction.GRANTED, ApplicationAction.REFUSED)]
     assert application.kind and application.submitted_at
     return render(
         request,
@@ -99,7 +99,7 @@ async def application_page(request: Request) -> Response:
             "status_tag": presenters.STATUS_TAGS[application.status],
             "decides_by": notices.decides_by(application.kind, decision_due(application.submitted_at.date())),
             "history": [
-                {"at": event.at, "what": presenters.EVENT_TEXTS.get(event.action, event.action), "who": actors[event.actor_id].full_name,
+                {"at": event.at, "what": presenters.event_text(event.action), "who": actors[event.actor_id].full_name,
                  "message": event.message}
                 for event in reversed(events)
             ],
@@ -154,7 +154,7 @@ async def respond(request: Request) -> Response:
         if application.status is not ApplicationStatus.INFO_REQUESTED:
             return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
         events = await service.history(db, me, application.id, today)
-        asked = [e.message for e in events if e.action == "information_requested"][-1]
+        asked = [e.message for e in events if e.action is ApplicationAction.INFORMATION_REQUESTED][-1]
         errors: Errors = []
         answer = ""
         if request.method == "POST":

@@ -84,7 +84,7 @@ async def compare(request: Request) -> Response:
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         sent, found, definition = await desk_versions(db, application)
-        audit.record(db, actor=current_person(request), subject=application.person, action="self_assessment_viewed",
+        audit.record(db, actor=current_person(request), subject=application.person, action=audit.AuditAction.SELF_ASSESSMENT_VIEWED,
                      detail=f"{application.reference} v{sent.number}" if sent else application.reference or "")
     person = application.person
     desk_answers = dict(found[0].answers) if found else {}

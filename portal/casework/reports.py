@@ -31,7 +31,7 @@ from portal.db import utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 from portal.timesheets import service as timesheets
-from portal.timesheets.models import ControlSample, MonthlyReport, ReportEvent, ReportStatus
+from portal.timesheets.models import ControlSample, MonthlyReport, ReportAction, ReportEvent, ReportStatus
 
 __all__ = ["NotAllowed", "NotFound"]
 Assistant = aliased(Person, name="assistant")
@@ -159,7 +159,7 @@ async def open_report(db: AsyncSession, staff: Person, scope: DeskScope, report_
     """A report the desk may see; the view is recorded (who looked at whose data, when)."""
     found = await report_in_scope(db, scope, report_id)
     report = found.report
-    audit.record(db, actor=staff, subject=found.person, action="report_viewed",
+    audit.record(db, actor=staff, subject=found.person, action=audit.AuditAction.REPORT_VIEWED,
                  detail=f"report {report.id}, {report.month:%Y-%m}, revision {report.revision}")
     return found
 
@@ -285,7 +285,7 @@ def draw(report_ids: Sequence[int], percent: int, seed: str) -> list[int]:
     return sorted(random.Random(seed).sample(ordered, sample_size(len(ordered), percent)))
 
 
-def _event(db: AsyncSession, staff: Person, report: MonthlyReport, action: str, message: str = "") -> None:
+def _event(db: AsyncSession, staff: Person, report: MonthlyReport, action: ReportAction, message: str = "") -> None:
     report.touch()
     db.add(ReportEvent(report_id=report.id, actor_id=staff.id, on_behalf_of_id=report.person_id, action=action, message=message))
 
@@ -309,7 +309,7 @@ async def draw_samples(db: AsyncSession, staff: Person, scope: DeskScope, month:
             for found in population:
                 if found.report.id in chosen:
                     found.report.sample_id = sample.id
-                    _event(db, staff, found.report, "sampled", str(sample.id))
+                    _event(db, staff, found.report, ReportAction.SAMPLED, str(sample.id))
             samples.append(sample)
         await db.flush()
     except StaleDataError:  # a report's version moved on under us: another draw took it
@@ -358,4 +358,4 @@ def mark_checked(db: AsyncSession, staff: Person, report: MonthlyReport, note: s
     report.checked_at = utcnow()
     report.checked_by_id = staff.id
     report.check_note = note
-    _event(db, staff, report, "checked", note)
+    _event(db, staff, report, ReportAction.CHECKED, note)

@@ -31,21 +31,14 @@ from portal.people.models import Person
 from portal.templating import lang_url, render
 from portal.timesheets import forms
 from portal.timesheets import service as timesheets
-from portal.timesheets.models import MonthlyReport, ReportEvent, ReportStatus
+from portal.timesheets.models import MonthlyReport, ReportAction, ReportEvent, ReportStatus
+from portal.timesheets.presenters import event_line
 
 STATES = {
     State.NOT_SUBMITTED: (lambda: _("Not submitted"), "grey"),
     State.SUBMITTED: (lambda: _("Waiting for confirmation"), "blue"),
     State.RETURNED: (lambda: _("Returned"), "red"),
     State.CONFIRMED: (lambda: _("Confirmed"), "green"),
-}
-EVENTS = {
-    "submitted": lambda: _("Submitted by the assistant"),
-    "returned": lambda: _("Returned by the person"),
-    "confirmed": lambda: _("Confirmed by the person"),
-    "correction_started": lambda: _("Correction started"),
-    "sampled": lambda: _("Drawn for a control sample"),
-    "checked": lambda: _("Checked by the social service"),
 }
 
 
@@ -109,7 +102,7 @@ async def report(request: Request) -> Response:
         revisions = await timesheets.revisions_of(db, shown)
         events = list(await db.scalars(timesheets.events_query([r.id for r in revisions])))
         people = await reports.people_by_id(db, {e.actor_id for e in events} | {shown.confirmed_by_id or 0, shown.checked_by_id or 0})
-    questioned = next((set(e.entry_ids) for e in reversed(events) if e.report_id == shown.id and e.action == "returned"), set())
+    questioned = next((set(e.entry_ids) for e in reversed(events) if e.report_id == shown.id and e.action is ReportAction.RETURNED), set())
     running, rows = 0, []
     for entry in entries:
         running += entry.minutes
@@ -153,9 +146,7 @@ def _history(events: list[ReportEvent], revisions: list[MonthlyReport], people: 
     number = {r.id: r.revision for r in revisions}
     rows = []
     for event in reversed(events):
-        what = EVENTS[event.action]() if event.action in EVENTS else event.action
-        if event.message and event.action in ("returned", "checked"):
-            what = f"{what}: {event.message}"
+        what = event_line(event, with_check_note=True)
         who = people[event.actor_id].full_name if event.actor_id in people else ""
         rows.append([i18n.format_datetime(event.at, "short"), what, who, i18n.format_number(number.get(event.report_id, 0))])
     return rows

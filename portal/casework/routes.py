@@ -22,7 +22,7 @@ from portal import clock, i18n
 from portal.applications import journey, notices, uploads
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationStatus
-from portal.applications.presenters import EVENT_TEXTS, STATUS_TAGS
+from portal.applications.presenters import STATUS_TAGS, event_text
 from portal.applications.rules import KIND_RULES, Period, ServiceKind, decision_due
 from portal.assessment import service as assessments
 from portal.casework import forms, service
@@ -143,7 +143,7 @@ async def case(request: Request) -> Response:
             "answers": [{"key": key, "value": value} for _slug, key, value in journey.summary(situation, files)],
             "files": files,
             "history": [
-                [i18n.format_datetime(e.at, "short"), str(EVENT_TEXTS.get(e.action, e.action)) + (f": {e.message}" if e.message else ""),
+                [i18n.format_datetime(e.at, "short"), event_text(e.action) + (f": {e.message}" if e.message else ""),
                  staff_and_people[e.actor_id].full_name if e.actor_id in staff_and_people else ""]
                 for e in reversed(events)
             ],

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from portal import audit, clock, policy
 from portal.applications import service as applications
-from portal.applications.models import Application, ApplicationEvent, ApplicationStatus
+from portal.applications.models import Application, ApplicationAction, ApplicationEvent, ApplicationStatus
 from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due, latest_grant_end
 from portal.applications.situation import birth_date_of
 from portal.db import utcnow
@@ -35,7 +35,7 @@ NotAllowed = applications.NotAllowed
 
 OPEN = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.INFO_REQUESTED)
 # Events the person does not see in their history (the desk's own working notes).
-INTERNAL_ACTIONS = frozenset({"note"})
+INTERNAL_ACTIONS = frozenset({ApplicationAction.NOTE})
 
 
 # Whose cases a member of staff decides, and the query scope for them, are the access policy's.
@@ -110,7 +110,7 @@ async def open_case(db: AsyncSession, staff: Person, scope: DeskScope, applicati
     )
     if application is None:
         raise NotFound(application_id)
-    audit.record(db, actor=staff, subject=application.person, action="case_viewed", detail=application.reference or "")
+    audit.record(db, actor=staff, subject=application.person, action=audit.AuditAction.CASE_VIEWED, detail=application.reference or "")
     return application
 
 
@@ -121,7 +121,8 @@ async def case_history(db: AsyncSession, application: Application) -> list[Appli
     return list(rows)
 
 
-def _change_status(db: AsyncSession, application: Application, staff: Person, to: ApplicationStatus, action: str, message: str) -> None:
+def _change_status(db: AsyncSession, application: Application, staff: Person, to: ApplicationStatus, action: ApplicationAction,
+                   message: str) -> None:
     previous = application.status
     application.status = to
     applications.record(db, application, staff, action, from_status=previous, to_status=to, message=message)
@@ -130,13 +131,13 @@ def _change_status(db: AsyncSession, application: Application, staff: Person, to
 def start_review(db: AsyncSession, application: Application, staff: Person) -> None:
     if application.status is not ApplicationStatus.SUBMITTED:
         raise NotAllowed("only a newly submitted case starts its review")
-    _change_status(db, application, staff, ApplicationStatus.IN_REVIEW, "review_started", "")
+    _change_status(db, application, staff, ApplicationStatus.IN_REVIEW, ApplicationAction.REVIEW_STARTED, "")
 
 
 def request_information(db: AsyncSession, application: Application, staff: Person, message: str) -> None:
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
         raise NotAllowed("information is requested while the case is being reviewed")
-    _change_status(db, application, staff, ApplicationStatus.INFO_REQUESTED, "information_requested", message)
+    _change_status(db, application, staff, ApplicationStatus.INFO_REQUESTED, ApplicationAction.INFORMATION_REQUESTED, message)
 
 
 class GrantProblem(StrEnum):
@@ -233,7 +234,7 @@ async def grant(
         valid_to=chosen.valid_to, decision_text=chosen.decision_text,
     )
     application.decided_at = utcnow()
-    _change_status(db, application, staff, ApplicationStatus.GRANTED, "granted", chosen.decision_text)
+    _change_status(db, application, staff, ApplicationStatus.GRANTED, ApplicationAction.GRANTED, chosen.decision_text)
     return entitlement
 
 
@@ -241,11 +242,11 @@ def refuse(db: AsyncSession, application: Application, staff: Person, reasons: s
     if application.status not in OPEN:
         raise NotAllowed("only an open case is decided")
     application.decided_at = utcnow()
-    _change_status(db, application, staff, ApplicationStatus.REFUSED, "refused", reasons)
+    _change_status(db, application, staff, ApplicationStatus.REFUSED, ApplicationAction.REFUSED, reasons)
 
 
 def add_note(db: AsyncSession, application: Application, staff: Person, text: str) -> None:
-    applications.record(db, application, staff, "note", message=text)
+    applications.record(db, application, staff, ApplicationAction.NOTE, message=text)
 
 
 class AssignProblem(StrEnum):
@@ -267,7 +268,7 @@ async def assign(
     if assistant.id == application.person_id:
         raise AssignRefused((AssignProblem.OWN_ASSISTANT,))
     assignment = await entitlements.assign_assistant(db, application, assistant, staff, valid_from)
-    applications.record(db, application, staff, "assistant_assigned", message=assistant.full_name)
+    applications.record(db, application, staff, ApplicationAction.ASSISTANT_ASSIGNED, message=assistant.full_name)
     return assignment
 
 

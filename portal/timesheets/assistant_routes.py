@@ -22,8 +22,8 @@ from portal.forms import Errors, ascii_integer, read_body
 from portal.i18n import gettext as _
 from portal.templating import lang_url, render
 from portal.timesheets import forms, service
-from portal.timesheets.models import ReportStatus, TimeEntry
-from portal.timesheets.presenters import status_tag
+from portal.timesheets.models import ReportAction, ReportStatus, TimeEntry
+from portal.timesheets.presenters import event_line, status_tag
 
 
 def month_slug(month: date) -> str:
@@ -85,7 +85,7 @@ async def _month_page(
     rates = await service.hourly_rates(db)
     revisions = await service.revisions_of(db, report) if report else []
     events = list(await db.scalars(service.events_query([r.id for r in revisions]))) if revisions else []
-    returned_entries: list[int] = next((e.entry_ids for e in reversed(events) if e.action == "returned"), [])
+    returned_entries: list[int] = next((e.entry_ids for e in reversed(events) if e.action is ReportAction.RETURNED), [])
     editing_entry = next((e for e in entries if e.id == editing), None)
     if values is None:
         values = ({"day": editing_entry.day.isoformat(), "start": forms.show_time(editing_entry.start_minute),
@@ -121,6 +121,7 @@ async def _month_page(
         "status_message": status_message,
         "version": report.version if report else 0,
         "events": events,
+        "event_line": event_line,
         "revisions": revisions,
         "returned_reason": report.returned_reason if report and report.status is ReportStatus.RETURNED else "",
         "action": _month_url(request, assisted, month),

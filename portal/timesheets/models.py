@@ -28,6 +28,17 @@ class ReportStatus(StrEnum):
     CONFIRMED = "confirmed"
 
 
+class ReportAction(StrEnum):
+    """What a ReportEvent records (stored as its value; the texts are timesheets.presenters.EVENT_TEXTS)."""
+
+    SUBMITTED = "submitted"  # by the assistant
+    CORRECTION_STARTED = "correction_started"  # by the assistant: a new revision of a confirmed report
+    CONFIRMED = "confirmed"  # by the person or their representative
+    RETURNED = "returned"  # by the person or their representative, with a reason
+    SAMPLED = "sampled"  # by the desk: drawn for a control sample
+    CHECKED = "checked"  # by the desk, with a note
+
+
 class MonthlyReport(Base):
     __tablename__ = "monthly_report"
     __table_args__ = (
@@ -106,7 +117,7 @@ class ReportEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    action: Mapped[str] = mapped_column(String(40))
+    action: Mapped[ReportAction] = mapped_column(string_enum(ReportAction, "report_action", length=40))
     message: Mapped[str] = mapped_column(Text, default="")
     entry_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # the entries a return points at
 

@@ -32,7 +32,7 @@ from portal.notifications.service import deliver_pending, queue_once
 from portal.notifications.sms import SmsSender
 from portal.people.models import Person, Representation
 from portal.settings import Settings
-from portal.timesheets.models import MonthlyReport, ReportEvent, ReportStatus
+from portal.timesheets.models import MonthlyReport, ReportAction, ReportEvent, ReportStatus
 from portal.timesheets.service import EDITABLE, last_day, month_of, previous_month
 
 RECIPIENT_WAIT_DAYS = 2
@@ -225,7 +225,7 @@ async def remind_recipients(n: Notifier) -> None:
     """Reports still waiting RECIPIENT_WAIT_DAYS days after their latest submission: once per submission."""
     rows = (await n.db.execute(
         select(MonthlyReport, ReportEvent).join(ReportEvent, ReportEvent.report_id == MonthlyReport.id)
-        .where(MonthlyReport.status == ReportStatus.SUBMITTED, ReportEvent.action == "submitted")
+        .where(MonthlyReport.status == ReportStatus.SUBMITTED, ReportEvent.action == ReportAction.SUBMITTED)
         .order_by(ReportEvent.at, ReportEvent.id)
     )).all()
     latest = {report.id: (report, event) for report, event in rows}  # the last submission wins
@@ -243,14 +243,14 @@ async def tell_decisions(n: Notifier) -> None:
     """Returned and confirmed reports (events of the last EVENT_NOTICE_DAYS days), to the assistant and the recipient."""
     rows = (await n.db.execute(
         select(ReportEvent, MonthlyReport).join(MonthlyReport, MonthlyReport.id == ReportEvent.report_id)
-        .where(ReportEvent.action.in_(("returned", "confirmed")),
+        .where(ReportEvent.action.in_((ReportAction.RETURNED, ReportAction.CONFIRMED)),
                ReportEvent.at >= riga_midnight(n.today - timedelta(days=EVENT_NOTICE_DAYS)))
         .order_by(ReportEvent.id)
     )).all()
     for event, report in rows:
         person, assistant = await n.person(report.person_id), await n.person(report.assistant_id)
-        key = f"report-{event.action}:{event.id}"
-        if event.action == "returned":
+        key = f"report-{event.action.value}:{event.id}"  # the dedupe key keeps the stored value
+        if event.action is ReportAction.RETURNED:
             to_assistant = partial(returned, report, person, assistant, event, True)
             to_recipient = partial(returned, report, person, assistant, event, False)
         else:

@@ -27,7 +27,7 @@ from portal.people.models import Person
 from portal.templating import lang_url, render
 from portal.timesheets import forms, service, usage
 from portal.timesheets.models import MonthlyReport, ReportStatus
-from portal.timesheets.presenters import status_tag
+from portal.timesheets.presenters import event_line, status_tag
 
 RENEW_WARNING_DAYS = 60
 
@@ -118,7 +118,7 @@ async def _report_page(request: Request, db: AsyncSession, report: MonthlyReport
         "for_other": report.person_id != current_person(request).id, "rows": rows, "entries": entries,
         "total": sum(e.minutes for e in entries), "grant": grant, "per_week": grant.period is Period.WEEK,
         "purposes": forms.purpose_names(), "status": status_tag(report.status), "events": events, "revisions": revisions,
-        "people": people, "errors": list(errors), "values": values or {}, "kind_name": kind_name,
+        "event_line": event_line, "people": people, "errors": list(errors), "values": values or {}, "kind_name": kind_name,
         "reports_href": subject_url(request, "reports", people[report.person_id]),
     }, status_code=status_code)
 

@@ -25,7 +25,7 @@ from portal.applications.rules import Period, Purpose
 from portal.db import utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
-from portal.timesheets.models import HourlyRate, MonthlyReport, ReportEvent, ReportStatus, TimeEntry
+from portal.timesheets.models import HourlyRate, MonthlyReport, ReportAction, ReportEvent, ReportStatus, TimeEntry
 
 DAY_MINUTES = 24 * 60
 EDITABLE = (ReportStatus.OPEN, ReportStatus.RETURNED)
@@ -198,7 +198,7 @@ def events_query(report_ids: Sequence[int]) -> Any:
     return select(ReportEvent).where(ReportEvent.report_id.in_(report_ids)).order_by(ReportEvent.at, ReportEvent.id)
 
 
-def _event(db: AsyncSession, report: MonthlyReport, actor: Person, action: str, message: str = "",
+def _event(db: AsyncSession, report: MonthlyReport, actor: Person, action: ReportAction, message: str = "",
            entry_ids: Sequence[int] = ()) -> None:
     db.add(ReportEvent(report_id=report.id, actor_id=actor.id, on_behalf_of_id=report.person_id, action=action,
                        message=message, entry_ids=list(entry_ids)))
@@ -391,7 +391,7 @@ async def submit(db: AsyncSession, assistant: Person, assisted: Assisted, month:
     report.submitted_at = utcnow()
     report.returned_reason = ""
     report.touch()
-    _event(db, report, assistant, "submitted")
+    _event(db, report, assistant, ReportAction.SUBMITTED)
     await db.flush()
     return report
 
@@ -416,7 +416,7 @@ async def correct(db: AsyncSession, assistant: Person, assisted: Assisted, month
                          end_minute=entry.end_minute, purpose=entry.purpose, note=entry.note))
     confirmed.superseded = True  # its entries stay as they were, and no longer count for overlaps
     confirmed.touch()
-    _event(db, revision, assistant, "correction_started", message=str(confirmed.revision))
+    _event(db, revision, assistant, ReportAction.CORRECTION_STARTED, message=str(confirmed.revision))
     await db.flush()
     return revision
 
@@ -451,7 +451,7 @@ async def confirm(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     report.confirmed_at = utcnow()
     report.confirmed_by_id = actor.id
     report.touch()
-    _event(db, report, actor, "confirmed")
+    _event(db, report, actor, ReportAction.CONFIRMED)
     await db.flush()
     return report
 
@@ -488,6 +488,6 @@ async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     report.status = ReportStatus.RETURNED
     report.returned_reason = reason
     report.touch()
-    _event(db, report, actor, "returned", message=reason, entry_ids=entry_ids)
+    _event(db, report, actor, ReportAction.RETURNED, message=reason, entry_ids=entry_ids)
     await db.flush()
     return report
