@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,11 +26,6 @@ class AuditAction(StrEnum):
     SELF_ASSESSMENT_VIEWED = "self_assessment_viewed"  # the desk opened the self-assessment sent with a case
 
 
-# The sign-in code still passes these two as strings; mypy holds them to exactly these values.
-# TODO: drop once portal/eid/service.py passes AuditAction.SIGNED_IN and AuditAction.SIGNED_OUT.
-_SignInStrings = Literal["signed_in", "signed_out"]
-
-
 class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (Index(None, "subject_id", "at"),)
@@ -45,7 +39,7 @@ class AuditEvent(Base):
 
 
 def record(
-    db: AsyncSession, *, actor: Person | None, subject: Person | None, action: AuditAction | _SignInStrings, detail: str = ""
+    db: AsyncSession, *, actor: Person | None, subject: Person | None, action: AuditAction, detail: str = ""
 ) -> None:
     """Add an event to the unit of work; it is written with the change it describes."""
     db.add(

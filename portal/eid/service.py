@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.audit import record
+from portal.audit import AuditAction, record
 from portal.db import utcnow
 from portal.people.models import Person
 from portal.people.personal_code import InvalidPersonalCode, Problem, normalise
@@ -54,7 +54,7 @@ async def sign_in_person(db: AsyncSession, identity: Identity) -> Person:
         person.family_name = identity.family_name
     person.last_signed_in_at = utcnow()
     await db.flush()
-    record(db, actor=person, subject=person, action="signed_in")
+    record(db, actor=person, subject=person, action=AuditAction.SIGNED_IN)
     return person
 
 
@@ -62,4 +62,4 @@ async def revoke_sessions(db: AsyncSession, person_id: int) -> None:
     person = await db.get(Person, person_id)
     if person is not None:
         person.sessions_revoked_at = utcnow()
-        record(db, actor=person, subject=person, action="signed_out")
+        record(db, actor=person, subject=person, action=AuditAction.SIGNED_OUT)
