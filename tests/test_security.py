@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from portal.app import SESSION_COOKIE, create_app
@@ -34,6 +35,7 @@ def test_the_token_in_a_header_is_accepted(client: TestClient) -> None:
     assert response.status_code == 303
 
 
+@pytest.mark.fresh_sign_in  # a replayed sign-in would bring its own token whether or not signing in makes one
 def test_signing_in_rotates_the_csrf_token(client: TestClient) -> None:
     before = csrf_of(client.get("/lv/settings").text)
     sign_in(client, "150385-11001")

@@ -2,7 +2,9 @@
 
 The portal runs in a thread against the session's database and talks to the
 session's real eID provider (oidc-provider-mock); the browser signs in through
-the provider's own pages, exactly as a person would.
+the provider's own pages, exactly as a person would: once per person and
+situation in the session, after which sign_in_as() replays what that sign-in
+did (tests/conftest.py, "signing in") and opens the page it ended on.
 
 One Chromium with JavaScript and one without are started once per session (lazily);
 each test gets a clean one: no cookies, a 1280x900 window, no device emulation.
@@ -19,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -33,8 +36,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from portal.app import create_app
-from tests.conftest import ROOT, make_settings
+from portal.app import SESSION_COOKIE, create_app
+from portal.eid.session import PERSON_ID
+from portal.settings import Settings
+from tests.conftest import ROOT, SIGN_INS, make_settings, session_data
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -95,6 +100,8 @@ AXE_OPTIONS = {
 
 # ------------------------------------------------------------------ the portal
 
+_SERVED: dict[str, Settings] = {}  # base URL -> the settings of the portal served there
+
 
 @contextmanager
 def serve_portal(database_url: str, provider: str, **overrides: object) -> Iterator[str]:
@@ -104,7 +111,8 @@ def serve_portal(database_url: str, provider: str, **overrides: object) -> Itera
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
-    app = create_app(make_settings(database_url, provider, base_url=base_url, component_gallery=True, **overrides))
+    settings = make_settings(database_url, provider, base_url=base_url, component_gallery=True, **overrides)
+    app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     # uvicorn listens on the socket bound above, so no other process can take the port meanwhile.
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-portal", daemon=True)
@@ -120,9 +128,11 @@ def serve_portal(database_url: str, provider: str, **overrides: object) -> Itera
             server.should_exit = True
             pytest.fail(f"the portal did not start on {base_url} (see the log above)")
         time.sleep(0.05)
+    _SERVED[base_url] = settings
     try:
         yield base_url
     finally:
+        _SERVED.pop(base_url, None)
         server.should_exit = True
         thread.join(10)
         sock.close()
@@ -283,12 +293,80 @@ def provider_user_button(driver: WebDriver, personal_code: str) -> WebElement:
 
 
 def sign_in_as(driver: WebDriver, base_url: str, personal_code: str, lang: str) -> None:
-    """The real flow: start page, sign-in control, the provider's page, the person's button."""
-    driver.get(f"{base_url}/{lang}/")
-    sign_in_control(driver, lang).click()
-    wait_until(driver, lambda d: not d.current_url.startswith(base_url + "/") and _loaded(d), "the eID provider's page")
-    provider_user_button(driver, personal_code).click()
-    wait_for_path(driver, f"/{lang}/dashboard")
+    """The real flow: start page, sign-in control, the provider's page, the person's button.
+
+    Once per situation in the session (tests/conftest.py, "signing in"); after that the rows
+    it wrote and the cookies it set are put back and the browser opens the page it ended on.
+    """
+    known = _browser_situation(driver, base_url, personal_code, lang)
+    if known is not None:
+        replay = SIGN_INS.replay(known[1], known[0])
+        if replay is not None:
+            cookies, path = replay.effects
+            for cookie in cookies:
+                driver.execute_cdp_cmd("Network.setCookie", _set_cookie_params(cookie, base_url))
+            driver.get(base_url + path)
+            wait_for_path(driver, path)
+            return
+    before = {_cookie_key(cookie): cookie["value"] for cookie in _browser_cookies(driver, base_url)}
+
+    def flow() -> None:
+        driver.get(f"{base_url}/{lang}/")
+        sign_in_control(driver, lang).click()
+        wait_until(driver, lambda d: not d.current_url.startswith(base_url + "/") and _loaded(d), "the eID provider's page")
+        provider_user_button(driver, personal_code).click()
+        wait_for_path(driver, f"/{lang}/dashboard")
+
+    def finish(_: None) -> tuple[str, Any] | None:
+        after = {_cookie_key(cookie): cookie for cookie in _browser_cookies(driver, base_url)}
+        session = next((cookie for cookie in after.values() if cookie["name"] == SESSION_COOKIE), None)
+        if session is None or before.keys() - after.keys():
+            return None
+        changed = [cookie for key, cookie in after.items() if before.get(key) != cookie["value"]]
+        return session["value"], (changed, urlsplit(driver.current_url).path)
+
+    settings, situation = known if known is not None else (None, None)
+    SIGN_INS.run(situation, settings, flow, finish)
+
+
+def _browser_cookies(driver: WebDriver, base_url: str) -> list[dict[str, Any]]:
+    """The cookies the browser sends to the portal (the provider's, on the same host, too)."""
+    return list(driver.execute_cdp_cmd("Network.getCookies", {"urls": [base_url + "/"]})["cookies"])
+
+
+def _cookie_key(cookie: dict[str, Any]) -> tuple[str, str, str]:
+    return (cookie["domain"], cookie["path"], cookie["name"])
+
+
+def _browser_situation(driver: WebDriver, base_url: str, personal_code: str, lang: str) -> tuple[Settings, tuple[object, ...]] | None:
+    """The browser's part of the situation: the portal's settings and the browser's cookies but an empty session."""
+    settings = _SERVED.get(base_url)
+    if settings is None:
+        return None
+    others = []
+    for cookie in _browser_cookies(driver, base_url):
+        if cookie["name"] == SESSION_COOKIE:
+            session = session_data(cookie["value"], settings.secret_key)
+            if session is None or PERSON_ID in session:
+                return None  # signed in already (or an unknown cookie): only the real flow says what happens
+        else:
+            others.append((*_cookie_key(cookie), cookie["value"]))
+    return settings, SIGN_INS.situation(("browser", base_url, tuple(sorted(others))), settings, personal_code, lang)
+
+
+def _set_cookie_params(cookie: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """Network.setCookie for a cookie as Network.getCookies described it."""
+    params: dict[str, Any] = {name: cookie[name] for name in ("name", "value", "path", "secure", "httpOnly") if name in cookie}
+    if cookie["domain"].startswith("."):
+        params["domain"] = cookie["domain"]
+    else:  # a host-only cookie
+        params["url"] = f"{urlsplit(base_url).scheme}://{cookie['domain']}{cookie['path']}"
+    for name in ("sameSite", "sourceScheme", "sourcePort", "priority"):
+        if name in cookie:
+            params[name] = cookie[name]
+    if not cookie.get("session") and cookie.get("expires", -1) > 0:
+        params["expires"] = cookie["expires"]
+    return params
 
 
 def deny_sign_in(driver: WebDriver, base_url: str, lang: str) -> None:

@@ -13,7 +13,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.accessibility.conftest import ANNA, assert_no_axe_violations, serve_portal, sign_in_as, wait_until
 
-pytestmark = pytest.mark.browser
+# A sign-in of its own for each: the timeouts count from it.
+pytestmark = [pytest.mark.browser, pytest.mark.fresh_sign_in]
 
 IDLE_SECONDS = 10
 WARN_SECONDS = 7  # the dialog opens 3 s after the last request

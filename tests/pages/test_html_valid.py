@@ -13,6 +13,9 @@ from tests.conftest import ROOT, csrf_of, set_provider_user, sign_in
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
+# The Nu HTML Checker comes from npm and runs on Java, like the browser tests' tools: `-m 'not browser'` leaves it out.
+pytestmark = pytest.mark.browser
+
 
 def collect_pages(client: TestClient, provider: str) -> dict[str, str]:
     pages: dict[str, str] = {}
