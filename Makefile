@@ -59,8 +59,12 @@ check: $(STAMP)
 	$(BIN)/ruff check portal tests bench
 	$(BIN)/mypy
 
+# On SQLite the tests run in parallel (each worker has its own database file); on PostgreSQL they
+# share one database, so they run in one process.
+PYTEST_WORKERS ?= $(if $(PORTAL_TEST_DATABASE_URL),0,auto)
+
 test: install test-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Extract messages from Python and templates, and merge them into the lv and ru catalogs.
 catalogs: $(STAMP)

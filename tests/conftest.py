@@ -37,6 +37,7 @@ import httpx
 import itsdangerous
 import jinja2
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, Integer, Table, create_engine, func, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 from starlette.testclient import TestClient
@@ -47,6 +48,10 @@ from portal.db import Base
 from portal.eid.mock_provider import running_provider
 from portal.eid.session import PERSON_ID, SIGNED_IN_AT
 from portal.settings import Settings
+
+# Hypothesis's deadline is a timing assertion: on a shared, loaded machine it fails tests that are right.
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.load_profile("portal")
 
 TEST_SECRET = "test-secret-key-for-the-suite-only"
 UPLOAD_DIR = Path(tempfile.gettempdir()) / f"portal-test-uploads-{os.getpid()}"

@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,10 +200,8 @@ class _Browsers:
 
     @staticmethod
     def _quit(driver: WebDriver) -> None:
-        try:
+        with suppress(WebDriverException):
             driver.quit()
-        except WebDriverException:
-            pass
 
     def quit(self) -> None:
         for driver in self.drivers.values():
