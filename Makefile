@@ -59,9 +59,9 @@ check: $(STAMP)
 	$(BIN)/ruff check portal tests bench
 	$(BIN)/mypy
 
-# On SQLite the tests run in parallel (each worker has its own database file); on PostgreSQL they
-# share one database, so they run in one process.
-PYTEST_WORKERS ?= $(if $(PORTAL_TEST_DATABASE_URL),0,auto)
+# The tests run in parallel, a worker per core: each worker has a database of its own (a SQLite
+# file; on PostgreSQL one created beside the database named, e.g. test_gw0).
+PYTEST_WORKERS ?= auto
 
 test: install test-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -116,10 +116,25 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _database_of_its_own(url: str, worker: str) -> str:
+    """For a parallel worker (pytest-xdist), a database of its own beside the one named: `test` -> `test_gw0`."""
+    given = make_url(database.sync_url(url))
+    name = f"{given.database}_{worker}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    if url:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        url = _database_of_its_own(url, worker)
+    elif url:
         _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
