@@ -14,15 +14,13 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import JSON, String, Text, create_engine, select
 from starlette.testclient import TestClient
 
-from portal import db as database
 from portal.app import create_app
-from portal.db import Base
 from portal.settings import Settings
 from tests.conftest import sign_in
 from tests.crawl import DEMO_PEOPLE, FoundForm, crawl, seed_demo
+from tests.hostile import stored_marks
 
 HOSTILE = ("a\x00b", "²", "①", "٣", "12345678901234567890", "-1", "x" * 20_000, "broken \ufffd", "\x1b[2J")
 IMPOSSIBLE_DATE = {"day": "30", "month": "2", "year": "2026"}
@@ -50,23 +48,6 @@ def _post(client: TestClient, form: FoundForm, token: str, pairs: list[tuple[str
         return client.post(form.action, data=grouped, files={"__part": ("empty.txt", b"", "text/plain")}).status_code
     return client.post(form.action, content=urlencode(data).encode(),
                        headers={"content-type": "application/x-www-form-urlencoded"}).status_code
-
-
-def _stored_text_is_clean(database_url: str) -> list[str]:
-    """Every text column of every row: the (table, column) pairs that hold NUL or U+FFFD."""
-    engine = create_engine(database.sync_url(database_url))
-    broken = []
-    with engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
-            for column in columns:
-                for (value,) in connection.execute(select(column)):
-                    text = value if isinstance(value, str) else repr(value)
-                    if "\x00" in text or "\ufffd" in text or "\\x00" in text or "\\ufffd" in text:
-                        broken.append(f"{table.name}.{column.name}")
-                        break
-    engine.dispose()
-    return broken
 
 
 @pytest.fixture
@@ -105,7 +86,7 @@ def test_hostile_input_to_every_form_never_answers_500_nor_stores_broken_text(br
             if status != 404:
                 failures.append(f"GET {path} with id {number}: {status}")
     assert not failures, "\n".join(failures)
-    assert _stored_text_is_clean(settings.database_url) == []
+    assert stored_marks(settings.database_url) == []
 
 
 def _csrf(client: TestClient) -> str:

@@ -18,10 +18,10 @@ from portal.db import Database
 from portal.forms import MAX_INT
 from portal.people import service as people
 from tests.applications.test_routes import ANNA, add_parent, translated
-from tests.assessment.hostile import HOSTILE, error_link, post_fields, stored_marks
 from tests.assessment.test_routes import ADULTS, CHILDREN, fill_all, section_form, submit
 from tests.casework.test_desk import LIGA, make_caseworker, switch_to
 from tests.conftest import csrf_of, sign_in
+from tests.hostile import HOSTILE, error_link, post_fields, stored_marks
 
 JANIS = "020790-11000"
 

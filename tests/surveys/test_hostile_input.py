@@ -9,8 +9,8 @@ from starlette.testclient import TestClient
 
 from portal.surveys.definitions import Question, Survey
 from tests.applications.test_routes import translated
-from tests.assessment.hostile import HOSTILE, error_link, post_fields, stored_marks
 from tests.conftest import csrf_of, sign_in
+from tests.hostile import HOSTILE, error_link, post_fields, stored_marks
 from tests.surveys.test_routes import PORTAL, RECIPIENTS, page_answers, responses
 from tests.timesheets.helpers import ANNA, grant_and_assign
 

@@ -7,24 +7,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
 from starlette.testclient import TestClient
 
 import portal.models  # noqa: F401  (every table, for the scan of what is stored)
 from portal import clock
-from portal import db as database
 from portal.applications.rules import Purpose
-from portal.db import Base
 from portal.forms import Body
 from portal.timesheets import forms, service
 from tests.applications.test_routes import translated
 from tests.conftest import csrf_of, sign_in
+from tests.hostile import stored_marks
 from tests.timesheets.helpers import ANNA, ILZE, LIGA, confirmed_report, grant_and_assign, recorded_and_submitted
 from tests.timesheets.test_assistant import month_path
 
@@ -37,30 +34,6 @@ CHANGED_SINCE_SHOWN = ("The report changed since this page was shown (perhaps in
                        "please check it and make your change again.")
 CHANGED_SINCE_READ = ("The report changed since this page was shown (perhaps in another tab). This is the current version: "
                       "please read it again before you answer.")
-
-
-def unreadable_stored(database_url: str) -> list[str]:
-    """Every stored text, in any table, with a NUL or a U+FFFD: (table, the start of the text)."""
-
-    def texts(value: Any) -> Iterator[str]:
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, list | tuple):
-            for item in value:
-                yield from texts(item)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                yield from texts(key)
-                yield from texts(item)
-
-    found = []
-    engine = create_engine(database.sync_url(database_url))
-    with engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            for row in connection.execute(table.select()):
-                found += [f"{table.name}: {text[:30]!r}" for value in row for text in texts(value) if "\x00" in text or "\ufffd" in text]
-    engine.dispose()
-    return found
 
 
 Make = Callable[[dict[str, str]], Pairs]
@@ -130,7 +103,7 @@ def test_an_entry_refuses_hostile_values_at_the_field(client: TestClient, databa
         else:
             assert at_the_field(response, field), what
     assert client.get(path).status_code == 200
-    assert unreadable_stored(database_url) == []
+    assert stored_marks(database_url) == []
 
 
 def test_a_hostile_entry_id_is_not_found_and_changes_nothing(client: TestClient, database_url: str) -> None:
@@ -156,7 +129,7 @@ def test_a_hostile_entry_id_is_not_found_and_changes_nothing(client: TestClient,
     arabic_month = f"{grants.last_month:%Y-%m}".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     assert client.get(f"/lv/assistant/{grants.anna_assignment}/{quote(arabic_month)}").status_code == 404
     assert client.get(f"/lv/assistant/{grants.anna_assignment}/{'9' * 20}").status_code == 404
-    assert unreadable_stored(database_url) == []
+    assert stored_marks(database_url) == []
 
 
 def test_deleting_submitting_and_correcting_refuse_a_hostile_version(client: TestClient, database_url: str) -> None:
@@ -204,7 +177,7 @@ def test_any_text_in_any_field_of_an_entry_is_never_a_server_error(client: TestC
             "purpose": Purpose.OTHER.value, "note": ""}
     response = post(client, path, replaced(field, text)(good | {field: ""}), csrf_of(page))
     assert response.status_code < 500
-    assert unreadable_stored(database_url) == []
+    assert stored_marks(database_url) == []
 
 
 # ------------------------------------------------------------ the recipient
@@ -227,7 +200,7 @@ def test_confirming_refuses_hostile_values_at_the_field(client: TestClient, data
         else:
             assert at_the_field(response, "received"), what
     assert post(client, path, [*good.items(), ("received", "yes")], token).headers["location"] == f"/lv/reports/{report}/confirmed"
-    assert unreadable_stored(database_url) == []
+    assert stored_marks(database_url) == []
 
 
 def test_returning_a_report_refuses_hostile_values_at_the_field(client: TestClient, database_url: str) -> None:
@@ -253,7 +226,7 @@ def test_returning_a_report_refuses_hostile_values_at_the_field(client: TestClie
                                    ("entries", "-1"), ("entries", entry_id)], token)
     assert returned.headers["location"] == f"/lv/reports/{report}"
     assert "² ① ٣" in client.get(f"/lv/reports/{report}").text
-    assert unreadable_stored(database_url) == []
+    assert stored_marks(database_url) == []
 
 
 # ------------------------------------------------------------ the desk
@@ -274,7 +247,7 @@ def test_the_desks_sample_and_check_refuse_hostile_values_at_the_field(client: T
         assert at_the_field(post(client, check, make({"note": "Pārbaudīts."}), token), "note"), what
     assert post(client, check, [("note", "² ① ٣ -1")], token).status_code == 303
     assert "² ① ٣ -1" in client.get(path).text
-    assert unreadable_stored(database_url) == []
+    assert stored_marks(database_url) == []
 
 
 # ------------------------------------------------------------ the readers

@@ -1,5 +1,5 @@
-"""Hostile input for the HTTP tests of the self-assessment and the surveys: the values, posting them
-as a browser never would, and looking through the whole database for what must never be stored."""
+"""Hostile input for the HTTP tests: the values, posting them as a browser never would, and looking
+through the whole database for what must never be stored."""
 
 from __future__ import annotations
 
@@ -24,16 +24,16 @@ def post_fields(client: TestClient, path: str, token: str, fields: Sequence[tupl
     return client.post(path, content=urlencode([("csrf_token", token), *fields]).encode(), headers=FORM)
 
 
-def _texts(value: Any) -> Iterator[str]:
+def texts_in(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _texts(key)
-            yield from _texts(item)
+            yield from texts_in(key)
+            yield from texts_in(item)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _texts(item)
+            yield from texts_in(item)
 
 
 def stored_marks(database_url: str) -> list[tuple[str, str]]:
@@ -44,7 +44,7 @@ def stored_marks(database_url: str) -> list[tuple[str, str]]:
         with engine.connect() as connection:
             for table in database.Base.metadata.sorted_tables:
                 for row in connection.execute(select(table)):
-                    for text in _texts(tuple(row)):
+                    for text in texts_in(tuple(row)):
                         if any(mark in text for mark in NEVER_STORED):
                             found.append((table.name, text[:80]))
     finally:
