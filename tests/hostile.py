@@ -12,11 +12,17 @@ from sqlalchemy import create_engine, select
 from starlette.testclient import TestClient
 
 from portal import db as database
+from portal.forms import Body
 
 # What a person could paste or a tool could send in place of an answer.
 HOSTILE = ("\x00", "a\x00b", "²", "①", "٣", "12345678901234567890", "-1", "2026-02-30", "x" * 20_000)
 NEVER_STORED = ("\x00", "\ufffd")
 FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def body_of(data: dict[str, Any]) -> Body:
+    """A POST's fields as the boundary reads them, from {name: value or [values]}."""
+    return Body([(name, item) for name, value in data.items() for item in (value if isinstance(value, list) else [value])])
 
 
 def post_fields(client: TestClient, path: str, token: str, fields: Sequence[tuple[str, str]]) -> httpx.Response:

@@ -1,6 +1,6 @@
 """Applications: who may see and change which, drafts, submission, history. No HTTP here.
 
-Every query for an application goes through `visible_to(actor, today)`, so a
+Every query for an application goes through `policy.applications(actor, today)`, so a
 person reaches only their own applications and those of people they represent
 today; a draft someone fills in for another person is theirs alone.
 """
@@ -64,15 +64,9 @@ class Refused(NotAllowed):
         self.problem = problem
 
 
-# Who sees which application is the access policy's (portal/policy.py).
-represented_ids = policy.represented_ids
-visible_to = policy.applications
-may_act_for = policy.may_act_for
-
-
 async def visible_application(db: AsyncSession, actor: Person, application_id: int, today: date) -> Application:
     application = await db.scalar(
-        select(Application).where(Application.id == application_id, visible_to(actor, today))
+        select(Application).where(Application.id == application_id, policy.applications(actor, today))
     )
     if application is None:
         raise NotFound(application_id)
@@ -81,7 +75,7 @@ async def visible_application(db: AsyncSession, actor: Person, application_id: i
 
 async def applications_of(db: AsyncSession, actor: Person, today: date) -> list[Application]:
     rows = await db.scalars(
-        select(Application).where(visible_to(actor, today)).order_by(Application.created_at.desc(), Application.id.desc())
+        select(Application).where(policy.applications(actor, today)).order_by(Application.created_at.desc(), Application.id.desc())
     )
     return list(rows)
 
@@ -111,7 +105,7 @@ def record(
 
 async def start_draft(db: AsyncSession, actor: Person, person_id: int, today: date) -> Application:
     """A new draft for the actor or someone they represent today; anyone else is not found (whether they exist or not)."""
-    if not await may_act_for(db, actor, person_id, today):
+    if not await policy.may_act_for(db, actor, person_id, today):
         raise NotFound(person_id)
     application = Application(person_id=person_id, created_by_id=actor.id, answers={})
     db.add(application)

@@ -1,7 +1,7 @@
 """Self-assessments and the social service's assessments: who may see which, versions, attaching.
 
 A person's self-assessment is reached only by the person and by whoever represents them
-today (`visible_to`); the social service's assessment of a case only through the desk's
+today (`policy.self_assessments`); the social service's assessment of a case only through the desk's
 scope (casework). Answers are saved into the one version in progress; once a version is
 submitted it is frozen, and the next change starts a copy numbered one higher.
 """
@@ -197,11 +197,8 @@ async def _person_of(db: AsyncSession, application: Application) -> Person:
     return person
 
 
-visible_to = policy.self_assessments  # the access policy's (portal/policy.py)
-
-
 async def visible_assessment(db: AsyncSession, actor: Person, assessment_id: int, today: date) -> Assessment:
-    found = await db.scalar(select(Assessment).where(Assessment.id == assessment_id, visible_to(actor, today)))
+    found = await db.scalar(select(Assessment).where(Assessment.id == assessment_id, policy.self_assessments(actor, today)))
     if found is None:
         raise NotFound(assessment_id)
     return found
@@ -219,7 +216,7 @@ async def drafts_for(db: AsyncSession, actor: Person, person_id: int, today: dat
     """The actor's draft applications for the person, to which a submitted version can be attached."""
     found = await db.scalars(
         select(Application)
-        .where(applications.visible_to(actor, today), Application.person_id == person_id,
+        .where(policy.applications(actor, today), Application.person_id == person_id,
                Application.status == ApplicationStatus.DRAFT)
         .order_by(Application.created_at.desc())
     )

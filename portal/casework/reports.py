@@ -1,7 +1,7 @@
 """The desk's side of the month: the overview, one report, pay, the ministry's summary and the
 control sample. No HTTP.
 
-Every query reaches reports through their grant's application and `cases_visible_to(scope)`, so a
+Every query reaches reports through their grant's application and `policy.cases_in(scope)`, so a
 caseworker sees only their municipality's reports and a school's staff only their school's; any
 other report answers "not found". What is paid is, per assistant and month, the latest CONFIRMED
 revision: a newer revision still waiting does not replace it (Reg. 316: paid only as confirmed).
@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import audit
+from portal import audit, policy
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
-from portal.casework.service import DeskScope, NotAllowed, NotFound, cases_visible_to
+from portal.casework.service import NotAllowed, NotFound
 from portal.db import utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
@@ -96,7 +96,7 @@ def _covers(month: date) -> Any:
                 or_(AssistantAssignment.valid_to.is_(None), AssistantAssignment.valid_to >= month))
 
 
-async def overview(db: AsyncSession, scope: DeskScope, month: date, kind: ServiceKind | None = None) -> list[Row]:
+async def overview(db: AsyncSession, scope: policy.DeskScope, month: date, kind: ServiceKind | None = None) -> list[Row]:
     """Every assignment active in the month (or with a report for it), with its latest revision; one query."""
     latest = (
         select(MonthlyReport.assignment_id, func.max(MonthlyReport.revision).label("revision"))
@@ -111,7 +111,7 @@ async def overview(db: AsyncSession, scope: DeskScope, month: date, kind: Servic
         .outerjoin(latest, latest.c.assignment_id == AssistantAssignment.id)
         .outerjoin(MonthlyReport, and_(MonthlyReport.assignment_id == AssistantAssignment.id, MonthlyReport.month == month,
                                        MonthlyReport.revision == latest.c.revision))
-        .where(cases_visible_to(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
+        .where(policy.cases_in(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
         .order_by(Person.family_name, Person.given_name, AssistantAssignment.valid_from, AssistantAssignment.id)
     )
     if kind is not None:
@@ -129,14 +129,14 @@ def counts(rows: Sequence[Row]) -> dict[State, int]:
 # -------------------------------------------------------------- one report
 
 
-def _reports_query(scope: DeskScope) -> Any:
+def _reports_query(scope: policy.DeskScope) -> Any:
     return (
         select(MonthlyReport, Entitlement, Person, Assistant)
         .join(Entitlement, Entitlement.id == MonthlyReport.entitlement_id)
         .join(Application, Application.id == Entitlement.application_id)
         .join(Person, Person.id == MonthlyReport.person_id)
         .join(Assistant, Assistant.id == MonthlyReport.assistant_id)
-        .where(cases_visible_to(scope))
+        .where(policy.cases_in(scope))
     )
 
 
@@ -148,14 +148,14 @@ class Found:
     assistant: Person
 
 
-async def report_in_scope(db: AsyncSession, scope: DeskScope, report_id: int) -> Found:
+async def report_in_scope(db: AsyncSession, scope: policy.DeskScope, report_id: int) -> Found:
     found = (await db.execute(_reports_query(scope).where(MonthlyReport.id == report_id))).first()
     if found is None:
         raise NotFound(report_id)
     return Found(*found)
 
 
-async def open_report(db: AsyncSession, staff: Person, scope: DeskScope, report_id: int) -> Found:
+async def open_report(db: AsyncSession, staff: Person, scope: policy.DeskScope, report_id: int) -> Found:
     """A report the desk may see; the view is recorded (who looked at whose data, when)."""
     found = await report_in_scope(db, scope, report_id)
     report = found.report
@@ -181,7 +181,7 @@ class PayLine:
     amount_cents: int
 
 
-async def confirmed(db: AsyncSession, scope: DeskScope, month: date, *, unsampled_only: bool = False) -> list[Found]:
+async def confirmed(db: AsyncSession, scope: policy.DeskScope, month: date, *, unsampled_only: bool = False) -> list[Found]:
     """Per assignment, the month's latest confirmed revision, ordered by report id."""
     best = (
         select(MonthlyReport.assignment_id, func.max(MonthlyReport.revision).label("revision"))
@@ -199,7 +199,7 @@ async def confirmed(db: AsyncSession, scope: DeskScope, month: date, *, unsample
     return [Found(*row) for row in (await db.execute(query)).all()]
 
 
-async def pay_lines(db: AsyncSession, scope: DeskScope, month: date) -> list[PayLine]:
+async def pay_lines(db: AsyncSession, scope: policy.DeskScope, month: date) -> list[PayLine]:
     """What is paid for the month, by assistant: hours at the rate of their day (timesheets' rates)."""
     reports = await confirmed(db, scope, month)
     entries = await timesheets.entries_of(db, [f.report.id for f in reports])
@@ -290,7 +290,7 @@ def _event(db: AsyncSession, staff: Person, report: MonthlyReport, action: Repor
     db.add(ReportEvent(report_id=report.id, actor_id=staff.id, on_behalf_of_id=report.person_id, action=action, message=message))
 
 
-async def draw_samples(db: AsyncSession, staff: Person, scope: DeskScope, month: date, percent: int) -> list[ControlSample]:
+async def draw_samples(db: AsyncSession, staff: Person, scope: policy.DeskScope, month: date, percent: int) -> list[ControlSample]:
     """Per municipality of the desk: a share of the month's confirmed reports not drawn before.
     A refusal leaves the session to be rolled back (after DRAWN_MEANWHILE, it must be)."""
     if not 1 <= percent <= 100:
@@ -298,7 +298,7 @@ async def draw_samples(db: AsyncSession, staff: Person, scope: DeskScope, month:
     samples = []
     try:
         for municipality_id in scope.municipality_ids:
-            population = await confirmed(db, DeskScope(municipality_ids=(municipality_id,)), month, unsampled_only=True)
+            population = await confirmed(db, policy.DeskScope(municipality_ids=(municipality_id,)), month, unsampled_only=True)
             if not population:
                 continue
             sample = ControlSample(municipality_id=municipality_id, month=month, percent=percent, seed=secrets.token_hex(8),
@@ -326,7 +326,7 @@ class Sample:
     reports: list[Found]
 
 
-async def samples_of(db: AsyncSession, scope: DeskScope, month: date) -> list[Sample]:
+async def samples_of(db: AsyncSession, scope: policy.DeskScope, month: date) -> list[Sample]:
     """The month's samples of the desk's municipalities, newest first, with the reports it may see."""
     drawn = (await db.execute(
         select(ControlSample, Person).join(Person, Person.id == ControlSample.drawn_by_id)
@@ -340,7 +340,7 @@ async def samples_of(db: AsyncSession, scope: DeskScope, month: date) -> list[Sa
     return [Sample(sample, person, [f for f in reports if f.report.sample_id == sample.id]) for sample, person in drawn]
 
 
-async def sampled_report(db: AsyncSession, scope: DeskScope, report_id: int) -> Found:
+async def sampled_report(db: AsyncSession, scope: policy.DeskScope, report_id: int) -> Found:
     found = await report_in_scope(db, scope, report_id)
     if found.report.sample_id is None:
         raise NotFound(report_id)

@@ -1,6 +1,6 @@
 """The social service's desk: which cases a caseworker sees, and the decisions they make. No HTTP.
 
-Every query for a case goes through `cases_visible_to(scope)`: a caseworker reaches
+Every query for a case goes through `policy.cases_in(scope)`: a caseworker reaches
 only the submitted applications of the municipalities of their CASEWORKER roles, and
 a school's staff only the school assistant's cases for their school (Reg. 695: the
 school decides), so any other case answers "not found". A school assistant's case
@@ -38,11 +38,6 @@ OPEN = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationSta
 INTERNAL_ACTIONS = frozenset({ApplicationAction.NOTE})
 
 
-# Whose cases a member of staff decides, and the query scope for them, are the access policy's.
-DeskScope = policy.DeskScope
-cases_visible_to = policy.cases_in
-
-
 class Due(StrEnum):
     LATE = "late"  # the month for the decision is over
     SOON = "soon"  # the decision is due within DUE_SOON_DAYS
@@ -72,9 +67,9 @@ def _submitted_before(day: date) -> ColumnElement[bool]:
     return Application.submitted_at < datetime.combine(day, time.min, tzinfo=UTC)
 
 
-async def queue(db: AsyncSession, scope: DeskScope, chosen: QueueFilter, limit: int = 200) -> list[Application]:
+async def queue(db: AsyncSession, scope: policy.DeskScope, chosen: QueueFilter, limit: int = 200) -> list[Application]:
     """The municipality's cases, oldest first (the one-month decision time runs from submission)."""
-    query = select(Application).where(cases_visible_to(scope)).options(joinedload(Application.person))
+    query = select(Application).where(policy.cases_in(scope)).options(joinedload(Application.person))
     if chosen.status is not None:
         query = query.where(Application.status == chosen.status)
     elif chosen.only_open:
@@ -101,11 +96,11 @@ def days_left(application: Application, today: date) -> int | None:
     return (decision_due(application.submitted_at.date()) - today).days
 
 
-async def open_case(db: AsyncSession, staff: Person, scope: DeskScope, application_id: int) -> Application:
+async def open_case(db: AsyncSession, staff: Person, scope: policy.DeskScope, application_id: int) -> Application:
     """A case the caseworker may see; the view is recorded (who looked at whose data, when)."""
     application = await db.scalar(
         select(Application)
-        .where(Application.id == application_id, cases_visible_to(scope))
+        .where(Application.id == application_id, policy.cases_in(scope))
         .options(joinedload(Application.person))
     )
     if application is None:

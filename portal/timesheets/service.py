@@ -2,7 +2,7 @@
 
 An assistant reaches only the people assigned to them, and only the days of the assignment
 (`assignment_of`); a recipient reaches only their own reports and those of people they
-represent today (`visible_to`). Every change of a report checks the version the page showed,
+represent today (`policy.monthly_reports`). Every change of a report checks the version the page showed,
 so a stale page gets `Conflict` instead of overwriting what changed since.
 """
 
@@ -424,11 +424,8 @@ async def correct(db: AsyncSession, assistant: Person, assisted: Assisted, month
 # ------------------------------------------------------------ the recipient
 
 
-visible_to = policy.monthly_reports  # the access policy's (portal/policy.py)
-
-
 async def visible_report(db: AsyncSession, actor: Person, report_id: int, today: date) -> MonthlyReport:
-    report = await db.scalar(select(MonthlyReport).where(MonthlyReport.id == report_id, visible_to(actor, today)))
+    report = await db.scalar(select(MonthlyReport).where(MonthlyReport.id == report_id, policy.monthly_reports(actor, today)))
     if report is None:
         raise NotFound(report_id)
     return report
@@ -437,7 +434,7 @@ async def visible_report(db: AsyncSession, actor: Person, report_id: int, today:
 async def reports_of(db: AsyncSession, actor: Person, person_id: int, today: date) -> list[MonthlyReport]:
     """The person's reports the actor may see, newest month first, the latest revision first."""
     found = await db.scalars(
-        select(MonthlyReport).where(visible_to(actor, today), MonthlyReport.person_id == person_id)
+        select(MonthlyReport).where(policy.monthly_reports(actor, today), MonthlyReport.person_id == person_id)
         .order_by(MonthlyReport.month.desc(), MonthlyReport.revision.desc())
     )
     return list(found)

@@ -9,10 +9,10 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal import policy
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 from portal.timesheets.models import MonthlyReport, ReportStatus
-from portal.timesheets.service import visible_to
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,6 @@ async def dashboard_counts(db: AsyncSession, actor: Person, today: date) -> Dash
     assists = await db.scalar(select(AssistantAssignment.id).where(AssistantAssignment.assistant_id == actor.id).limit(1))
     waiting = await db.scalar(
         select(func.count()).select_from(MonthlyReport)
-        .where(visible_to(actor, today), MonthlyReport.status == ReportStatus.SUBMITTED)
+        .where(policy.monthly_reports(actor, today), MonthlyReport.status == ReportStatus.SUBMITTED)
     )
     return DashboardCounts(assists is not None, int(waiting or 0))

@@ -19,9 +19,9 @@ from portal.assessment.answers import AnswerProblem, answer_problems, comment_fi
 from portal.assessment.definitions import Definition, Section
 from portal.assessment.forms import question_fields, read_section
 from portal.db import Database
-from portal.forms import Body
 from portal.people import service as people
 from tests.assessment.test_routes import ADULTS, CHILDREN, section_form
+from tests.hostile import body_of
 
 
 def section_of(definition: Definition, section_id: str) -> Section:
@@ -43,16 +43,12 @@ def latvian() -> Iterator[None]:
     i18n.set_locale(i18n.DEFAULT_LOCALE)
 
 
-def body(data: dict[str, Any]) -> Body:
-    return Body([(name, item) for name, value in data.items() for item in (value if isinstance(value, list) else [value])])
-
-
 def field_names(definition: Any, section: Any) -> list[str]:
     return [name for question in section.questions for name in question_fields(definition, question, "")]
 
 
 def test_a_good_section_is_read_into_answers_the_service_keeps() -> None:
-    reading = read_section(CHILDREN, HELP_NEEDED, body({**section_form(CHILDREN, "help_needed"), "hours_week": "12"}), None)
+    reading = read_section(CHILDREN, HELP_NEEDED, body_of({**section_form(CHILDREN, "help_needed"), "hours_week": "12"}), None)
     assert reading.errors == []
     assert reading.answers["hours_week"] == 12
     assert all(storable(CHILDREN, q, reading.answers[q.id]) for q in HELP_NEEDED.questions)
@@ -60,7 +56,7 @@ def test_a_good_section_is_read_into_answers_the_service_keeps() -> None:
 
 def test_an_answer_with_an_error_is_shown_as_typed_and_not_kept_while_the_others_are() -> None:
     data = {**section_form(CHILDREN, "help_needed"), "hours_week": "²", "other_needs": "x" * 501}
-    reading = read_section(CHILDREN, HELP_NEEDED, body(data), None)
+    reading = read_section(CHILDREN, HELP_NEEDED, body_of(data), None)
     assert [field for field, _message in reading.errors] == ["hours_week", "other_needs"]
     assert reading.shown["hours_week"] == "²" and reading.shown["other_needs"] == "x" * 501
     assert "hours_week" not in reading.answers and "other_needs" not in reading.answers
@@ -69,7 +65,7 @@ def test_an_answer_with_an_error_is_shown_as_typed_and_not_kept_while_the_others
 
 def test_a_rating_that_needs_help_needs_a_comment_at_the_comment() -> None:
     data = {**section_form(ADULTS, "mobility_outside"), "stairs-comment": "  "}
-    reading = read_section(ADULTS, MOBILITY, body(data), "Anna Bērziņa")
+    reading = read_section(ADULTS, MOBILITY, body_of(data), "Anna Bērziņa")
     message = i18n.gettext("%(question)s: write what help is needed and why", question=STAIRS.text("lv", "Anna Bērziņa"))
     assert reading.errors == [("stairs-comment", message)]
     assert reading.answers["stairs"] == {"rating": "some_help", "comment": ""}  # kept: the section is in progress
@@ -81,7 +77,7 @@ def test_a_rating_that_needs_help_needs_a_comment_at_the_comment() -> None:
                                 max_size=3)))
 def test_any_body_is_read_without_breaking_and_what_is_kept_the_service_would_keep(data: dict[str, list[str]]) -> None:
     for definition, section in ((ADULTS, MOBILITY), (CHILDREN, HELP_NEEDED)):
-        reading = read_section(definition, section, body(data), None)
+        reading = read_section(definition, section, body_of(data), None)
         ids = set(field_names(definition, section))
         assert {field for field, _message in reading.errors} <= ids
         for question in section.questions:

@@ -17,13 +17,13 @@ from starlette.testclient import TestClient
 
 from portal import i18n
 from portal.db import Database
-from portal.forms import Body
 from portal.people import service as people
 from portal.surveys import service
 from portal.surveys.answers import storable
 from portal.surveys.forms import read_page
 from portal.surveys.models import SurveyResponse
 from tests.conftest import csrf_of, sign_in
+from tests.hostile import body_of
 from tests.surveys.test_routes import PORTAL, RECIPIENTS, page_answers, post_page
 from tests.timesheets.helpers import ANNA, grant_and_assign
 
@@ -39,17 +39,13 @@ def latvian() -> Iterator[None]:
     i18n.set_locale(i18n.DEFAULT_LOCALE)
 
 
-def body(data: dict[str, Any]) -> Body:
-    return Body([(name, item) for name, value in data.items() for item in (value if isinstance(value, list) else [value])])
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, len(RECIPIENTS.pages) - 1),
        st.dictionaries(st.sampled_from([q.id for q in RECIPIENTS.questions()] + ["other"]),
                        st.lists(st.one_of(st.text(max_size=30), st.sampled_from(["1", "5", "university", "x" * 1001])), max_size=3)))
 def test_any_body_is_read_without_breaking_and_what_is_kept_the_service_would_keep(index: int, data: dict[str, list[str]]) -> None:
     page = RECIPIENTS.pages[index]
-    reading = read_page(page, body(data), {"where": "university"})
+    reading = read_page(page, body_of(data), {"where": "university"})
     questions = {q.id: q for q in page.questions}
     assert {field for field, _message in reading.errors} <= set(questions)
     for question_id, answer in reading.answers.items():
