@@ -6,14 +6,16 @@ the async driver for the app and the sync one for Alembic are chosen here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import Connection, DateTime, Enum, MetaData, Select, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -96,10 +98,25 @@ def sync_url(database_url: str) -> URL:
     return url
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
+    # The portal, not the driver, says when a transaction begins (see _begin_sqlite_write).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _begin_sqlite_write(connection: Connection) -> None:
+    # SQLite has one writer at a time. A transaction that reads and then writes would find at its
+    # first write that another wrote in between (SQLITE_BUSY, at once), and a rule checked by its
+    # reads would no longer hold. Every transaction takes the write lock when it begins, so two
+    # transactions run one after the other, and a rule a service checks before it writes holds
+    # (the PostgreSQL equivalent is the row lock, `for_update`). Waiting is bounded by busy_timeout.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -109,7 +126,8 @@ class Database:
         # proxies or failovers; a local SQLite file has no such connection to lose.
         self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
         if url.get_backend_name() == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
+            event.listen(self.engine.sync_engine, "connect", _configure_sqlite)
+            event.listen(self.engine.sync_engine, "begin", _begin_sqlite_write)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -178,6 +196,39 @@ async def committed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     except BaseException:
         await session.rollback()
         raise
+
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
+RowT = TypeVar("RowT")
+
+
+def for_update(statement: SelectT) -> SelectT:
+    """The rows, locked until the transaction ends, and read fresh (not from the session's identity map).
+
+    What a service checks before it writes (a limit, a state, a draft's answers) then holds until it
+    commits: a second transaction doing the same waits here. PostgreSQL: SELECT .. FOR UPDATE; SQLite
+    ignores it and needs none, its transactions take the write lock when they begin.
+    """
+    return statement.with_for_update().execution_options(populate_existing=True)
+
+
+async def added_or_existing(
+    session: AsyncSession, row: RowT, existing: Callable[[], Awaitable[RowT | None]]
+) -> tuple[RowT, bool]:
+    """Add a row a unique constraint keeps single (a draft, a month's report); when another transaction
+    added it first, that one instead. True when this one was added.
+
+    The INSERT runs in a savepoint: a lost race leaves the rest of the transaction usable.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(row)
+        return row, True
+    except IntegrityError:
+        found = await existing()
+        if found is None:
+            raise
+        return found, False
 
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
