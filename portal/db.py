@@ -231,6 +231,15 @@ async def added_or_existing(
         return found, False
 
 
+def violates(error: IntegrityError, constraint: str) -> bool:
+    """Whether the database refused a write for the named constraint (PostgreSQL names it; SQLite's
+    message names the columns of a unique one, and it has no other kind a caller tells apart)."""
+    diagnostics = getattr(error.orig, "diag", None)
+    if diagnostics is not None:
+        return bool(diagnostics.constraint_name == constraint)
+    return constraint in str(error.orig)
+
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

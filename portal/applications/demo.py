@@ -117,13 +117,13 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
     employer = ("work_or_studies", "darba-deveja-izzina.pdf", demo_pdf("Darba deveja izzina (demo)"))
     anna_contact = {"method": "email", "email": "anna.berzina@example.lv", "phone": ""}
     granted = await submitted_application(db, anna, anna, adult_answers(anna_contact), "lv", (employer,), storage)
-    casework.start_review(db, granted, liga)
+    await casework.start_review(db, granted, liga)
     await casework.grant(db, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60, valid_from=date(2026, 1, 1),
                    valid_to=date(2028, 12, 31), decision_text="Piešķirts asistenta pakalpojums darbam: 80 stundas mēnesī.")
     await casework.assign(db, granted, liga, ilze, date(2026, 1, 1))
 
     child = await submitted_application(db, janis, marta, child_answers(ServiceKind.CHILD_ASSISTANT), "lv")
-    casework.start_review(db, child, liga)
+    await casework.start_review(db, child, liga)
     await casework.grant(db, child, liga, kind=ServiceKind.CHILD_ASSISTANT, minutes=80 * 60, valid_from=date(2026, 3, 1),
                    valid_to=date(2029, 2, 28), decision_text="Piešķirts asistenta pakalpojums bērnam: 80 stundas mēnesī.")
     await casework.assign(db, child, liga, ilze, date(2026, 3, 1))
@@ -141,5 +141,5 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
         "declarations": DECLARED,
     }
     asked = await submitted_application(db, olga, olga, study, "ru")
-    casework.start_review(db, asked, liga)
-    casework.request_information(db, asked, liga, "Пожалуйста, пришлите справку из университета о том, что вы учитесь в этом году.")
+    await casework.start_review(db, asked, liga)
+    await casework.request_information(db, asked, liga, "Пожалуйста, пришлите справку из университета о том, что вы учитесь в этом году.")

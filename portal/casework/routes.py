@@ -8,6 +8,7 @@ error state; its POST redirects back to the case.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import journey, notices, uploads
 from portal.applications import service as applications
-from portal.applications.models import Application, ApplicationStatus
+from portal.applications.models import Application, ApplicationAction, ApplicationStatus
 from portal.applications.presenters import STATUS_TAGS, event_text
 from portal.applications.rules import KIND_RULES, Period, ServiceKind, decision_due
 from portal.assessment import service as assessments
@@ -151,8 +152,26 @@ async def case(request: Request) -> Response:
             "assignments": assignments,
             "is_open": application.status in service.OPEN,
             "self_assessment": self_assessment,
+            "decided_before": _decision_that_stands(request, application, events, staff_and_people),
         },
     )
+
+
+DECISIONS = (ApplicationAction.GRANTED, ApplicationAction.REFUSED)
+
+
+def _decision_that_stands(request: Request, application: Application, events: list[Any],
+                          people_by_id: dict[int, Person]) -> list[dict[str, str]] | None:
+    """After a decision lost to another caseworker's (?decided=before): who decided, and when."""
+    if request.query_params.get("decided") != "before" or application.status in service.OPEN:
+        return None
+    decision = next((e for e in reversed(events) if e.action in DECISIONS), None)
+    if decision is None:
+        return None
+    decider = people_by_id.get(decision.actor_id)
+    return [{"key": _("Decision"), "value": event_text(decision.action)},
+            {"key": _("Decided by"), "value": decider.full_name if decider else ""},
+            {"key": _("Decided at"), "value": i18n.format_datetime(decision.at, "short")}]
 
 
 @caseworkers_only
@@ -165,10 +184,16 @@ async def case_document(request: Request) -> Response:
     return uploads.download(request.app.state.storage, found)
 
 
-def _back_to_case(request: Request, application: Application, notify: bool = False) -> Response:
+def _decided_before(request: Request, application: Application) -> bool:
+    """A decision sent for a case decided in the meantime (another caseworker, another tab)."""
+    return request.method == "POST" and application.status not in service.OPEN
+
+
+def _back_to_case(request: Request, application: Application, notify: bool = False, already_decided: bool = False) -> Response:
+    """To the case; `already_decided` when this caseworker's decision lost to another's (the case page says so)."""
     settings = request.app.state.settings
     return RedirectResponse(
-        lang_url(request, "desk_case", id=application.id),
+        lang_url(request, "desk_case", id=application.id) + ("?decided=before" if already_decided else ""),
         status_code=303,
         background=BackgroundTask(deliver_pending, request.app.state.db, settings.smtp_url, settings.mail_from) if notify else None,
     )
@@ -178,8 +203,8 @@ def _back_to_case(request: Request, application: Application, notify: bool = Fal
 async def start_review(request: Request) -> Response:
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
-        if application.status is ApplicationStatus.SUBMITTED:
-            service.start_review(db, application, current_person(request))
+        with suppress(service.NotAllowed):  # started or decided by another caseworker: the case shows it
+            await service.start_review(db, application, current_person(request))
     return _back_to_case(request, application)
 
 
@@ -192,7 +217,7 @@ async def _message_action(
     template: str,
     form_class: type[Form],
     allowed: Callable[[Application], bool],
-    act: Callable[[AsyncSession, Application, Person, str], None],
+    act: Callable[[AsyncSession, Application, Person, str], Awaitable[None]],
     notify: str | None,
 ) -> Response:
     """A page with one text to write (a request, the reasons for a refusal, a note), then back to the case."""
@@ -200,13 +225,16 @@ async def _message_action(
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         if not allowed(application):
-            return _back_to_case(request, application)
+            return _back_to_case(request, application, already_decided=_decided_before(request, application))
         text, errors = "", []
         if request.method == "POST":
             form = await form_class.read(request)
             text, errors = form.shown[field], form.errors
             if form.ok:
-                act(db, application, current_person(request), form.values[field])
+                try:
+                    await act(db, application, current_person(request), form.values[field])
+                except service.Decided:  # by another caseworker while this page was open
+                    return _back_to_case(request, application, already_decided=True)
                 if notify:
                     await notices.queue_update(db, application, notify, form.values[field], request.app.state.settings.base_url)
                 return _back_to_case(request, application, notify=bool(notify))
@@ -260,7 +288,7 @@ async def grant(request: Request) -> Response:
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         if application.status not in service.OPEN:
-            return _back_to_case(request, application)
+            return _back_to_case(request, application, already_decided=_decided_before(request, application))
         assert application.kind
         assessed = await assessments.desk_result(db, application) if application.kind is ServiceKind.ADULT_ASSISTANT else None
         hours_from_assessment = assessed.total_minutes // 60 if assessed and assessed.total_minutes else None
@@ -279,9 +307,12 @@ async def grant(request: Request) -> Response:
                     form.error(*forms.grant_problem(problem))
             if form.ok:
                 assert form.kind and form.hours and form.start and form.end
-                await service.grant(db, application, current_person(request), kind=form.kind, minutes=form.hours * 60,
-                              valid_from=form.start, valid_to=form.end, decision_text=form.text,
-                              disability_until=form.disability_until)
+                try:
+                    await service.grant(db, application, current_person(request), kind=form.kind, minutes=form.hours * 60,
+                                        valid_from=form.start, valid_to=form.end, decision_text=form.text,
+                                        disability_until=form.disability_until)
+                except service.Decided:  # by another caseworker while this page was open
+                    return _back_to_case(request, application, already_decided=True)
                 await notices.queue_update(db, application, "granted", form.text, request.app.state.settings.base_url)
                 return _back_to_case(request, application, notify=True)
             values, errors, wrong_parts = _shown_dates(form.shown), form.errors, form.wrong_parts

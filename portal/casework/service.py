@@ -23,7 +23,7 @@ from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationAction, ApplicationEvent, ApplicationStatus
 from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due, latest_grant_end
 from portal.applications.situation import birth_date_of
-from portal.db import utcnow
+from portal.db import for_update, utcnow
 from portal.entitlements import service as entitlements
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people import service as people
@@ -123,13 +123,37 @@ def _change_status(db: AsyncSession, application: Application, staff: Person, to
     applications.record(db, application, staff, action, from_status=previous, to_status=to, message=message)
 
 
-def start_review(db: AsyncSession, application: Application, staff: Person) -> None:
+class Decided(NotAllowed):
+    """The case was decided before this decision (by another caseworker, a moment ago): that one stands."""
+
+
+async def lock_case(db: AsyncSession, application: Application) -> Application:
+    """The case locked until the decision commits, and as it is now (the session's object, refreshed).
+
+    Every change of a case's status goes through here first: of two caseworkers deciding one case at
+    once, the second waits, then finds it decided (`Decided`) instead of deciding it again.
+    """
+    locked = await db.scalar(for_update(select(Application).where(Application.id == application.id)))
+    assert locked is not None, "a case is never deleted"
+    return locked
+
+
+async def _lock_open_case(db: AsyncSession, application: Application) -> Application:
+    locked = await lock_case(db, application)
+    if locked.status not in OPEN:
+        raise Decided(locked.id)
+    return locked
+
+
+async def start_review(db: AsyncSession, application: Application, staff: Person) -> None:
+    application = await _lock_open_case(db, application)
     if application.status is not ApplicationStatus.SUBMITTED:
         raise NotAllowed("only a newly submitted case starts its review")
     _change_status(db, application, staff, ApplicationStatus.IN_REVIEW, ApplicationAction.REVIEW_STARTED, "")
 
 
-def request_information(db: AsyncSession, application: Application, staff: Person, message: str) -> None:
+async def request_information(db: AsyncSession, application: Application, staff: Person, message: str) -> None:
+    application = await _lock_open_case(db, application)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
         raise NotAllowed("information is requested while the case is being reviewed")
     _change_status(db, application, staff, ApplicationStatus.INFO_REQUESTED, ApplicationAction.INFORMATION_REQUESTED, message)
@@ -217,8 +241,7 @@ async def grant(
 ) -> Entitlement:
     """Grant the service: the regulation's checks hold whoever calls (the desk, the CLI, an import)."""
     chosen = Grant(kind, minutes, valid_from, valid_to, decision_text, disability_until)
-    if application.status not in OPEN:
-        raise NotAllowed("only an open case is decided")
+    application = await _lock_open_case(db, application)
     person = await db.get(Person, application.person_id)
     assert person is not None
     problems = grant_problems(person, chosen)
@@ -233,14 +256,13 @@ async def grant(
     return entitlement
 
 
-def refuse(db: AsyncSession, application: Application, staff: Person, reasons: str) -> None:
-    if application.status not in OPEN:
-        raise NotAllowed("only an open case is decided")
+async def refuse(db: AsyncSession, application: Application, staff: Person, reasons: str) -> None:
+    application = await _lock_open_case(db, application)
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.REFUSED, ApplicationAction.REFUSED, reasons)
 
 
-def add_note(db: AsyncSession, application: Application, staff: Person, text: str) -> None:
+async def add_note(db: AsyncSession, application: Application, staff: Person, text: str) -> None:
     applications.record(db, application, staff, ApplicationAction.NOTE, message=text)
 
 

@@ -149,8 +149,9 @@ async def month_page(request: Request) -> Response:
             return await _month_page(request, db, assisted, month, editing=ascii_integer(request.query_params.get("edit", "")),
                                      status_message=message)
         form = forms.read_entry(await read_body(request), _days(assisted, month, clock.today()))
-        if form.version is None:  # not a version this page sent: the current one is shown
-            return await _month_page(request, db, assisted, month, errors=[("day", _conflict())], status_code=422)
+        if form.version is None:  # not a version this page sent: the current one is shown, with what was typed
+            return await _month_page(request, db, assisted, month, values=form.shown, errors=[("day", _conflict())],
+                                     editing=form.entry, status_code=409)
         if form.unknown_entry:
             raise HTTPException(404)
         entry = form.entry_input()
@@ -159,8 +160,9 @@ async def month_page(request: Request) -> Response:
             try:
                 _saved, problems = await service.save_entry(db, current_person(request), assisted, month, entry, clock.today(),
                                                             form.version, form.entry)
-            except service.Conflict:
-                return await _month_page(request, db, assisted, month, errors=[("day", _conflict())], status_code=422)
+            except service.Conflict:  # changed in another tab: the month as it is now, and what was typed
+                return await _month_page(request, db, assisted, month, values=form.shown, errors=[("day", _conflict())],
+                                         editing=form.entry, status_code=409)
             except service.NotAllowed:
                 return RedirectResponse(_month_url(request, assisted, month), status_code=303)
             except service.NotFound:
@@ -189,7 +191,7 @@ async def _report_action(request: Request, act: Any, done: str = "") -> Response
             except service.NotAllowed:
                 done = ""
         if stale:
-            return await _month_page(request, db, assisted, month, errors=[("day", _conflict())], status_code=422)
+            return await _month_page(request, db, assisted, month, errors=[("day", _conflict())], status_code=409)
     return RedirectResponse(_month_url(request, assisted, month) + (f"?done={done}" if done else ""), status_code=303)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, UTCDateTime, string_enum, utcnow
@@ -86,7 +86,13 @@ class MonthlyReport(Base):
 
 
 class TimeEntry(Base):
-    """Hours given on one day, from-to, for one purpose: part of one revision of a report."""
+    """Hours given on one day, from-to, for one purpose: part of one revision of a report.
+
+    An assistant is in one place at a time: on PostgreSQL the exclusion constraint
+    `ex_time_entry_assistant_time` (migration 0010, btree_gist) refuses a second entry of the same
+    assistant that overlaps one that counts, across everyone they assist, however many requests
+    arrive at once. `superseded` repeats the report's, so the constraint can leave history out.
+    """
 
     __tablename__ = "time_entry"
     __table_args__ = (Index(None, "report_id", "day"), Index(None, "assistant_id", "day"))
@@ -99,6 +105,8 @@ class TimeEntry(Base):
     end_minute: Mapped[int] = mapped_column(Integer)  # up to 1440 (midnight at the end of the day)
     purpose: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(String(500), default="")
+    # Its report was superseded by a correction: kept as it was, and no longer counted.
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

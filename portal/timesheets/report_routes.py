@@ -145,13 +145,13 @@ async def confirm(request: Request) -> Response:
             return await _report_page(request, db, found, "timesheets/confirm.html")
         form = await forms.ConfirmForm.read(request)
         if form.version is None:  # not a version this page sent: show the current one
-            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422, errors=[("received", _conflict())])
+            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=409, errors=[("received", _conflict())])
         if not form.ok:
             return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422, errors=form.errors)
         try:
             await service.confirm(db, current_person(request), found, form.version)
         except service.Conflict:
-            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=422, errors=[("received", _conflict())])
+            return await _report_page(request, db, found, "timesheets/confirm.html", status_code=409, errors=[("received", _conflict())])
         except service.NotAllowed:
             return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
     return RedirectResponse(lang_url(request, "report_confirmed", id=found.id), status_code=303)
@@ -191,7 +191,9 @@ async def dispute(request: Request) -> Response:
                 errors = [forms.dispute_problem(refused.problem)]
             except service.NotAllowed:
                 return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
-        return await _report_page(request, db, found, "timesheets/dispute.html", errors=errors, values=form.shown, status_code=422)
+        conflict = errors == [("reason", _conflict())]
+        return await _report_page(request, db, found, "timesheets/dispute.html", errors=errors, values=form.shown,
+                                  status_code=409 if conflict else 422)
 
 
 def page_routes() -> list[Route]:

@@ -16,13 +16,13 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import policy
 from portal.applications.rules import Period, Purpose
-from portal.db import utcnow
+from portal.db import added_or_existing, for_update, utcnow, violates
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 from portal.timesheets.models import HourlyRate, MonthlyReport, ReportAction, ReportEvent, ReportStatus, TimeEntry
@@ -164,24 +164,32 @@ async def revisions_of(db: AsyncSession, report: MonthlyReport) -> list[MonthlyR
     return list(found)
 
 
+async def _locked_report(db: AsyncSession, assisted: Assisted, month: date) -> MonthlyReport | None:
+    """The month's latest revision, locked for a change and read as it is now."""
+    return await db.scalar(for_update(
+        select(MonthlyReport)
+        .where(MonthlyReport.assignment_id == assisted.assignment.id, MonthlyReport.month == month)
+        .order_by(MonthlyReport.revision.desc()).limit(1)
+    ))
+
+
+async def _lock_grant(db: AsyncSession, assisted: Assisted) -> None:
+    # The month's and week's limits count every entry on the grant, whoever recorded it and in
+    # whichever month's report: the grant's row puts two saves against one grant one after the other.
+    await db.execute(for_update(select(Entitlement.id).where(Entitlement.id == assisted.entitlement.id)))
+
+
 async def _open_report(db: AsyncSession, assisted: Assisted, month: date) -> tuple[MonthlyReport, bool]:
-    """The month's latest revision, started when nothing was recorded yet (then True)."""
-    report = await current_report(db, assisted, month)
-    created = report is None
-    if report is None:
-        report = MonthlyReport(
-            assignment_id=assisted.assignment.id, entitlement_id=assisted.entitlement.id, person_id=assisted.person.id,
-            assistant_id=assisted.assignment.assistant_id, month=month, revision=1,
-        )
-        try:
-            async with db.begin_nested():
-                db.add(report)
-        except IntegrityError:  # the same first save twice at once: the other one started the month
-            again = await current_report(db, assisted, month)
-            if again is None:
-                raise
-            return again, False
-    return report, created
+    """The month's latest revision (locked), started when nothing was recorded yet (then True)."""
+    report = await _locked_report(db, assisted, month)
+    if report is not None:
+        return report, False
+    started = MonthlyReport(
+        assignment_id=assisted.assignment.id, entitlement_id=assisted.entitlement.id, person_id=assisted.person.id,
+        assistant_id=assisted.assignment.assistant_id, month=month, revision=1,
+    )
+    # The same first save twice at once: the other one started the month, and this one goes on with it.
+    return await added_or_existing(db, started, lambda: _locked_report(db, assisted, month))
 
 
 async def entries_of(db: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[TimeEntry]]:
@@ -251,11 +259,14 @@ class Problem:
     detail: dict[str, Any]
 
 
+# PostgreSQL's exclusion constraint on time_entry (migration 0010): the overlap a check missed.
+OVERLAP_CONSTRAINT = "ex_time_entry_assistant_time"
+
+
 def _overlapping(assistant_id: int, entry: EntryInput, replacing_id: int | None) -> Any:
     query = (
         select(TimeEntry.id)
-        .join(MonthlyReport, MonthlyReport.id == TimeEntry.report_id)
-        .where(TimeEntry.assistant_id == assistant_id, TimeEntry.day == entry.day, MonthlyReport.superseded.is_(False),
+        .where(TimeEntry.assistant_id == assistant_id, TimeEntry.day == entry.day, TimeEntry.superseded.is_(False),
                TimeEntry.start_minute < entry.end_minute, TimeEntry.end_minute > entry.start_minute)
     )
     return query.where(TimeEntry.id != replacing_id) if replacing_id else query
@@ -317,6 +328,8 @@ async def check_entry(
 
 
 async def _editable_report(db: AsyncSession, assisted: Assisted, month: date, shown_version: int | None) -> MonthlyReport:
+    """The month's report, locked with its grant (always in that order: grant, then report)."""
+    await _lock_grant(db, assisted)
     report, created = await _open_report(db, assisted, month)
     if report.status not in EDITABLE:
         raise NotAllowed(report.id)
@@ -339,10 +352,17 @@ async def save_entry(
     if problems:
         return None, problems
     saved = existing or TimeEntry(report_id=report.id, assistant_id=assistant.id)
-    saved.day, saved.start_minute, saved.end_minute = entry.day, entry.start_minute, entry.end_minute
-    saved.purpose, saved.note = entry.purpose, entry.note
-    if existing is None:
-        db.add(saved)
+    try:
+        async with db.begin_nested():
+            saved.day, saved.start_minute, saved.end_minute = entry.day, entry.start_minute, entry.end_minute
+            saved.purpose, saved.note = entry.purpose, entry.note
+            db.add(saved)
+    except IntegrityError as error:
+        # Another of the assistant's people, saved at the same moment for the same hour: the
+        # grant locks above are different ones, the constraint is the same.
+        if not violates(error, OVERLAP_CONSTRAINT):
+            raise
+        return None, [Problem("start", Rule.OVERLAP, {})]
     report.total_minutes = sum(e.minutes for e in others if e.id != entry_id) + entry.minutes
     report.touch()
     await db.flush()
@@ -398,9 +418,14 @@ async def submit(db: AsyncSession, assistant: Person, assisted: Assisted, month:
 
 async def correct(db: AsyncSession, assistant: Person, assisted: Assisted, month: date, shown_version: int | None) -> MonthlyReport:
     """A confirmed report is never changed: the correction is the next revision, with its entries copied."""
-    confirmed = await current_report(db, assisted, month)
+    await _lock_grant(db, assisted)
+    confirmed = await _locked_report(db, assisted, month)
     if confirmed is None:
         raise NotFound(month)
+    if confirmed.superseded:  # the same correction, started at the same moment in another tab: that one
+        started = await _locked_report(db, assisted, month)
+        assert started is not None
+        return started
     if confirmed.status is not ReportStatus.CONFIRMED:
         raise NotAllowed(confirmed.id)
     _check_version(confirmed, shown_version)
@@ -410,6 +435,9 @@ async def correct(db: AsyncSession, assistant: Person, assisted: Assisted, month
         total_minutes=confirmed.total_minutes,
     )
     db.add(revision)
+    # The confirmed entries stop counting before their copies start to (the exclusion constraint).
+    await db.execute(update(TimeEntry).where(TimeEntry.report_id == confirmed.id).values(superseded=True)
+                     .execution_options(synchronize_session=False))
     await db.flush()
     for entry in (await entries_of(db, [confirmed.id]))[confirmed.id]:
         db.add(TimeEntry(report_id=revision.id, assistant_id=entry.assistant_id, day=entry.day, start_minute=entry.start_minute,
@@ -440,7 +468,17 @@ async def reports_of(db: AsyncSession, actor: Person, person_id: int, today: dat
     return list(found)
 
 
+async def _lock(db: AsyncSession, report: MonthlyReport) -> MonthlyReport:
+    """The report locked for a change by the person, and as it is now (the same object, refreshed)."""
+    locked = await db.scalar(for_update(select(MonthlyReport).where(MonthlyReport.id == report.id)))
+    assert locked is report, "a visible report is in the session"
+    return locked
+
+
 async def confirm(db: AsyncSession, actor: Person, report: MonthlyReport, shown_version: int | None) -> MonthlyReport:
+    # Two confirmations at once (two tabs, the person and their representative): the second finds
+    # it confirmed and is shown that, rather than confirming twice.
+    report = await _lock(db, report)
     if report.status is not ReportStatus.SUBMITTED:
         raise NotAllowed(report.id)
     _check_version(report, shown_version)
@@ -472,6 +510,7 @@ class DisputeRefused(Exception):
 async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_version: int | None, reason: str,
                   entry_ids: Sequence[int]) -> MonthlyReport:
     """Back to the assistant with the reason (and the entries it concerns)."""
+    report = await _lock(db, report)
     if report.status is not ReportStatus.SUBMITTED:
         raise NotAllowed(report.id)
     _check_version(report, shown_version)

@@ -37,13 +37,13 @@ def seed_cases(database_url: str) -> tuple[int, int, int, int]:
             contact = {"method": "post", "phone": "", "email": ""}
             waiting = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "lv")
             asked = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "lv")
-            casework.start_review(session, asked, liga)
-            casework.request_information(session, asked, liga, "Lūdzu, atsūtiet darba līgumu.")
+            await casework.start_review(session, asked, liga)
+            await casework.request_information(session, asked, liga, "Lūdzu, atsūtiet darba līgumu.")
             granted = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "lv")
             await casework.grant(session, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60,
                            valid_from=date(2027, 1, 1), valid_to=date(2028, 12, 31), decision_text="Piešķirts darbam.")
             refused = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "lv")
-            casework.refuse(session, refused, liga, "Nav noteikta I vai II invaliditātes grupa.")
+            await casework.refuse(session, refused, liga, "Nav noteikta I vai II invaliditātes grupa.")
             ids = (waiting.id, asked.id, granted.id, refused.id)
         await db.dispose()
         return ids

@@ -190,7 +190,7 @@ def request_information(database_url: str) -> None:
             staff = await people.ensure_person(session, OLGA, "Olga", "Ivanova")
             application = await session.scalar(select(Application))
             assert application is not None
-            casework.request_information(session, application, staff, "Lūdzu, atsūtiet darba līgumu.")
+            await casework.request_information(session, application, staff, "Lūdzu, atsūtiet darba līgumu.")
         await db.dispose()
 
     asyncio.run(work())

@@ -61,7 +61,7 @@ def test_an_answer_to_a_request_is_a_text_or_documents(database_url: str) -> Non
             with pytest.raises(service.NotAllowed):
                 await service.answer_request(session, anna, application_id, TODAY, "Te būs")
             application = await service.submit(session, anna, application_id, TODAY)
-            casework.request_information(session, application, janis, "Atsūtiet līgumu")
+            await casework.request_information(session, application, janis, "Atsūtiet līgumu")
             for answer, problem in (("   ", service.Problem.NOTHING_SENT), ("x" * (service.MAX_ANSWER + 1), service.Problem.ANSWER_TOO_LONG)):
                 with pytest.raises(service.Refused) as refused:
                     await service.answer_request(session, anna, application_id, TODAY, answer)

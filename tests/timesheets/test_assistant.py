@@ -78,8 +78,9 @@ def test_change_delete_and_a_stale_page(client: TestClient, database_url: str) -
     entry_id = int(re.search(r'\?edit=(\d+)', client.get(path).text).group(1))  # type: ignore[union-attr]
     # The first tab still shows the old version: its change is refused, with the current version shown.
     stale = add(client, path, day.replace(day=6), "09:00", "10:00", version=stale_version)
-    assert stale.status_code == 422 and translated("lv", "The report changed since this page was shown (perhaps in another tab). This is the current version: please check it and make your change again.") in stale.text
+    assert stale.status_code == 409 and translated("lv", "The report changed since this page was shown (perhaps in another tab). This is the current version: please check it and make your change again.") in stale.text
     assert "09:00–11:30" in stale.text
+    assert 'value="10:00"' in stale.text, "what the stale tab typed is kept, to send again"
     changed = add(client, path, day, "08:00", "10:00", entry=entry_id)
     assert changed.headers["location"].endswith("?done=changed")
     assert "08:00–10:00" in client.get(path).text and "09:00–11:30" not in client.get(path).text

@@ -97,7 +97,7 @@ def test_an_entry_refuses_hostile_values_at_the_field(client: TestClient, databa
         response = post(client, path, make(good(client.get(path).text)), token)
         assert response.status_code < 500, what
         if field == "version":
-            assert response.status_code == 422 and translated("lv", CHANGED_SINCE_SHOWN) in response.text, what
+            assert response.status_code == 409 and translated("lv", CHANGED_SINCE_SHOWN) in response.text, what
         elif what in fine_notes:  # "²" is a fine note
             assert response.status_code == 303, what
         else:
@@ -145,7 +145,7 @@ def test_deleting_submitting_and_correcting_refuse_a_hostile_version(client: Tes
     for action in (f"/entries/{entry_id}/delete", "/submit", "/correct"):
         for _field, what, make in variants(["version"]):
             response = post(client, path + action, make({"version": version_of(client.get(path).text)}), token)
-            assert response.status_code == 422 and translated("lv", CHANGED_SINCE_SHOWN) in response.text, (action, what)
+            assert response.status_code == 409 and translated("lv", CHANGED_SINCE_SHOWN) in response.text, (action, what)
     assert "09:00–10:00" in client.get(path).text  # nothing deleted, nothing submitted
     assert post(client, f"{path}/entries/{'9' * 20}/delete", [("version", "1")], token).status_code == 404
 
@@ -196,7 +196,7 @@ def test_confirming_refuses_hostile_values_at_the_field(client: TestClient, data
             continue  # the same tick twice is still a tick: it would confirm (below)
         response = post(client, path, make(good), token)
         if field == "version":
-            assert response.status_code == 422 and translated("lv", CHANGED_SINCE_READ) in response.text, what
+            assert response.status_code == 409 and translated("lv", CHANGED_SINCE_READ) in response.text, what
         else:
             assert at_the_field(response, "received"), what
     assert post(client, path, [*good.items(), ("received", "yes")], token).headers["location"] == f"/lv/reports/{report}/confirmed"
@@ -215,7 +215,7 @@ def test_returning_a_report_refuses_hostile_values_at_the_field(client: TestClie
     for field, what, make in variants(["entries", "version"]):
         response = post(client, path, make(good), token)
         if field == "version":
-            assert response.status_code == 422 and translated("lv", CHANGED_SINCE_READ) in response.text, what
+            assert response.status_code == 409 and translated("lv", CHANGED_SINCE_READ) in response.text, what
         else:
             assert at_the_field(response, "reason"), what
     good["reason"] = "Nebija."

@@ -73,7 +73,7 @@ def test_something_is_wrong_goes_back_to_the_assistant_who_corrects_it(client: T
     fresh = client.get(f"/lv/reports/{report}/confirm").text  # (signed in again: a new session's token)
     stale = client.post(f"/lv/reports/{report}/confirm",
                         data={"csrf_token": csrf_of(fresh), "version": version_of(stale_tab), "received": "yes"})
-    assert stale.status_code == 422 and "8 stundas" in stale.text
+    assert stale.status_code == 409 and "8 stundas" in stale.text
     client.post(f"/lv/reports/{report}/confirm", data={"csrf_token": csrf_of(fresh), "version": version_of(fresh), "received": "yes"})
     history = client.get(f"/lv/reports/{report}").text
     for event in ("Submitted by the assistant", "Returned by the person", "Confirmed by the person"):  # timesheets.presenters
