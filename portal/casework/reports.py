@@ -27,7 +27,7 @@ from portal import audit, policy
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.casework.service import NotAllowed, NotFound
-from portal.db import utcnow
+from portal.db import for_update, utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 from portal.timesheets import service as timesheets
@@ -347,7 +347,9 @@ async def sampled_report(db: AsyncSession, scope: policy.DeskScope, report_id: i
     return found
 
 
-def mark_checked(db: AsyncSession, staff: Person, report: MonthlyReport, note: str) -> None:
+async def mark_checked(db: AsyncSession, staff: Person, report: MonthlyReport, note: str) -> None:
+    """Record the check; a report checked by another caseworker a moment ago is NotAllowed (theirs stands)."""
+    report = await db.scalar(for_update(select(MonthlyReport).where(MonthlyReport.id == report.id))) or report
     if report.sample_id is None or report.checked_at is not None:
         raise NotAllowed(report.id)
     note = note.strip()

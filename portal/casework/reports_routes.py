@@ -234,7 +234,9 @@ async def check(request: Request) -> Response:
             note, errors = form.shown["note"], form.errors
             if form.ok:
                 try:
-                    reports.mark_checked(db, current_person(request), found.report, form.note)
+                    await reports.mark_checked(db, current_person(request), found.report, form.note)
+                    return RedirectResponse(back, status_code=303)
+                except reports.NotAllowed:  # checked by another caseworker meanwhile: the sample shows their check
                     return RedirectResponse(back, status_code=303)
                 except reports.SampleRefused as refused:
                     errors = [forms.sample_problem(refused.problem)]
