@@ -284,6 +284,8 @@ async def assign(
 ) -> AssistantAssignment:
     if assistant.id == application.person_id:
         raise AssignRefused((AssignProblem.OWN_ASSISTANT,))
+    # The new assignment ends the current one: two at once must not both end it and both begin.
+    application = await lock_case(db, application)
     assignment = await entitlements.assign_assistant(db, application, assistant, staff, valid_from)
     applications.record(db, application, staff, ApplicationAction.ASSISTANT_ASSIGNED, message=assistant.full_name)
     return assignment
