@@ -17,6 +17,7 @@ import itertools
 import logging
 import os
 import platform
+import re
 import signal
 import statistics
 import subprocess
@@ -40,6 +41,7 @@ with warnings.catch_warnings():  # authlib's deprecation notices, printed on imp
 
     warnings.simplefilter("ignore")  # ... which this overrides, until the imports are done
     from bench.__main__ import _free_port, _loop_factory, _stop, _uvicorn_impl
+    from bench.load import machine_cpu_seconds, process_cpu_seconds
     from bench.soak_check import Findings, check
     from bench.soak_clients import ROLES, Browser, Context, DraftSection, Journal, Role, SignedOut, Stats, sign_in
     from portal import clock, demo
@@ -56,6 +58,8 @@ SECRET_KEY = "soak-secret-key-not-for-production"
 SIGN_IN_AT_ONCE = 8  # concurrent sign-ins while the clients start (the provider is a thread here)
 # The portal's pool and timeout settings, passed through when set (names as portal/settings.py has them).
 PASSED_THROUGH = ("PORTAL_DB_",)
+# The last line of a traceback: "sqlalchemy.orm.exc.StaleDataError: UPDATE statement on ...".
+EXCEPTION_LINE = re.compile(r"^((?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Violation)\b.*)$", re.MULTILINE)
 
 
 # ------------------------------------------------------------------ setting up
@@ -219,6 +223,16 @@ class Kill:
     posts_in_flight: int = 0
     replacement: int | None = None
     replaced_after: float | None = None  # seconds from the kill until the supervisor's new worker process existed
+    victim_cpu: float = 0.0  # CPU seconds the killed worker had used, just before
+
+
+@dataclass
+class Cpu:
+    """CPU seconds during the soak: the portal's workers, this process (clients, provider), the whole machine."""
+
+    portal: float = 0.0
+    soak: float = 0.0
+    machine: float = 0.0
 
 
 async def kill_one_worker(parent: int, at: float, ctx: Context, kill: Kill) -> None:
@@ -231,6 +245,7 @@ async def kill_one_worker(parent: int, at: float, ctx: Context, kill: Kill) -> N
     if not before or not ctx.running():
         return
     kill.pid, kill.posts_in_flight = before[0], ctx.stats.posts_in_flight
+    kill.victim_cpu = process_cpu_seconds(kill.pid) or 0.0
     os.kill(kill.pid, signal.SIGKILL)
     killed = time.perf_counter()
     kill.at = killed - ctx.stats.t0
@@ -243,7 +258,7 @@ async def kill_one_worker(parent: int, at: float, ctx: Context, kill: Kill) -> N
 
 
 async def soak(base_url: str, parent: int, made: list[Role], args: argparse.Namespace, today: date,
-               journal: Journal, stats: Stats) -> Kill:
+               journal: Journal, stats: Stats) -> tuple[Kill, Cpu]:
     tags = itertools.count(1)
     ctx = Context(journal, stats, deadline=float("inf"), today=today, next_tag=lambda kind: f"soak-{kind}{next(tags)}")
     browsers = [Browser(base_url, role.lang, stats) for role in made]
@@ -252,6 +267,8 @@ async def soak(base_url: str, parent: int, made: list[Role], args: argparse.Name
         signing = asyncio.Semaphore(SIGN_IN_AT_ONCE)
         await asyncio.gather(*(signed_in(b, r, signing) for b, r in zip(browsers, made, strict=True)))
         print(f"  {len(browsers)} clients signed in; soaking for {args.seconds:g} s ...", file=sys.stderr, flush=True)
+        workers_at_start = {pid: process_cpu_seconds(pid) or 0.0 for pid in worker_pids(parent)}
+        machine_at_start, soak_at_start = machine_cpu_seconds() or 0.0, time.process_time()
         stats.t0 = time.perf_counter()
         ctx.deadline = stats.t0 + args.seconds
         async with asyncio.TaskGroup() as group:  # a client that cannot play its part stops the run
@@ -260,9 +277,13 @@ async def soak(base_url: str, parent: int, made: list[Role], args: argparse.Name
             if args.kill_at >= 0:
                 group.create_task(kill_one_worker(parent, args.kill_at, ctx, kill))
         stats.seconds = time.perf_counter() - stats.t0
+        cpu = Cpu(soak=time.process_time() - soak_at_start, machine=(machine_cpu_seconds() or 0.0) - machine_at_start)
+        cpu.portal = sum((process_cpu_seconds(pid) or 0.0) - workers_at_start.get(pid, 0.0) for pid in worker_pids(parent))
+        if kill.pid is not None:
+            cpu.portal += kill.victim_cpu - workers_at_start.get(kill.pid, 0.0)
     finally:
         await asyncio.gather(*(b.aclose() for b in browsers), return_exceptions=True)
-    return kill
+    return kill, cpu
 
 
 # ------------------------------------------------------------------ the summary
@@ -274,7 +295,7 @@ def _percentile_ms(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] * 1000
 
 
-def summary(args: argparse.Namespace, stats: Stats, journal: Journal, kill: Kill, findings: Findings) -> bool:
+def summary(args: argparse.Namespace, stats: Stats, journal: Journal, kill: Kill, cpu: Cpu, findings: Findings) -> bool:
     """Prints the figures and the checks; True when every check passed."""
     loop, http = _uvicorn_impl()
     by_class = Counter(f"{status // 100}xx" for status in stats.statuses.elements())
@@ -291,6 +312,9 @@ def summary(args: argparse.Namespace, stats: Stats, journal: Journal, kill: Kill
     else:
         replaced = f"a new worker process {kill.replaced_after:.2f} s later" if kill.replaced_after is not None else "no new worker process seen"
         print(f"Kill: worker {kill.pid} SIGKILLed at {kill.at:.1f} s with {kill.posts_in_flight} POSTs in flight; {replaced}")
+    other = max(0.0, cpu.machine - cpu.portal - cpu.soak)
+    print(f"CPU, % of one core: portal workers {100 * cpu.portal / stats.seconds:.0f}%, soak process (clients, provider)"
+          f" {100 * cpu.soak / stats.seconds:.0f}%, everything else on the machine {100 * other / stats.seconds:.0f}%")
     print()
     print(f"Requests: {answered + no_answer} ({(answered + no_answer) / stats.seconds:.0f}/s)")
     print("  " + ", ".join(f"{c} {by_class[c]}" for c in ("2xx", "3xx", "4xx", "5xx")) + f", no answer {no_answer}")
@@ -365,13 +389,18 @@ def run(args: argparse.Namespace) -> bool:
         journal, stats = Journal(), Stats()
         made = roles(args.clients, ids, today)
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            kill = runner.run(soak(f"http://{HOST}:{port}", portal.pid, made, args, today, journal, stats))
+            kill, cpu = runner.run(soak(f"http://{HOST}:{port}", portal.pid, made, args, today, journal, stats))
         _stop(portal)  # every worker gone before the check: no transaction is still open
         findings = check(args.database_url, journal)
-        ok = summary(args, stats, journal, kill, findings)
+        ok = summary(args, stats, journal, kill, cpu, findings)
         log = log_path.read_text(errors="replace")
+        raised = Counter(m.group(1)[:160] for m in EXCEPTION_LINE.finditer(log))
+        if raised:
+            print("\nExceptions in the portal's log (the last line of each traceback):")
+            for line, count in raised.most_common(10):
+                print(f"  {count:>5} x {line}")
         if not ok and log.strip():
-            print("\n--- end of the portal's log ---\n" + log[-4000:])
+            print("\n--- end of the portal's log ---\n" + log[-3000:])
         return ok
 
 

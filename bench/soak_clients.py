@@ -109,8 +109,8 @@ class Stats:
     posts_in_flight: int = 0  # POSTs sent and not yet answered (the worker is killed while some are)
     t0: float = 0.0  # perf_counter when the soak began
     seconds: float = 0.0  # how long it ran
-    answered_at: Counter[int] = field(default_factory=Counter)  # second of the soak -> answers
-    failed_at: Counter[int] = field(default_factory=Counter)  # second of the soak -> no answers
+    answered_at: Counter[int] = field(default_factory=Counter)  # second of the soak -> answers that arrived in it
+    failed_at: Counter[int] = field(default_factory=Counter)  # second of the soak -> requests that failed in it
 
     def answered(self, method: str, path: str, response: httpx.Response, seconds: float) -> None:
         self.statuses[response.status_code] += 1
@@ -178,14 +178,14 @@ class Browser:
             response = await self.http.request(method, path, data=data)
         except httpx.TimeoutException:
             self.stats.no_answer["timeout"] += 1
-            self.stats.failed_at[int(started - self.stats.t0)] += 1
+            self.stats.failed_at[int(time.perf_counter() - self.stats.t0)] += 1
             return None
         except httpx.TransportError as error:
             self.stats.no_answer[type(error).__name__] += 1
-            self.stats.failed_at[int(started - self.stats.t0)] += 1
+            self.stats.failed_at[int(time.perf_counter() - self.stats.t0)] += 1
             return None
         self.stats.answered(method, path, response, time.perf_counter() - started)
-        self.stats.answered_at[int(started - self.stats.t0)] += 1
+        self.stats.answered_at[int(time.perf_counter() - self.stats.t0)] += 1
         location = response.headers.get("location", "")
         if response.status_code in (302, 303) and "/sign-in" in location:
             self.stats.unexpected_sign_in += 1
