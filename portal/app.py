@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
@@ -146,8 +148,90 @@ async def csrf_rejected(request: Request) -> Response:
     return render(request, "errors/csrf.html", status_code=403)
 
 
+# ------------------------------------------------------------------ capacity: shedding with 503
+
+# What a client (or a person) is told to wait before trying again: long enough for a burst to pass.
+RETRY_AFTER_SECONDS = 5
+# PostgreSQL's SQLSTATEs for a wait the connection's deadlines ended (`lock_timeout`, `statement_timeout`).
+SHED_SQLSTATES = {"55P03": "lock timeout", "57014": "statement timeout"}
+
+
+def overload(error: BaseException) -> str | None:
+    """Why the database could not serve the request in time, or None when the error is anything else.
+
+    No connection came within the pool's deadline; PostgreSQL cancelled a statement that waited for
+    a lock or ran too long; SQLite's write lock stayed taken past its busy_timeout. Each ended a unit
+    of work before it committed (`db.committed` rolls it back), so nothing of the request was saved.
+    """
+    if isinstance(error, PoolTimeout):
+        return "no free database connection"
+    if isinstance(error, DBAPIError):
+        original = error.orig
+        sqlstate = getattr(original, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate in SHED_SQLSTATES:
+            return SHED_SQLSTATES[sqlstate]
+        if getattr(original, "sqlite_errorname", None) == "SQLITE_BUSY" or str(original).startswith("database is locked"):
+            return "database is locked"
+    return None
+
+
+async def service_busy(request: Request, reason: str) -> Response:
+    """503 with Retry-After: the database is busy; the person is asked to try again in a minute."""
+    _error_lang(request)
+    # Neither the method and path (ids only) nor the error's text, which carries the statement's parameters.
+    log.warning("shed with 503 (%s): %s %s", reason, request.method, request.url.path)
+    response: Response = render(request, "errors/503.html", status_code=503)
+    response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+    response.headers["cache-control"] = "no-store"  # an answer for now, not for anyone's cache
+    return response
+
+
+class ShedOverloadMiddleware:
+    """The database's overload errors become the 503 page, wherever they are raised.
+
+    Starlette's exception handlers cover only the routes: IdentityMiddleware reads the signed-in
+    person before any route runs, and an error there would reach ServerErrorMiddleware, which answers
+    500 and re-raises, so uvicorn logs "Exception in ASGI application" and closes the keep-alive
+    connection. This sits outside the request's database session (closed first, so the connection
+    is back in the pool) and inside the language, session and security-header middleware. The error
+    is answered here and goes no further; if the response had already begun, there is nothing to
+    answer with and it is raised as before.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        except Exception as error:
+            reason = overload(error)
+            if reason is None or started:
+                raise
+            response = await service_busy(Request(scope, receive), reason)
+            await response(scope, receive, send)
+
+
 def create_app(settings: Settings) -> Starlette:
-    database = Database(settings.database_url)
+    database = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout_seconds=settings.db_pool_timeout_seconds,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+        lock_timeout_ms=settings.db_lock_timeout_ms,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -179,6 +263,7 @@ def create_app(settings: Settings) -> Starlette:
             https_only=settings.https,
         ),
         Middleware(LanguageMiddleware, secure=settings.https),
+        Middleware(ShedOverloadMiddleware),
         Middleware(RequestSessionMiddleware, database=database),
         Middleware(IdentityMiddleware, settings=settings),
         Middleware(CSRFMiddleware, reject=csrf_rejected, unreadable=unreadable_form),

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, DateTime, Enum, MetaData, Select, event
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -119,12 +119,60 @@ def _begin_sqlite_write(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _pool_options(url: URL, pool_size: int | None, max_overflow: int | None, pool_timeout_seconds: float | None) -> dict[str, Any]:
+    """The queue pool's size and deadline; None keeps SQLAlchemy's own (5 + 10, 30 s).
+
+    An in-memory SQLite database has a single connection (SQLAlchemy's StaticPool), which takes none.
+    """
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return {}
+    options = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout_seconds}
+    return {name: value for name, value in options.items() if value is not None}
+
+
+def _postgres_connect_args(url: URL, statement_timeout_ms: int | None, lock_timeout_ms: int | None) -> dict[str, Any]:
+    """Each PostgreSQL connection's statement_timeout and lock_timeout, sent when it connects.
+
+    In the startup packet (libpq's `options`), so they cost no round trip and hold on every
+    connection the pool opens; `options` already in the URL are kept before them.
+    """
+    given = url.query.get("options")
+    parts = [given] if isinstance(given, str) and given else []
+    if statement_timeout_ms is not None:
+        parts.append(f"-c statement_timeout={statement_timeout_ms}")
+    if lock_timeout_ms is not None:
+        parts.append(f"-c lock_timeout={lock_timeout_ms}")
+    return {"options": " ".join(parts)} if parts else {}
+
+
 class Database:
-    def __init__(self, database_url: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        pool_size: int | None = None,
+        max_overflow: int | None = None,
+        pool_timeout_seconds: float | None = None,
+        statement_timeout_ms: int | None = None,
+        lock_timeout_ms: int | None = None,
+    ) -> None:
+        """The engine and its sessions. The limits come from Settings (create_app); None keeps the
+        driver's and the server's own, as the CLI and the tests' own Database objects do.
+
+        SQLite has no statement or lock timeout: a transaction waits at most its busy_timeout for
+        the write lock (SQLITE_BUSY_TIMEOUT_MS), then fails with "database is locked".
+        """
         url = async_url(database_url)
+        backend = url.get_backend_name()
+        connect_args = _postgres_connect_args(url, statement_timeout_ms, lock_timeout_ms) if backend == "postgresql" else {}
         # A ping before each use guards against PostgreSQL connections dropped by
         # proxies or failovers; a local SQLite file has no such connection to lose.
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
+        self.engine: AsyncEngine = create_async_engine(
+            url,
+            pool_pre_ping=backend != "sqlite",
+            connect_args=connect_args,
+            **_pool_options(url, pool_size, max_overflow, pool_timeout_seconds),
+        )
         if url.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _configure_sqlite)
             event.listen(self.engine.sync_engine, "begin", _begin_sqlite_write)

@@ -15,6 +15,35 @@ DEMO_SECRET_KEY = "demo-only-secret-key-never-use-in-production"
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var/portal.sqlite3").absolute())
 DEFAULT_UPLOAD_DIR = str(Path("var/uploads").absolute())
 
+# Database capacity, sized for one app process (one uvicorn worker, one event loop). A request holds
+# a connection only while a unit of work is open (milliseconds), not while it renders, so 10 open
+# transactions at once serve far more than 10 people at once; 5 more absorb a burst. Each process
+# may open pool + overflow = 15 connections: with PostgreSQL's default max_connections of 100, six
+# app processes (90) leave room for the workers and an administrator.
+DB_POOL_SIZE = 10
+DB_MAX_OVERFLOW = 5
+# Waiting longer than this for a free connection means the process is saturated: the request is
+# shed (503, "try again in a minute") instead of waiting SQLAlchemy's default 30 s while the queue
+# behind it grows and a proxy gives up on it anyway.
+DB_POOL_TIMEOUT_SECONDS = 3
+# No page's query takes more than a fraction of a second; one running 15 s is a runaway, cut off
+# before it keeps its connection for long, and before a proxy's own 30-60 s deadline.
+DB_STATEMENT_TIMEOUT_MS = 15_000
+# Writes hold row locks for milliseconds; a lock held for seconds is a stuck transaction or a
+# migration's table lock. Waiting 5 s at most, a request is shed rather than hanging behind it.
+DB_LOCK_TIMEOUT_MS = 5_000
+
+
+# The capacity settings: field -> (variable, the least value allowed). No overflow (0) is a fixed
+# pool; every other one must be positive (to PostgreSQL a timeout of 0 means no timeout at all).
+CAPACITY_SETTINGS = {
+    "db_pool_size": ("PORTAL_DB_POOL_SIZE", 1),
+    "db_max_overflow": ("PORTAL_DB_MAX_OVERFLOW", 0),
+    "db_pool_timeout_seconds": ("PORTAL_DB_POOL_TIMEOUT_SECONDS", 1),
+    "db_statement_timeout_ms": ("PORTAL_DB_STATEMENT_TIMEOUT_MS", 1),
+    "db_lock_timeout_ms": ("PORTAL_DB_LOCK_TIMEOUT_MS", 1),
+}
+
 
 class SettingsError(RuntimeError):
     """The environment does not describe a portal that can start safely."""
@@ -45,6 +74,12 @@ class Settings:
     idle_timeout_seconds: int = 20 * 60
     idle_warning_seconds: int = 2 * 60
     absolute_timeout_seconds: int = 12 * 60 * 60
+    # The database connection pool and deadlines (see DB_POOL_SIZE above, and docs/architecture.md, "Capacity").
+    db_pool_size: int = DB_POOL_SIZE
+    db_max_overflow: int = DB_MAX_OVERFLOW
+    db_pool_timeout_seconds: int = DB_POOL_TIMEOUT_SECONDS
+    db_statement_timeout_ms: int = DB_STATEMENT_TIMEOUT_MS
+    db_lock_timeout_ms: int = DB_LOCK_TIMEOUT_MS
     # Demo mode allows the demo secret key and shows the component gallery.
     demo: bool = False
     # The page showing every component in every state: for the demo and the tests only.
@@ -57,6 +92,13 @@ class Settings:
             object.__setattr__(self, "secret_key", DEMO_SECRET_KEY)
         if self.idle_warning_seconds >= self.idle_timeout_seconds:
             raise SettingsError("The idle warning must come before the idle timeout.")
+        for name, (variable, least) in CAPACITY_SETTINGS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise SettingsError(f"{variable} must be a whole number of at least {least}, not {value!r}.")
+        if self.db_lock_timeout_ms > self.db_statement_timeout_ms:
+            # A statement waiting for a lock is still running: the statement timeout would end it first.
+            raise SettingsError("PORTAL_DB_LOCK_TIMEOUT_MS must not be longer than PORTAL_DB_STATEMENT_TIMEOUT_MS.")
 
     @property
     def https(self) -> bool:
@@ -83,6 +125,19 @@ class Settings:
             value = cls.__dataclass_fields__[name].default
             assert isinstance(value, str)
             return value
+
+        def whole_number(name: str) -> int:
+            variable = CAPACITY_SETTINGS[name][0]
+            value = env.get(variable)
+            if not value:
+                default_value = cls.__dataclass_fields__[name].default
+                assert isinstance(default_value, int)
+                return default_value
+            # ASCII digits only: int() would also take " 5", "+5", "1_000" and "٣".
+            if not (value.isascii() and value.isdigit()):
+                raise SettingsError(f"{variable} must be a whole number, not {value!r}.")
+            return int(value)
+
         return cls(
             database_url=env.get("PORTAL_DATABASE_URL") or DEFAULT_DATABASE_URL,
             secret_key=env.get("PORTAL_SECRET_KEY", ""),
@@ -103,6 +158,11 @@ class Settings:
             upload_dir=env.get("PORTAL_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
             idle_timeout_seconds=int(env.get("PORTAL_IDLE_TIMEOUT_SECONDS") or 20 * 60),
             absolute_timeout_seconds=int(env.get("PORTAL_ABSOLUTE_TIMEOUT_SECONDS") or 12 * 60 * 60),
+            db_pool_size=whole_number("db_pool_size"),
+            db_max_overflow=whole_number("db_max_overflow"),
+            db_pool_timeout_seconds=whole_number("db_pool_timeout_seconds"),
+            db_statement_timeout_ms=whole_number("db_statement_timeout_ms"),
+            db_lock_timeout_ms=whole_number("db_lock_timeout_ms"),
             demo=demo,
             component_gallery=demo,
         )

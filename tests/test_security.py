@@ -87,6 +87,44 @@ def test_settings_refuses_a_missing_secret_key_outside_the_demo() -> None:
     assert Settings.from_env({}, demo=True).secret_key
 
 
+def test_settings_read_the_database_capacity() -> None:
+    from portal.settings import Settings
+
+    defaults = Settings.from_env({}, demo=True)
+    assert (defaults.db_pool_size, defaults.db_max_overflow, defaults.db_pool_timeout_seconds) == (10, 5, 3)
+    assert (defaults.db_statement_timeout_ms, defaults.db_lock_timeout_ms) == (15_000, 5_000)
+    given = Settings.from_env({
+        "PORTAL_DB_POOL_SIZE": "20", "PORTAL_DB_MAX_OVERFLOW": "0", "PORTAL_DB_POOL_TIMEOUT_SECONDS": "1",
+        "PORTAL_DB_STATEMENT_TIMEOUT_MS": "30000", "PORTAL_DB_LOCK_TIMEOUT_MS": "30000",
+    }, demo=True)
+    assert (given.db_pool_size, given.db_max_overflow, given.db_pool_timeout_seconds) == (20, 0, 1)
+    assert (given.db_statement_timeout_ms, given.db_lock_timeout_ms) == (30_000, 30_000)
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("PORTAL_DB_POOL_SIZE", "0"), ("PORTAL_DB_POOL_SIZE", "-1"), ("PORTAL_DB_POOL_SIZE", "ten"),
+    ("PORTAL_DB_POOL_SIZE", " 5"), ("PORTAL_DB_POOL_SIZE", "1_0"), ("PORTAL_DB_POOL_SIZE", "٣"),
+    ("PORTAL_DB_MAX_OVERFLOW", "-1"), ("PORTAL_DB_MAX_OVERFLOW", "2.5"),
+    ("PORTAL_DB_POOL_TIMEOUT_SECONDS", "0"), ("PORTAL_DB_POOL_TIMEOUT_SECONDS", "+3"),
+    ("PORTAL_DB_STATEMENT_TIMEOUT_MS", "0"), ("PORTAL_DB_STATEMENT_TIMEOUT_MS", "15s"),
+    ("PORTAL_DB_LOCK_TIMEOUT_MS", "0"), ("PORTAL_DB_LOCK_TIMEOUT_MS", "20000"),  # longer than the statement timeout
+])
+def test_settings_refuse_a_database_capacity_that_is_not_a_whole_number_in_range(variable: str, value: str) -> None:
+    from portal.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({variable: value}, demo=True)
+
+
+def test_settings_refuse_a_capacity_given_in_code_out_of_range() -> None:
+    from portal.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="PORTAL_DB_POOL_SIZE"):
+        Settings(demo=True, db_pool_size=0)
+    with pytest.raises(SettingsError, match="PORTAL_DB_POOL_TIMEOUT_SECONDS"):
+        Settings(demo=True, db_pool_timeout_seconds=True)  # a bool is no number of seconds
+
+
 def test_static_files_are_versioned_and_cached_for_good(client: TestClient) -> None:
     import re
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -10,7 +15,7 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import presenters as applications
 from portal.assessment import service as assessments
-from portal.db import unit_of_work
+from portal.db import Database, unit_of_work
 from portal.eid.session import current_actor, signed_in
 from portal.pages.forms import DisplaySettingsForm
 from portal.people.models import StaffRoleName
@@ -20,6 +25,12 @@ from portal.timesheets import usage as timesheet_usage
 
 LANGUAGE_COOKIE = "portal_lang"
 ONE_YEAR = 365 * 24 * 60 * 60
+# Readiness: a connection from the pool and `SELECT 1` within this, or the process is not ready.
+# Shorter than the pool's own deadline (PORTAL_DB_POOL_TIMEOUT_SECONDS), so a saturated pool shows.
+READY_DEADLINE_SECONDS = 2.0
+READY_RETRY_AFTER_SECONDS = 5
+
+log = logging.getLogger(__name__)
 
 
 async def root(request: Request) -> Response:
@@ -28,7 +39,27 @@ async def root(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
+    """Liveness: the process answers. No database, so a busy database does not get it restarted."""
     return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: this process can serve pages now, i.e. it gets a database connection and an answer in time.
+
+    A load balancer sends no one here while it answers 503. No session is read or written.
+    """
+    database: Database = request.app.state.db
+    try:
+        async with asyncio.timeout(READY_DEADLINE_SECONDS):
+            async with database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    except (TimeoutError, SQLAlchemyError, OSError) as error:
+        # The error's class only: its text may carry the database's address.
+        log.warning("not ready: the database did not answer within %s s (%s)", READY_DEADLINE_SECONDS, type(error).__name__)
+        return PlainTextResponse("not ready", status_code=503, headers={
+            "retry-after": str(READY_RETRY_AFTER_SECONDS), "cache-control": "no-store",
+        })
+    return PlainTextResponse("ready", headers={"cache-control": "no-store"})
 
 
 async def start(request: Request) -> Response:
@@ -102,4 +133,8 @@ def page_routes() -> list[Route]:
 
 
 def root_routes() -> list[Route]:
-    return [Route("/", root, name="root"), Route("/healthz", healthz, name="healthz")]
+    return [
+        Route("/", root, name="root"),
+        Route("/healthz", healthz, name="healthz"),
+        Route("/readyz", readyz, name="readyz"),
+    ]

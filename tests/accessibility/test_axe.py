@@ -19,6 +19,7 @@ from tests.accessibility.conftest import (
     SIGNED_IN_PAGES,
     assert_no_axe_violations,
     open_page,
+    serve_portal,
     sign_in_as,
     wait_until,
 )
@@ -111,3 +112,21 @@ def test_the_page_for_a_form_that_cannot_be_read(browser: WebDriver, live_server
     wait_until(browser, lambda d: d.title.startswith(expected), "the 400 page")
     assert_page_basics(browser, lang, "unreadable form")
     assert_no_axe_violations(browser, f"the 400 page ({lang})")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_for_a_busy_service(
+    browser: WebDriver, database_url: str, provider: str, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """A signed-in person whose request the database cannot serve in time gets the 503 page, in the page's language."""
+    from portal import db as portal_db
+    from tests.test_capacity import BUSY_TITLE, database_locked, translated
+
+    monkeypatch.setattr(portal_db, "SQLITE_BUSY_TIMEOUT_MS", 300)  # SQLite's wait for the write lock
+    with serve_portal(database_url, provider, db_lock_timeout_ms=300) as base_url:  # PostgreSQL's
+        sign_in_as(browser, base_url, PERSON_FOR[lang].personal_code, lang)
+        with database_locked(database_url):
+            open_page(browser, base_url, lang, "dashboard")
+        assert browser.title.startswith(translated(lang, BUSY_TITLE)), browser.title
+        assert_page_basics(browser, lang, "busy service")
+        assert_no_axe_violations(browser, f"the 503 page ({lang})")
