@@ -43,7 +43,7 @@ with warnings.catch_warnings():  # authlib's deprecation notices, printed on imp
     from bench.__main__ import _free_port, _loop_factory, _stop, _uvicorn_impl
     from bench.load import machine_cpu_seconds, process_cpu_seconds
     from bench.soak_check import Findings, check
-    from bench.soak_clients import ROLES, Browser, Context, DraftSection, Journal, Role, SignedOut, Stats, sign_in
+    from bench.soak_clients import ROLES, Browser, Context, DraftSection, Journal, Role, SignedOut, Stats, sign_in_again
     from portal import clock, demo
     from portal import db as database
     from portal.assessment.definitions import current
@@ -201,7 +201,7 @@ def roles(count: int, ids: dict[str, int], today: date) -> list[Role]:
 
 async def signed_in(browser: Browser, role: Role, signing: asyncio.Semaphore) -> None:
     async with signing:
-        await sign_in(browser, role.personal_code)
+        await sign_in_again(browser, role.personal_code)
 
 
 async def play(browser: Browser, role: Role, ctx: Context) -> None:
@@ -210,7 +210,7 @@ async def play(browser: Browser, role: Role, ctx: Context) -> None:
         try:
             await ROLES[role.name](browser, role, ctx)
         except SignedOut:
-            await sign_in(browser, role.personal_code)
+            await sign_in_again(browser, role.personal_code)
 
 
 # ------------------------------------------------------------------ the kill
@@ -326,8 +326,8 @@ def summary(args: argparse.Namespace, stats: Stats, journal: Journal, kill: Kill
     print(f"  503 with Retry-After: {stats.retry_after_503}, without: {bare_503}")
     print(f"  latency (answered): p50 {_percentile_ms(stats.latencies, 50):.0f} ms, p95 {_percentile_ms(stats.latencies, 95):.0f} ms,"
           f" p99 {_percentile_ms(stats.latencies, 99):.0f} ms")
-    if stats.unexpected_sign_in:
-        print(f"  signed out by the portal (signed in again): {stats.unexpected_sign_in}")
+    if stats.unexpected_sign_in or stats.failed_sign_ins:
+        print(f"  signed out by the portal: {stats.unexpected_sign_in}; sign-ins tried again: {stats.failed_sign_ins}")
     if kill.at is not None:
         second = int(kill.at)
         window = range(max(0, second - 3), min(int(stats.seconds) + 1, second + 6))

@@ -106,6 +106,7 @@ class Stats:
     latencies: list[float] = field(default_factory=list)  # seconds, requests that got an answer
     server_errors: list[str] = field(default_factory=list)  # "500 POST /lv/..." for the report, first few
     unexpected_sign_in: int = 0  # answers sending a signed-in client to sign in again
+    failed_sign_ins: int = 0  # sign-ins that failed and were tried again
     posts_in_flight: int = 0  # POSTs sent and not yet answered (the worker is killed while some are)
     t0: float = 0.0  # perf_counter when the soak began
     seconds: float = 0.0  # how long it ran
@@ -239,6 +240,22 @@ async def sign_in(browser: Browser, personal_code: str) -> None:
         raise RuntimeError(f"/auth/callback answered {callback.status_code} for {personal_code}")
 
 
+SIGN_IN_ATTEMPTS = 5
+
+
+async def sign_in_again(browser: Browser, personal_code: str) -> None:
+    """Sign in, trying again a few times: while a worker restarts or the pool is full, one attempt may fail."""
+    for attempt in range(1, SIGN_IN_ATTEMPTS + 1):
+        try:
+            await sign_in(browser, personal_code)
+            return
+        except (RuntimeError, httpx.HTTPError):
+            if attempt == SIGN_IN_ATTEMPTS:
+                raise
+            browser.stats.failed_sign_ins += 1
+            await asyncio.sleep(attempt * 0.5)
+
+
 # ------------------------------------------------------------------ roles
 
 
@@ -315,9 +332,10 @@ def _own_entries(page: Page, tags: Sequence[str]) -> list[tuple[str, str]]:
 
 async def assistant(browser: Browser, role: Role, ctx: Context) -> None:
     """Ilze records hours: adds entries, deletes some of her own, submits a finished month, starts corrections."""
+    await think()
     people = await browser.get(f"/{browser.lang}/assistant")
-    if people is None:
-        return
+    if people is None or people.status != 200:
+        return  # no answer, or shed (503): the caller comes back here
     this_month = ctx.today.strftime("%Y-%m")
     months = sorted({(m.group(1), m.group(2)) for link in people.links if (m := MONTH_LINK.search(link))})
     wanted = [(a, m) for a, m in months if (m == this_month) == (role.month == "current")]
