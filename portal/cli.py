@@ -1,4 +1,4 @@
-"""The `portal` command: serve, demo, worker, notify, database upgrades, staff roles, representation."""
+"""The `portal` command: serve, demo, worker, notify, the outbox, database upgrades, staff roles, representation."""
 
 from __future__ import annotations
 
@@ -154,6 +154,33 @@ def cmd_notify(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def cmd_outbox(args: argparse.Namespace) -> None:
+    """Dead letters and what waits; --requeue ID / --requeue-all-dead give dead letters another round of attempts."""
+    from portal.notifications import service as outbox
+    from portal.notifications.models import OutboxStatus
+
+    async def work(session: AsyncSession) -> None:
+        if args.requeue is not None or args.requeue_all_dead:
+            ids = None if args.requeue_all_dead else args.requeue
+            requeued = await outbox.requeue(session, ids)
+            if ids is not None and requeued < len(set(ids)):
+                raise ValueError(f"not every message given is a dead letter ({requeued} of {len(set(ids))} requeued)")
+            print(f"{requeued} message(s) requeued")
+            return
+        counts = await outbox.status_counts(session)
+        due = await outbox.due_count(session)
+        print(f"{counts[OutboxStatus.PENDING]} pending ({due} due now), {counts[OutboxStatus.SENDING]} sending, "
+              f"{counts[OutboxStatus.SENT]} sent, {counts[OutboxStatus.DEAD]} dead")
+        letters = await outbox.dead_letters(session)
+        if letters:
+            print("dead letters (portal outbox --requeue ID):")
+        for m in letters:
+            print(f"  {m.id}  {m.channel}  {outbox.masked(m.to_address)}  {m.attempts} attempts  "
+                  f"created {m.created_at:%Y-%m-%d %H:%M} UTC  {' '.join(m.last_error.split())}")  # one line each
+
+    _with_db(Settings.from_env(), work)
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
     database.upgrade(Settings.from_env().database_url)
 
@@ -227,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     notify = commands.add_parser("notify", help="queue due report reminders and notices, then deliver (run it from cron)")
     notify.set_defaults(handler=cmd_notify)
+
+    outbox = commands.add_parser("outbox", help="dead-lettered messages and what waits; requeue dead letters")
+    requeue = outbox.add_mutually_exclusive_group()
+    requeue.add_argument("--requeue", type=int, nargs="+", metavar="ID", help="a dead letter back to pending, attempts from 0")
+    requeue.add_argument("--requeue-all-dead", action="store_true", help="every dead letter back to pending")
+    outbox.set_defaults(handler=cmd_outbox)
 
     db_cmd = commands.add_parser("db", help="database maintenance")
     db_actions = db_cmd.add_subparsers(dest="db_action", required=True)

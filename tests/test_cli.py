@@ -123,3 +123,31 @@ def test_a_school_and_its_staff(env: str, capsys: pytest.CaptureFixture[str]) ->
     [school] = rows(env, select(School))
     assert school.name == "Jelgavas 4. vidusskola"  # spaces tidied
     assert cli.main(["staff", "add", "300688-11000", "school_staff"]) == 2  # a school's staff names the school
+
+
+def test_outbox_lists_what_waits_and_requeues_only_dead_letters(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from portal.notifications.models import OutboxMessage, OutboxStatus
+
+    engine = create_engine(database.sync_url(env))
+    with Session(engine) as session, session.begin():
+        session.add_all([
+            OutboxMessage(to_address="anna@example.lv", subject="S", body="B"),
+            OutboxMessage(to_address="+371 20000001", channel="sms", subject="S", body="B", status=OutboxStatus.DEAD,
+                          attempts=12, last_error="SmsError: gateway down"),
+        ])
+    engine.dispose()
+    [waiting, dead] = rows(env, select(OutboxMessage).order_by(OutboxMessage.id))
+    assert cli.main(["outbox"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 pending (1 due now), 0 sending, 0 sent, 1 dead\n")
+    assert f"  {dead.id}  sms  *********0001  12 attempts  " in out and "SmsError: gateway down" in out
+    assert "anna" not in out  # only dead letters are listed
+    assert cli.main(["outbox", "--requeue", str(waiting.id)]) == 2  # not a dead letter
+    with pytest.raises(SystemExit) as usage:  # one or the other
+        cli.main(["outbox", "--requeue", str(dead.id), "--requeue-all-dead"])
+    assert usage.value.code == 2
+    capsys.readouterr()
+    assert cli.main(["outbox", "--requeue-all-dead"]) == 0
+    assert capsys.readouterr().out == "1 message(s) requeued\n"
+    assert [(m.status, m.attempts) for m in rows(env, select(OutboxMessage).order_by(OutboxMessage.id))] == [
+        (OutboxStatus.PENDING, 0), (OutboxStatus.PENDING, 0)]
