@@ -33,7 +33,7 @@ ID_TOKEN = "id_token"
 IDENTITY_KEYS = (PERSON_ID, SIGNED_IN_AT, LAST_SEEN, ID_TOKEN, "sid")
 
 # Requests that must not count as activity, nor be turned away by a timeout.
-PASSIVE_PREFIXES = ("/static/", "/healthz")
+PASSIVE_PREFIXES = ("/static/", "/healthz", "/readyz")
 
 
 class EndReason(StrEnum):
