@@ -132,7 +132,10 @@ async def page(request: Request) -> Response:
         errors: Errors = []
         if request.method == "POST":
             reading = read_page(current, await read_body(request), answers)
-            answers = await _keep(request, db, survey, reading.answers)
+            try:
+                answers = await _keep(request, db, survey, reading.answers)
+            except service.AlreadyAnswered:  # submitted in another tab meanwhile: its page says so
+                return RedirectResponse(lang_url(request, "survey", survey=survey.id), status_code=303)
             errors = reading.errors
             if not errors:
                 following = number + 1 if number < len(survey.pages) and not request.query_params.get("change") else None

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal.db import added_or_existing, for_update
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 from portal.surveys.answers import cleaned, first_unfinished, storable
@@ -107,16 +108,29 @@ def merged(survey: Survey, kept: Mapping[str, Any], given: Mapping[str, Any]) ->
 
 
 async def save_draft(db: AsyncSession, survey: Survey, person: Person, answers: Mapping[str, Any]) -> SurveyDraft:
-    """Keep the answers given so far (a page at a time), to come back to later."""
+    """Keep the answers given so far (a page at a time), to come back to later.
+
+    The draft is locked before its answers are merged, so a page saved in another tab at the same
+    moment is merged too, not written over; two first pages at once make one draft (its unique index).
+    """
+    found = await _locked_draft(db, survey, person)
+    # Checked after the lock: a submit in another tab records the answer and deletes the draft first.
     if await has_answered(db, survey, person):
         raise AlreadyAnswered(survey.id)
-    draft = await draft_of(db, survey, person)
-    if draft is None:
-        draft = SurveyDraft(survey_id=survey.id, person_id=person.id, answers={})
-        db.add(draft)
+    if found is None:
+        draft, _added = await added_or_existing(db, SurveyDraft(survey_id=survey.id, person_id=person.id, answers={}),
+                                                lambda: _locked_draft(db, survey, person))
+    else:
+        draft = found
     draft.answers = merged(survey, draft.answers, answers)
     await db.flush()
     return draft
+
+
+async def _locked_draft(db: AsyncSession, survey: Survey, person: Person) -> SurveyDraft | None:
+    """The person's draft, locked until the transaction ends (and read fresh)."""
+    return await db.scalar(for_update(select(SurveyDraft).where(SurveyDraft.survey_id == survey.id,
+                                                                SurveyDraft.person_id == person.id)))
 
 
 def _complete(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -141,7 +155,8 @@ async def submit(db: AsyncSession, survey: Survey, person: Person, language: str
     """The draft becomes a response (unlinked when anonymous) and a record that the person answered."""
     if not await may_answer(db, survey, person, today):
         raise NotOpen(survey.id)
-    draft = await draft_of(db, survey, person)
+    # Locked first: a second submit (or a page being saved) waits here, then finds the answer recorded.
+    draft = await _locked_draft(db, survey, person)
     if await has_answered(db, survey, person):
         raise AlreadyAnswered(survey.id)
     answers = _complete(survey, draft.answers if draft else {})
@@ -151,7 +166,7 @@ async def submit(db: AsyncSession, survey: Survey, person: Person, language: str
             db.add(new_response(survey, answers, language, today, person))
             if draft is not None:
                 await db.delete(draft)
-    except IntegrityError:  # the same submit twice at once: the other one counted
+    except IntegrityError:  # the same submit twice at once with no draft to lock: the other one counted
         raise AlreadyAnswered(survey.id) from None
 
 
