@@ -6,12 +6,14 @@ The journey's question pages and detail pages declare their fields where they ar
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
 from portal.applications.documents import DocumentKind
 from portal.applications.service import MAX_ANSWER, MAX_WITHDRAW_REASON, Problem
-from portal.forms import Choice, Field, Flag, Form, Message, Text, Upload, Uploads
+from portal.forms import Body, Choice, Field, Flag, Form, Message, Text, Upload, Uploads, read_fields
 from portal.i18n import lazy_gettext as _l
 
 FOR_WHOM_SELF = "self"
@@ -30,9 +32,31 @@ def problem_text(problem: Problem) -> str:
     return str(PROBLEM_TEXTS[problem])
 
 
+# A journey page whose question no longer applies, or a draft changed by another tab: the page is
+# shown again as the application is now.
+CHANGED_SINCE_OPENED = _l("The application changed since you opened this page (perhaps in another tab). "
+                          "This is how it is now: please check it and make your change again.")
+
+
 def for_whom_fields(offered: Sequence[str]) -> dict[str, Field[Any]]:
     """The radios offered: "self", and the ids of the people represented today (the service checks them again)."""
     return {"answer": Choice(offered, required=SELECT_WHO)}
+
+
+START_KEY_LENGTH = 32
+_START_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def new_start_key() -> str:
+    """The random key a "who is it for" page sends, so that sending it twice starts one draft."""
+    return secrets.token_hex(START_KEY_LENGTH // 2)
+
+
+def start_key(body: Body) -> str | None:
+    """The page's start key, if it sent one that this portal could have made (anything else: none)."""
+    reading = read_fields(body, {"start_key": Text(max_length=START_KEY_LENGTH)})
+    value = reading.values["start_key"]
+    return value if not reading.errors and _START_KEY.fullmatch(value) else None
 
 
 class WithdrawForm(Form):

@@ -53,6 +53,9 @@ class Application(Timestamped, Base):
         Index(None, "person_id", "status"),
         Index(None, "created_by_id", "status"),
         Index(None, "municipality_id", "status", "submitted_at"),
+        # A person may have several drafts (another kind, someone they represent), but one "start"
+        # form sent twice (a double click, a duplicated tab) starts one: its key is single per actor.
+        Index("uq_application_start_key", "created_by_id", "start_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +64,8 @@ class Application(Timestamped, Base):
     # Whom the service is for, and who filled it in (themself or their representative).
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    # The random key of the "who is it for" page that started the draft (None: started otherwise).
+    start_key: Mapped[str | None] = mapped_column(String(32))
     kind: Mapped[ServiceKind | None] = mapped_column(string_enum(ServiceKind, "service_kind"))
     status: Mapped[ApplicationStatus] = mapped_column(
         string_enum(ApplicationStatus, "application_status"), default=ApplicationStatus.DRAFT

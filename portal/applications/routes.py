@@ -49,13 +49,16 @@ async def for_whom(request: Request) -> Response:
             journey.Option(str(person.id), person.full_name) for person in represented
         ]
         errors: Errors = []
+        start_key = forms.new_start_key()
         if request.method == "POST":
-            readings = read_fields(await read_body(request), forms.for_whom_fields([option.value for option in options]))
+            body = await read_body(request)
+            readings = read_fields(body, forms.for_whom_fields([option.value for option in options]))
+            start_key = forms.start_key(body) or start_key
             choice = readings.values["answer"]
             person_id = me.id if choice == FOR_WHOM_SELF else ascii_integer(choice, minimum=1)
             if not readings.errors and person_id is not None:
                 try:
-                    application = await service.start_draft(db, me, person_id, today)
+                    application = await service.start_draft(db, me, person_id, today, start_key)
                 except service.NotFound:
                     pass  # the representation ended since the page was read
                 else:
@@ -64,7 +67,7 @@ async def for_whom(request: Request) -> Response:
     return render(
         request,
         "applications/for_whom.html",
-        {"items": option_items(options), "has_represented": bool(represented), "errors": errors},
+        {"items": option_items(options), "has_represented": bool(represented), "errors": errors, "start_key": start_key},
         status_code=422 if errors else 200,
     )
 
@@ -83,13 +86,18 @@ async def _schools(db: AsyncSession, answers: dict[str, Any]) -> dict[str, str]:
 
 
 async def _draft_and_situation(
-    request: Request, db: AsyncSession, *, with_municipalities: bool = False, with_schools: bool = False
+    request: Request, db: AsyncSession, *, with_municipalities: bool = False, with_schools: bool = False, locked: bool = False
 ) -> tuple[Application, Person, journey.Situation]:
-    """The signed-in person's draft from the path; a submitted one sends them to its status page."""
+    """The signed-in person's draft from the path; a submitted one sends them to its status page.
+
+    `locked`: held until the request's transaction ends, for a step that changes the draft as a whole
+    (submitting), so that the same step in another tab waits and then finds it done.
+    """
     me = current_person(request)
     today = clock.today()
+    read = service.locked_application if locked else service.visible_application
     try:
-        application = await service.visible_application(db, me, int(request.path_params["id"]), today)
+        application = await read(db, me, int(request.path_params["id"]), today)
     except service.NotFound:
         raise HTTPException(404) from None
     if application.status is not ApplicationStatus.DRAFT:
@@ -168,11 +176,20 @@ def _page_context(
 async def _save_and_go_on(
     request: Request, db: AsyncSession, application: Application, situation: journey.Situation, slug: str, value: Any
 ) -> Response:
-    """Keep the answer and go to the next page; raises service.Refused when the answer breaks a rule."""
+    """Keep the answer and go to the next page; raises service.Refused when the answer breaks a rule.
+
+    The answer is merged into the draft as it is now (another tab may have saved a page since this
+    one was read); submitted meanwhile, the draft is not changed and its status page is shown.
+    """
     frontier = journey.next_step(situation, "")
-    answers = journey.clean({**situation.answers, slug: value}, _situation_of(situation))
-    await service.save_answers(db, current_person(request), application.id, answers, situation.today)
-    following = _after(request, replace(situation, answers=answers), slug, application.id, frontier)
+    try:
+        saved = await service.save_answer(db, current_person(request), application.id, situation.today, slug, value,
+                                          lambda answers: journey.clean(answers, _situation_of(situation)))
+    except service.Refused:
+        raise  # a rule the answer breaks: the page says so at the field
+    except service.NotAllowed:  # no longer a draft
+        return _to_status_page(request, application.id)
+    following = _after(request, replace(situation, answers=saved.answers), slug, application.id, frontier)
     return RedirectResponse(following, status_code=303)
 
 
@@ -187,6 +204,9 @@ async def question(request: Request) -> Response:
         except AlreadySubmitted as submitted:
             return _to_status_page(request, submitted.application_id)
         if slug not in journey.steps(situation):
+            if request.method == "POST" and _is_a_step(slug):
+                # A page shown before another tab changed an earlier answer, so it is no longer asked.
+                return await _check_page(request, db, application, person, situation, conflict=True)
             raise HTTPException(404)
         if slug == journey.RULED_OUT:
             return await _ruled_out(request, application, person, situation)
@@ -318,6 +338,11 @@ def _check_rows(request: Request, application: Application, situation: journey.S
     ]
 
 
+def _is_a_step(slug: str) -> bool:
+    """Whether the journey ever asks this page (for someone, with some answers)."""
+    return slug in journey.BY_SLUG or slug in journey.FORM_PAGES or slug in (journey.RULED_OUT, journey.DOCUMENTS)
+
+
 @signed_in
 async def check(request: Request) -> Response:
     async with unit_of_work(request) as db:
@@ -325,9 +350,19 @@ async def check(request: Request) -> Response:
             application, person, situation = await _draft_and_situation(request, db, with_municipalities=True)
         except AlreadySubmitted as submitted:
             return _to_status_page(request, submitted.application_id)
-        files = await service.documents_of(db, application)
-        attached = await assessments.sent_with(db, application)
-        latest = attached or assessments.latest_submitted(await assessments.versions(db, application.person_id))
+        return await _check_page(request, db, application, person, situation)
+
+
+async def _check_page(
+    request: Request, db: AsyncSession, application: Application, person: Person, situation: journey.Situation,
+    *, conflict: bool = False,
+) -> Response:
+    """The answers so far; with `conflict`, said to have changed since the page sent was shown."""
+    if not situation.municipalities:
+        situation = replace(situation, municipalities=await _municipalities(db))
+    files = await service.documents_of(db, application)
+    attached = await assessments.sent_with(db, application)
+    latest = attached or assessments.latest_submitted(await assessments.versions(db, application.person_id))
     answered, total = journey.progress(situation)
     next_question = journey.next_step(situation, "")
     return render(
@@ -347,7 +382,10 @@ async def check(request: Request) -> Response:
             "next_href": lang_url(request, "apply_question", id=application.id, step=next_question) if next_question else None,
             "self_assessment": latest,
             "assessment_href": lang_url(request, "assessment") + ("" if person.id == current_person(request).id else f"?for={person.id}"),
+            "errors": [("answers", str(forms.CHANGED_SINCE_OPENED))] if conflict else [],
         },
+        # 409 whoever sent it: htmx swaps it (base.html's htmx-config), a browser shows the page.
+        status_code=409 if conflict else 200,
     )
 
 
@@ -358,7 +396,7 @@ async def submit(request: Request) -> Response:
     settings = request.app.state.settings
     async with unit_of_work(request) as db:
         try:
-            application, person, situation = await _draft_and_situation(request, db, with_municipalities=True)
+            application, person, situation = await _draft_and_situation(request, db, with_municipalities=True, locked=True)
         except AlreadySubmitted as submitted:
             return RedirectResponse(lang_url(request, "application_submitted", id=submitted.application_id), status_code=303)
         if not journey.complete(situation):

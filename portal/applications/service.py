@@ -28,7 +28,7 @@ from portal.applications.models import (
 )
 from portal.applications.rules import ServiceKind, Verdict, age_check, age_on
 from portal.applications.situation import birth_date_of
-from portal.db import utcnow
+from portal.db import added_or_existing, for_update, utcnow
 from portal.forms import ascii_integer
 from portal.people import service as people
 from portal.people.models import Person
@@ -103,15 +103,44 @@ def record(
     )
 
 
-async def start_draft(db: AsyncSession, actor: Person, person_id: int, today: date) -> Application:
-    """A new draft for the actor or someone they represent today; anyone else is not found (whether they exist or not)."""
+async def locked_application(db: AsyncSession, actor: Person, application_id: int, today: date) -> Application:
+    """The application, locked until the transaction ends and read fresh: for a change that depends
+    on what it holds (a draft's answers, its status), so that a change in another tab waits and is kept."""
+    application = await db.scalar(
+        for_update(select(Application).where(Application.id == application_id, policy.applications(actor, today)))
+    )
+    if application is None:
+        raise NotFound(application_id)
+    return application
+
+
+async def start_draft(db: AsyncSession, actor: Person, person_id: int, today: date, start_key: str | None = None) -> Application:
+    """A new draft for the actor or someone they represent today; anyone else is not found (whether they exist or not).
+
+    `start_key` is the key of the page that asked to start it: the same page sent again (a double
+    click, a duplicated tab, both at once) gives the draft it started, not a second one.
+    """
     if not await policy.may_act_for(db, actor, person_id, today):
         raise NotFound(person_id)
-    application = Application(person_id=person_id, created_by_id=actor.id, answers={})
-    db.add(application)
-    await db.flush()
-    record(db, application, actor, ApplicationAction.STARTED, to_status=ApplicationStatus.DRAFT)
+    application = Application(person_id=person_id, created_by_id=actor.id, answers={}, start_key=start_key)
+    added = True
+    if start_key is not None:
+        application, added = await added_or_existing(db, application, lambda: _started_with(db, actor, start_key, today))
+        if not added and application.person_id != person_id:
+            # One page sent for two people (a duplicated tab, another choice): each gets a draft of their own.
+            application, added = Application(person_id=person_id, created_by_id=actor.id, answers={}), True
+    if added:
+        db.add(application)
+        await db.flush()
+        record(db, application, actor, ApplicationAction.STARTED, to_status=ApplicationStatus.DRAFT)
     return application
+
+
+async def _started_with(db: AsyncSession, actor: Person, start_key: str, today: date) -> Application | None:
+    return await db.scalar(
+        select(Application).where(Application.created_by_id == actor.id, Application.start_key == start_key,
+                                  policy.applications(actor, today))
+    )
 
 
 async def save_answers(
@@ -122,7 +151,29 @@ async def save_answers(
     A kind newly chosen must be one the person's age allows (a draft keeps its kind past a birthday:
     the social service decides then).
     """
-    application = await visible_application(db, actor, application_id, today)
+    application = await locked_application(db, actor, application_id, today)
+    return await _keep_answers(db, application, dict(answers), today)
+
+
+async def save_answer(
+    db: AsyncSession,
+    actor: Person,
+    application_id: int,
+    today: date,
+    slug: str,
+    value: Any,
+    cleaned: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Application:
+    """Keep one page's answer with the draft's others, as they are now: the draft is locked before
+    they are merged, so a page saved in another tab at the same moment is kept too.
+
+    `cleaned` drops the answers to pages the merged answers no longer ask (the journey's rule).
+    """
+    application = await locked_application(db, actor, application_id, today)
+    return await _keep_answers(db, application, cleaned({**application.answers, slug: value}), today)
+
+
+async def _keep_answers(db: AsyncSession, application: Application, answers: dict[str, Any], today: date) -> Application:
     if application.status is not ApplicationStatus.DRAFT:
         raise NotAllowed("only a draft can change")
     kind = _kind_of(answers)
@@ -133,7 +184,7 @@ async def save_answers(
         by_age = age_check(kind, age_on(birth_date, today) if birth_date else None)
         if by_age is not None and by_age.verdict is Verdict.NOT_ELIGIBLE:
             raise Refused(Problem.KIND_NOT_FOR_AGE)
-    application.answers = dict(answers)
+    application.answers = answers
     application.kind = kind
     await db.flush()
     return application
@@ -187,7 +238,9 @@ async def submit(
 
     `on_submitted` runs in the same transaction, only for the call that submitted (to queue the notice).
     """
-    application = await visible_application(db, actor, application_id, today)
+    # Locked: a second submit waits here, then finds it submitted (the conditional UPDATE below
+    # stays as the backstop for a caller that read it unlocked).
+    application = await locked_application(db, actor, application_id, today)
     if application.status is not ApplicationStatus.DRAFT:
         return application  # already submitted: the same application, the same reference
     if application.kind is None:

@@ -36,6 +36,15 @@ class Assessment(Timestamped, Base):
         Index("uq_assessment_self_number", "person_id", "number", unique=True,
               sqlite_where=text("application_id IS NULL"), postgresql_where=text("application_id IS NULL")),
         Index("uq_assessment_case_number", "application_id", "number", unique=True),
+        # One version in progress per series, whatever its number: two first saves at once start one.
+        # The person's own (application_id empty) and each case's, as two partial indexes, since
+        # NULLs never collide in a unique index.
+        Index("uq_assessment_self_in_progress", "person_id", unique=True,
+              sqlite_where=text("application_id IS NULL AND status = 'in_progress'"),
+              postgresql_where=text("application_id IS NULL AND status = 'in_progress'")),
+        Index("uq_assessment_case_in_progress", "application_id", unique=True,
+              sqlite_where=text("application_id IS NOT NULL AND status = 'in_progress'"),
+              postgresql_where=text("application_id IS NOT NULL AND status = 'in_progress'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

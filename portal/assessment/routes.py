@@ -95,10 +95,11 @@ async def section_page(request: Request) -> Response:
         values: dict[str, Any] = answers
         if request.method == "POST":
             reading = read_section(definition, section, await read_body(request), name_for(request, person))
-            await service.save_section(db, current_person(request), person, definition, reading.answers)
+            saved = await service.save_section(db, current_person(request), person, definition, reading.answers)
             if not reading.errors:
                 return RedirectResponse(subject_url(request, "assessment_section_check", person, section=section.id), status_code=303)
-            errors, values = reading.errors, {**answers, **reading.shown}
+            # What is stored now (another tab may have saved meanwhile), with what was typed over it.
+            errors, values = reading.errors, {**saved.answers, **reading.shown}
     return render(request, "assessment/section.html", {
         "applicant": person,
         "for_other": person.id != current_person(request).id,

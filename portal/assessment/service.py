@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import policy
@@ -27,7 +26,7 @@ from portal.assessment.definitions import Definition, all_definitions, current
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.assessment.scoring import Result, score
 from portal.casework.service import OPEN
-from portal.db import utcnow
+from portal.db import added_or_existing, for_update, utcnow
 from portal.people.models import Person
 
 ADULTS, CHILDREN = "adults", "children"
@@ -121,7 +120,9 @@ async def save_section(
         question = questions.get(question_id)
         if question is None or not answering.storable(definition, question, answer):
             raise NotAnAnswer(question_id)
-    found = await versions(db, person.id, application_id)
+    # Locked before the answers are merged: a section saved in another tab at the same moment waits,
+    # then merges into what that one wrote; a version submitted meanwhile is no longer in progress.
+    found = await _locked_versions(db, person.id, application_id)
     draft = in_progress(found)
     if draft is None:
         draft = await _start_version(db, actor, person, definition, found, application_id)
@@ -142,21 +143,31 @@ async def _start_version(
         person_id=person.id, application_id=application_id, number=number, questionnaire=definition.key,
         answers=copied, created_by_id=actor.id, updated_by_id=actor.id,
     )
-    try:
-        async with db.begin_nested():
-            db.add(draft)
-    except IntegrityError:
-        # The same save twice at once (a double click): the other one started the version.
-        again = in_progress(await versions(db, person.id, application_id))
-        if again is None:
-            raise
-        return again
-    return draft
+    # Two first saves at once (two tabs, a double click): the unique indexes keep one version in
+    # progress, and the save that lost merges into the one the other started.
+    started, _added = await added_or_existing(
+        db, draft, lambda: _locked_in_progress(db, person.id, application_id)
+    )
+    return started
+
+
+async def _locked_versions(db: AsyncSession, person_id: int, application_id: int | None) -> list[Assessment]:
+    """Every version, newest first, locked until the transaction ends and read fresh."""
+    found = await db.scalars(for_update(select(Assessment).where(_series(person_id, application_id))
+                                        .order_by(Assessment.number.desc())))
+    return list(found)
+
+
+async def _locked_in_progress(db: AsyncSession, person_id: int, application_id: int | None) -> Assessment | None:
+    return in_progress(await _locked_versions(db, person_id, application_id))
 
 
 async def submit(db: AsyncSession, actor: Person, person: Person, application_id: int | None = None) -> Assessment:
-    """Freeze the version in progress; a second submit of the same version returns it unchanged."""
-    found = await versions(db, person.id, application_id)
+    """Freeze the version in progress; a second submit of the same version returns it unchanged.
+
+    Locked first: a second submit, or a section being saved, waits and then finds the version frozen.
+    """
+    found = await _locked_versions(db, person.id, application_id)
     draft = in_progress(found)
     if draft is None:
         latest = latest_submitted(found)
