@@ -44,7 +44,7 @@ def app_from_env() -> Starlette:
 
 def _with_db(settings: Settings, work: Callable[..., Awaitable[None]], *args: object) -> None:
     async def run() -> None:
-        db = database.Database(settings.database_url)
+        db = database.Database.for_settings(settings)
         try:
             async with db.session() as session:
                 await work(session, *args)
@@ -119,7 +119,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     sms = sms_sender(settings.sms_sender)
 
     async def run() -> None:
-        db = Database(settings.database_url)
+        db = Database.for_settings(settings)
         try:
             while True:
                 sent = await deliver_pending(db, settings.smtp_url, settings.mail_from, sms=sms)
@@ -143,7 +143,7 @@ def cmd_notify(args: argparse.Namespace) -> None:
     sms = sms_sender(settings.sms_sender)
 
     async def run() -> None:
-        db = Database(settings.database_url)
+        db = Database.for_settings(settings)
         try:
             counts = await notify(db, settings, sms)
         finally:
