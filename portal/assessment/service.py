@@ -25,7 +25,7 @@ from portal.assessment import answers as answering
 from portal.assessment.definitions import Definition, all_definitions, current
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.assessment.scoring import Result, score
-from portal.casework.service import OPEN
+from portal.casework.service import OPEN, lock_case
 from portal.db import added_or_existing, for_update, utcnow
 from portal.people.models import Person
 
@@ -191,12 +191,15 @@ def desk_may_change(application: Application) -> bool:
 async def save_desk_section(
     db: AsyncSession, actor: Person, application: Application, definition: Definition, section_answers: Mapping[str, Any]
 ) -> Assessment:
+    # The case is locked as a decision locks it: a desk's answer never lands on a case decided meanwhile.
+    application = await lock_case(db, application)
     if not desk_may_change(application):
         raise CaseClosed(application.id)
     return await save_section(db, actor, await _person_of(db, application), definition, section_answers, application.id)
 
 
 async def submit_desk(db: AsyncSession, actor: Person, application: Application) -> Assessment:
+    application = await lock_case(db, application)
     if not desk_may_change(application):
         raise CaseClosed(application.id)
     return await submit(db, actor, await _person_of(db, application), application.id)

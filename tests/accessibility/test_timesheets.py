@@ -5,6 +5,8 @@
   "something is wrong".
 - Keyboard alone, JavaScript on (Latvian): Ilze records last month for Anna; htmx adds each entry
   in place, announces it and keeps the focus in the form; she submits the month.
+- htmx and two tabs (Latvian): a stale month answers 409 in place, with the entries as they are
+  now and what was typed; a busy service (503) shows its page instead of nothing.
 - JavaScript off (Russian): Ilze records and submits; Anna returns one entry; Ilze corrects it;
   Anna confirms; Jānis confirms for Marta.
 """
@@ -19,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.accessibility.conftest import LANGS, sign_in_as, wait_for_path, wait_until
+from tests.accessibility.conftest import LANGS, serve_portal, sign_in_as, wait_for_path, wait_until
 from tests.accessibility.test_apply import PageChecks
 from tests.accessibility.test_apply_details import submit, tick, type_into
 from tests.accessibility.test_keyboard import Journey, active, press
@@ -254,3 +256,54 @@ def test_the_desks_month_pages(browser: WebDriver, live_server: str, database_ur
     submit(driver)
     check("checking a sampled report, no note", error=True, error_fields=("note",), again=True)
     check.assert_none()
+
+
+# Another tab adds an entry through the month's own form, so the page's version is left behind.
+ADD_IN_ANOTHER_TAB = """
+const done = arguments[arguments.length - 1];
+const form = document.querySelector('#entry-form form');
+const data = new FormData(form);
+data.set('day', arguments[0]); data.set('start', '08:00'); data.set('end', '09:00'); data.set('purpose', 'work_study_sport');
+fetch(form.action, {method: 'POST', body: new URLSearchParams(data), redirect: 'manual'}).then(r => done(r.status));
+"""
+
+
+def fill_entry(driver: WebDriver, day: str, start: str, end: str) -> None:
+    driver.execute_script(
+        "document.getElementById('day').value = arguments[0]; document.getElementById('start').value = arguments[1];"
+        "document.getElementById('end').value = arguments[2]; document.getElementById('purpose').value = 'work_study_sport';",
+        day, start, end)
+
+
+def test_a_stale_month_and_a_busy_service_with_htmx(
+    browser: WebDriver, database_url: str, provider: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal import db as portal_db
+    from portal.timesheets.forms import CHANGED_SINCE_SHOWN
+    from tests.applications.test_routes import translated
+    from tests.test_capacity import BUSY_TITLE, database_locked
+
+    driver = browser
+    grants = grant_and_assign(database_url)
+    monkeypatch.setattr(portal_db, "SQLITE_BUSY_TIMEOUT_MS", 300)  # SQLite's wait for the write lock
+    with serve_portal(database_url, provider, db_lock_timeout_ms=300) as base:  # PostgreSQL's
+        sign_in_as(driver, base, ILZE, "lv")
+        path = month_path("lv", grants.anna_assignment, grants.last_month)
+        go(driver, base, path)
+        driver.execute_script("document.documentElement.dataset.sameDocument = 'yes'")
+        other_day, day = grants.last_month.replace(day=2).isoformat(), grants.last_month.replace(day=3).isoformat()
+        assert driver.execute_async_script(ADD_IN_ANOTHER_TAB, other_day) in (0, 303)  # an opaque redirect reads 0
+        fill_entry(driver, day, "10:00", "13:00")
+        driver.find_element(By.CSS_SELECTOR, "#entry-form button[type=submit]").click()
+        wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"), "the conflict in place")
+        assert driver.execute_script("return document.documentElement.dataset.sameDocument") == "yes"
+        assert translated("lv", CHANGED_SINCE_SHOWN) in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#entries tbody th")) == 1, "the other tab's entry is shown"
+        assert driver.find_element(By.ID, "end").get_attribute("value") == "13:00", "what was typed is kept"
+        assert active(driver, "el.closest('.error-summary') !== null"), "the focus is on the message"
+        # Sent again with the current version, while the database is stuck: the busy page, not nothing.
+        with database_locked(database_url):
+            driver.find_element(By.CSS_SELECTOR, "#entry-form button[type=submit]").click()
+            wait_until(driver, lambda d: d.title.startswith(translated("lv", BUSY_TITLE)), "the busy page")
+        assert active(driver, "el.tagName === 'H1'")
+        assert not driver.find_elements(By.ID, "entry-form")

@@ -104,7 +104,24 @@
     schedule();
   }
 
+  // An answer htmx does not swap (the service busy, 503; an error, 500) is a whole page: show it as
+  // the browser would without htmx, with the focus on its heading, rather than nothing at all.
+  function showErrorPage(event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status < 500 || !xhr.responseText) { return; }
+    var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    if (!page.body) { return; }
+    document.title = page.title;
+    document.body.replaceWith(document.importNode(page.body, true));
+    var heading = document.querySelector("h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+  }
+
   function init() {
+    document.body.addEventListener("htmx:responseError", showErrorPage);
     focusErrorSummary();
     initCharacterCounts(document);
     initTimeoutDialog();
