@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
+import psycopg
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
@@ -159,7 +160,7 @@ SHED_SQLSTATES = {"55P03": "lock timeout", "57014": "statement timeout"}
 def overload(error: BaseException) -> str | None:
     """Why the database could not serve the request in time, or None when the error is anything else.
 
-    No connection came within the pool's deadline; PostgreSQL cancelled a statement that waited for
+    No connection came within the pool's deadline, or none could be opened; PostgreSQL cancelled a statement that waited for
     a lock or ran too long; SQLite's write lock stayed taken past its busy_timeout. Each ended a unit
     of work before it committed (`db.committed` rolls it back), so nothing of the request was saved.
     """
@@ -172,6 +173,11 @@ def overload(error: BaseException) -> str | None:
             return SHED_SQLSTATES[sqlstate]
         if getattr(original, "sqlite_errorname", None) == "SQLITE_BUSY" or str(original).startswith("database is locked"):
             return "database is locked"
+        # psycopg could not open a connection (refused, unreachable, past connect_timeout): no query ran.
+        if isinstance(original, psycopg.errors.ConnectionTimeout) or (
+            isinstance(error, OperationalError) and str(original).startswith("connection failed")
+        ):
+            return "database unreachable"
     return None
 
 

@@ -6,6 +6,7 @@ the async driver for the app and the sync one for Alembic are chosen here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -132,11 +133,16 @@ def _pool_options(url: URL, pool_size: int | None, max_overflow: int | None, poo
     return {name: value for name, value in options.items() if value is not None}
 
 
-def _postgres_connect_args(url: URL, statement_timeout_ms: int | None, lock_timeout_ms: int | None) -> dict[str, Any]:
-    """Each PostgreSQL connection's statement_timeout and lock_timeout, sent when it connects.
+def _postgres_connect_args(
+    url: URL, statement_timeout_ms: int | None, lock_timeout_ms: int | None, pool_timeout_seconds: float | None
+) -> dict[str, Any]:
+    """Each PostgreSQL connection's statement_timeout and lock_timeout, sent when it connects, and
+    how long connecting may take.
 
     In the startup packet (libpq's `options`), so they cost no round trip and hold on every
-    connection the pool opens; `options` already in the URL are kept before them.
+    connection the pool opens; `options` already in the URL are kept before them. Connecting gets
+    the pool's deadline (libpq's least is 2 s): a server that does not answer sheds the request
+    like a full pool, instead of the TCP stack's two minutes.
     """
     given = url.query.get("options")
     parts = [given] if isinstance(given, str) and given else []
@@ -144,7 +150,10 @@ def _postgres_connect_args(url: URL, statement_timeout_ms: int | None, lock_time
         parts.append(f"-c statement_timeout={statement_timeout_ms}")
     if lock_timeout_ms is not None:
         parts.append(f"-c lock_timeout={lock_timeout_ms}")
-    return {"options": " ".join(parts)} if parts else {}
+    args: dict[str, Any] = {"options": " ".join(parts)} if parts else {}
+    if pool_timeout_seconds is not None and "connect_timeout" not in url.query:
+        args["connect_timeout"] = max(2, math.ceil(pool_timeout_seconds))
+    return args
 
 
 class Database:
@@ -166,7 +175,7 @@ class Database:
         """
         url = async_url(database_url)
         backend = url.get_backend_name()
-        connect_args = _postgres_connect_args(url, statement_timeout_ms, lock_timeout_ms) if backend == "postgresql" else {}
+        connect_args = _postgres_connect_args(url, statement_timeout_ms, lock_timeout_ms, pool_timeout_seconds) if backend == "postgresql" else {}
         # A ping before each use guards against PostgreSQL connections dropped by
         # proxies or failovers; a local SQLite file has no such connection to lose.
         self.engine: AsyncEngine = create_async_engine(

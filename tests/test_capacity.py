@@ -301,3 +301,39 @@ def test_readyz_answers_503_when_the_database_cannot_be_reached(provider: str) -
         assert client.get("/healthz").status_code == 200
     assert response.status_code == 503
     assert response.headers["retry-after"]
+
+
+def test_a_signed_in_request_while_the_database_cannot_be_reached_is_shed_with_503(
+    database_url: str, provider: str
+) -> None:
+    """Anna signed in; then the database stops answering (here: nothing listens on its port). Her next
+    page is the busy page with Retry-After, in her language, not an error page."""
+    with TestClient(create_app(make_settings(database_url, provider)), follow_redirects=False) as client:
+        sign_in(client, ANNA, "ru")
+        cookies = client.cookies
+    unreachable = f"postgresql://portal@127.0.0.1:{closed_port()}/portal"
+    with TestClient(create_app(make_settings(unreachable, provider)), follow_redirects=False) as down:
+        down.cookies.update(cookies)
+        response = down.get("/ru/dashboard")
+    assert_busy_page(response, "ru")
+
+
+def test_a_database_server_that_never_answers_sheds_within_the_pool_deadline(database_url: str, provider: str) -> None:
+    """A server that takes the connection and never answers (a hung host, a black-holed proxy): the
+    request is shed after about the pool's deadline (connect_timeout), not after the TCP stack's minutes."""
+    with TestClient(create_app(make_settings(database_url, provider)), follow_redirects=False) as client:
+        sign_in(client, ANNA)
+        cookies = client.cookies
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes the handshake; nobody ever reads or answers
+        hung = f"postgresql://portal@127.0.0.1:{silent.getsockname()[1]}/portal"
+        settings = make_settings(hung, provider, db_pool_timeout_seconds=2)
+        with TestClient(create_app(settings), follow_redirects=False) as down:
+            down.cookies.update(cookies)
+            started = time.monotonic()
+            response = down.get("/lv/dashboard")
+            waited = time.monotonic() - started
+    assert_busy_page(response, "lv")
+    # libpq's connect_timeout is 2 s here; without it the wait is the TCP stack's, minutes.
+    assert waited < 30, f"waited {waited:.1f} s for a connection"
