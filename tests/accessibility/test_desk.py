@@ -84,6 +84,13 @@ def test_desk_pages(browser: WebDriver, live_server: str, database_url: str, lan
         submit(driver)
         check(f"{action} page, nothing filled in", error=True, error_fields=fields + (("start-day",) if action == "assign" else ()))
 
+    # A decision sent for a case decided meanwhile (another tab, another caseworker): the case says so.
+    decided = f"/{lang}/desk/cases/{refused}"
+    driver.get(f"{live_server}{decided}?decided=before")
+    wait_for_path(driver, decided)
+    assert driver.find_elements(By.CSS_SELECTOR, ".notification-banner dl"), "the decision that stands"
+    check("case page, decided before this decision")
+
     # The person's side: the request, the answer page and its error state.
     driver.delete_all_cookies()
     sign_in_as(driver, live_server, ANNA, lang)
