@@ -27,8 +27,11 @@ class Grants:
     last_month: date
 
 
-def grant_and_assign(database_url: str, anna_hours: int = 80) -> Grants:
-    """Anna (80 h a month) and Marta (Jānis's daughter, 80 h) granted from three months ago, Ilze assists both."""
+def grant_and_assign(database_url: str, anna_hours: int = 80, anna_kind: ServiceKind = ServiceKind.ADULT_ASSISTANT) -> Grants:
+    """Anna (80 h a month) and Marta (Jānis's daughter, 80 h) granted from three months ago, Ilze assists both.
+
+    `anna_kind` a study assistant: Anna's hours are `anna_hours` a week instead.
+    """
 
     async def work() -> Grants:
         db = Database(database_url)
@@ -45,7 +48,7 @@ def grant_and_assign(database_url: str, anna_hours: int = 80) -> Grants:
             contact = {"method": "email", "phone": "", "email": "anna@example.lv"}
             ids = []
             for person, by, answers, kind in (
-                (anna, anna, demo_applications.adult_answers(contact), ServiceKind.ADULT_ASSISTANT),
+                (anna, anna, demo_applications.adult_answers(contact), anna_kind),
                 (marta, janis, demo_applications.child_answers(ServiceKind.CHILD_ASSISTANT), ServiceKind.CHILD_ASSISTANT),
             ):
                 application = await demo_applications.submitted_application(session, by, person, answers, "lv")

@@ -15,11 +15,13 @@ from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.applications.models import Application
+from portal.applications.rules import ServiceKind
 from portal.db import Database, sync_url
 from portal.entitlements import service as entitlements
 from portal.entitlements.models import AssistantAssignment
 from portal.people import service as people
 from portal.settings import Settings
+from portal.timesheets import service
 from tests.conftest import csrf_of, sign_in
 from tests.race import posts_at_once, workers
 from tests.timesheets.helpers import ILZE, JANIS, LIGA, OLGA, grant_and_assign, recorded_and_submitted
@@ -144,3 +146,30 @@ def test_a_report_confirmed_in_two_tabs_at_once_is_confirmed_once(
         status = connection.scalar(text("SELECT status FROM monthly_report WHERE id = :id"), {"id": report_id})
     engine.dispose()
     assert (confirmations, status) == (1, "confirmed")
+
+
+def test_two_tabs_either_side_of_a_months_end_never_go_over_the_week(
+    client: TestClient, settings: Settings, database_url: str
+) -> None:
+    """Anna's study assistant has 4 hours a week. Ilze records 3 hours on the last day of a month in one
+    tab and 3 on the first day of the next (the same week, another month's report) in another, at once."""
+    grants = grant_and_assign(database_url, anna_hours=4, anna_kind=ServiceKind.STUDY_ASSISTANT)
+    months = [service.previous_month(grants.last_month), grants.last_month, grants.this_month]
+    # A month's first day in the same ISO week as the day before it: any first day but a Monday.
+    first = next(month for month in months[1:] if month.weekday() != 0)
+    before = first - timedelta(days=1)
+    sign_in(client, ILZE)
+    paths = month_path(grants.anna_assignment, service.month_of(before)), month_path(grants.anna_assignment, first)
+    with workers(settings, client) as (one, other):
+        forms = prepared_entry(one, paths[0], before, "09:00", "12:00"), prepared_entry(other, paths[1], first, "09:00", "12:00")
+        answers = posts_at_once((one, paths[0], forms[0]), (other, paths[1], forms[1]))
+    assert sorted(answer.status_code for answer in answers) == [303, 422], [a.status_code for a in answers]
+    refused = next(answer for answer in answers if answer.status_code == 422)
+    assert "Tas pārsniegtu nedēļai piešķirto stundu skaitu" in refused.text and 'href="#end"' in refused.text
+    engine = create_engine(sync_url(database_url))
+    with engine.connect() as connection:
+        week_minutes = connection.scalar(text(
+            "SELECT sum(end_minute - start_minute) FROM time_entry WHERE day IN (:before, :first)"),
+            {"before": before, "first": first})
+    engine.dispose()
+    assert week_minutes == 3 * 60
