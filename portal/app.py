@@ -42,8 +42,9 @@ from portal.settings import Settings
 from portal.storage import FileStorage
 from portal.surveys import analysis_routes
 from portal.surveys import routes as survey_routes
-from portal.templating import STATIC_DIR, create_templates, render
+from portal.templating import STATIC_DIR, create_templates, render, static_versions
 from portal.timesheets import assistant_routes, report_routes
+from portal.urlmap import UrlMap
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "portal_session"
@@ -275,6 +276,9 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.db = database
+    # Fixed work, done once: every named route's path, every static file's content version.
+    app.state.urls = UrlMap(app.routes)
+    app.state.static_versions = static_versions()
     app.state.templates = create_templates(auto_reload=settings.demo)
     app.state.templates.env.globals.update(journey.template_globals())
     app.state.eid_client = create_eid_client(settings)

@@ -29,7 +29,14 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 TIME_ZONE = "Europe/Riga"
 LOCAL_TIME = get_timezone(TIME_ZONE)  # looked up once, not per formatted value
 
+# Babel parses a locale given by name on every call it formats; these are parsed once.
+BABEL_LOCALES: dict[str, Locale] = {locale: Locale.parse(locale) for locale in LOCALES}
+
 _current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+def _babel_locale() -> Locale:
+    return BABEL_LOCALES[get_locale()]
 
 
 def other_locale(locale: str) -> str:
@@ -127,26 +134,26 @@ def _accept_language_tags(header: str) -> list[str]:
 
 
 def format_date(value: date, format: str = "long") -> str:
-    return babel_format_date(value, format=format, locale=get_locale())
+    return babel_format_date(value, format=format, locale=_babel_locale())
 
 
 def format_month(value: date) -> str:
     """A month and its year ("2026. g. novembris", "ноябрь 2026 г.")."""
-    return str(format_skeleton("yMMMM", value, locale=get_locale()))
+    return str(format_skeleton("yMMMM", value, locale=_babel_locale()))
 
 
 def format_day(value: date) -> str:
     """A day of a month with its weekday ("otrdiena, 3. novembris", "вторник, 3 ноября")."""
     pattern = {"lv": "EEEE, d. MMMM", "ru": "EEEE, d MMMM"}.get(get_locale(), "EEEE, d MMMM")
-    return babel_format_date(value, format=pattern, locale=get_locale())
+    return babel_format_date(value, format=pattern, locale=_babel_locale())
 
 
 def format_datetime(value: datetime, format: str = "medium") -> str:
-    return babel_format_datetime(value, format=format, tzinfo=LOCAL_TIME, locale=get_locale())
+    return babel_format_datetime(value, format=format, tzinfo=LOCAL_TIME, locale=_babel_locale())
 
 
 def format_number(value: float | int, format: str | None = None) -> str:
-    return babel_format_decimal(value, format=format, locale=get_locale())
+    return babel_format_decimal(value, format=format, locale=_babel_locale())
 
 
 def format_hours(minutes: int) -> str:
@@ -161,7 +168,7 @@ def format_hours(minutes: int) -> str:
 
 def format_money(cents: int) -> str:
     """Money is integer cents; people read euros ("12,34 €")."""
-    return str(format_currency(cents / 100, "EUR", locale=get_locale()))
+    return str(format_currency(cents / 100, "EUR", locale=_babel_locale()))
 
 
 def locale_display_name(locale: str) -> str:

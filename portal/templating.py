@@ -13,6 +13,7 @@ from starlette.templating import Jinja2Templates
 
 from portal import i18n
 from portal.settings import Settings
+from portal.urlmap import UrlMap
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -74,17 +75,23 @@ def error_for(errors: list[tuple[str, str]], field_id: str) -> str | None:
 
 
 def lang_url(request: Request, name: str, **params: Any) -> str:
-    """The path of a named page in the language of the current page."""
-    return str(request.app.url_path_for(name, lang=params.pop("lang", page_lang(request)), **params))
+    """The path of a named page in the language of the current page (from the app's UrlMap)."""
+    urls: UrlMap = request.app.state.urls
+    return urls.path(name, lang=params.pop("lang", page_lang(request)), **params)
 
 
-def _content_version(path: str) -> str:
-    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
+def static_versions(directory: Path = STATIC_DIR) -> dict[str, str]:
+    """Each static file's version, from its content: read and hashed once, when the app is made."""
+    return {
+        path.relative_to(directory).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in sorted(directory.rglob("*")) if path.is_file()
+    }
 
 
 def static_url(request: Request, path: str) -> str:
-    """The file's URL with a version from its content: a changed file gets a new URL."""
-    return f"{request.app.url_path_for('static', path=path)}?v={_content_version(path)}"
+    """The file's URL with a version from its content: a changed file gets a new URL (after a restart)."""
+    versions: dict[str, str] = request.app.state.static_versions
+    return f"/static/{path}?v={versions[path]}"
 
 
 def _request_context(request: Request) -> dict[str, Any]:
