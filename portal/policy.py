@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, joinedload
 
@@ -133,8 +133,13 @@ def represented_ids(person: Person, today: date) -> Select[int]:
 
 
 def _about(column: QueryableAttribute[Any], person: Person, today: date) -> ColumnElement[bool]:
-    """Rows about the person themself or about someone they represent today."""
-    return or_(column == person.id, column.in_(represented_ids(person, today)))
+    """Rows about the person themself or about someone they represent today.
+
+    One IN over a union of the person's id and today's representations, not `= id OR IN (…)`:
+    PostgreSQL reads that OR as a filter and scans the country's rows; the IN is a few index
+    lookups, one per person (the union has one or two rows).
+    """
+    return column.in_(select(literal(person.id)).union_all(represented_ids(person, today)))
 
 
 async def may_act_for(db: AsyncSession, person: Person, person_id: int, today: date) -> bool:

@@ -44,6 +44,7 @@ class MonthlyReport(Base):
     __table_args__ = (
         Index("uq_monthly_report_revision", "assignment_id", "month", "revision", unique=True),
         Index(None, "person_id", "month"),
+        Index(None, "person_id", "status"),  # the overview: the reports waiting for the person
         Index(None, "assistant_id", "month"),
         Index(None, "month", "status"),
     )
