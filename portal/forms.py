@@ -468,6 +468,11 @@ class Form:
     async def read(cls, request: Request) -> Self:
         return cls.from_body(await read_body(request))
 
+    @classmethod
+    def from_query(cls, request: Request) -> Self:
+        """A GET's fields (a worklist's filters), read as a form's: from the query string, decoded by Starlette."""
+        return cls.from_body(Body(request.query_params.multi_items()))
+
     def check(self) -> Errors:
         """Rules between this form's own fields (an end before its start); the regulation's rules are the services'."""
         return []

@@ -39,6 +39,7 @@ class ApplicationAction(StrEnum):
     REFUSED = "refused"
     ASSISTANT_ASSIGNED = "assistant_assigned"
     NOTE = "note"  # a working note: the person does not see it (casework.service.INTERNAL_ACTIONS)
+    TAKEN = "taken"  # a caseworker took the case to handle (internal too)
 
 
 DECIDED = frozenset({ApplicationStatus.GRANTED, ApplicationStatus.REFUSED})
@@ -53,6 +54,7 @@ class Application(Timestamped, Base):
         Index(None, "person_id", "status"),
         Index(None, "created_by_id", "status"),
         Index(None, "municipality_id", "status", "submitted_at"),
+        Index(None, "handler_id", "status"),  # the desk's "my cases"
         # A person may have several drafts (another kind, someone they represent), but one "start"
         # form sent twice (a double click, a duplicated tab) starts one: its key is single per actor.
         Index("uq_application_start_key", "created_by_id", "start_key", unique=True),
@@ -79,6 +81,8 @@ class Application(Timestamped, Base):
     # The language the person used to submit: the social service's notices follow it.
     language: Mapped[str | None] = mapped_column(String(2))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The caseworker who took the case to handle it (None: nobody yet).
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     # The self-assessment version sent with the application (a later version does not change it).
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", use_alter=True), index=True)
 

@@ -35,6 +35,7 @@ EVENT_TEXTS: dict[ApplicationAction, Any] = {
     ApplicationAction.REFUSED: _l("Refused"),
     ApplicationAction.ASSISTANT_ASSIGNED: _l("Assistant assigned"),
     ApplicationAction.NOTE: _l("Note"),
+    ApplicationAction.TAKEN: _l("Case taken to handle"),
 }
 
 

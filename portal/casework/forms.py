@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 from portal import i18n
+from portal.applications.models import ApplicationStatus
 from portal.applications.rules import ServiceKind
+from portal.casework.queue import MAX_SEARCH, Due, Whose
 from portal.casework.service import AssignProblem, GrantProblem, GrantRefused
-from portal.forms import DateParts, EnumChoice, Form, Integer, Text
+from portal.forms import Choice, DateParts, EnumChoice, Form, Integer, Text
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 
 MAX_MESSAGE = 2000
 # No kind allows more hours than a month has; the kind's own limit is the service's rule.
 MAX_HOURS = 31 * 24
+
+
+STATUS_FILTERS = ("open", *[status.value for status in ApplicationStatus if status is not ApplicationStatus.DRAFT], "all")
+ORDERS = ("oldest", "newest")
+
+
+class QueueForm(Form):
+    """The desk's filters, in the URL; a value that is not one of the choices is the default."""
+
+    status = Choice(STATUS_FILTERS)
+    kind = Choice(["", *[kind.value for kind in ServiceKind]])
+    due = Choice(["", *[due.value for due in Due]])
+    whose = Choice(["", *[whose.value for whose in Whose]])
+    order = Choice(ORDERS)
+    q = Text(max_length=MAX_SEARCH)
+    after = Text(max_length=40)
+    before = Text(max_length=40)
 
 
 class RequestInformationForm(Form):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,7 @@ from portal.applications.models import Application, ApplicationAction, Applicati
 from portal.applications.presenters import STATUS_TAGS, event_text
 from portal.applications.rules import KIND_RULES, Period, ServiceKind, decision_due
 from portal.assessment import service as assessments
-from portal.casework import forms, service
+from portal.casework import forms, queue, service
 from portal.casework.guards import case_or_404, caseworkers_only
 from portal.db import unit_of_work
 from portal.eid.session import current_person
@@ -35,6 +36,7 @@ from portal.forms import DateValue, Form
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
 from portal.notifications.service import deliver_pending
+from portal.paging import Cursor
 from portal.people import service as people
 from portal.people.models import Person, School
 from portal.templating import lang_url, render
@@ -46,57 +48,72 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 # ---------------------------------------------------------------- the queue
 
 
-STATUS_FILTERS = ("open", *[status.value for status in ApplicationStatus if status is not ApplicationStatus.DRAFT], "all")
 
 
 @caseworkers_only
 async def desk(request: Request) -> Response:
-    status = request.query_params.get("status", "open")
-    kind = request.query_params.get("kind", "")
-    order = request.query_params.get("order", "oldest")
-    due = request.query_params.get("due", "")
-    chosen = service.QueueFilter(
-        status=ApplicationStatus(status) if status in ApplicationStatus._value2member_map_ and status != "draft" else None,
-        kind=ServiceKind(kind) if kind in ServiceKind._value2member_map_ else None,
-        only_open=status not in ("all",) and status not in ApplicationStatus._value2member_map_,
-        newest_first=order == "newest",
-        due=service.Due(due) if due in service.Due._value2member_map_ else None,
+    form = forms.QueueForm.from_query(request)  # a filter that is not one of the choices is its default
+    status = form.values["status"] or "open"
+    chosen = queue.QueueFilter(
+        status=ApplicationStatus(status) if status in ApplicationStatus._value2member_map_ else None,
+        kind=ServiceKind(form.values["kind"]) if form.values["kind"] else None,
+        only_open=status != "all",
+        newest_first=form.values["order"] == "newest",
+        due=queue.Due(form.values["due"]) if form.values["due"] else None,
+        whose=queue.Whose(form.values["whose"]) if form.values["whose"] else None,
+        search=form.values["q"],
     )
+    filters = {"status": status, "kind": form.values["kind"], "order": form.values["order"] or "oldest",
+               "due": form.values["due"], "whose": form.values["whose"], "q": form.values["q"]}
     today = clock.today()
     async with unit_of_work(request) as db:
-        cases = await service.queue(db, request.state.scope, chosen)
+        found = await queue.queue(db, request.state.scope, current_person(request), chosen,
+                                  after=Cursor.read(form.values["after"]), before=Cursor.read(form.values["before"]))
+        handlers = await _people_by_id(db, {a.handler_id for a in found.page.rows if a.handler_id})
     rows = [
         {
             "application": application,
             "days_left": service.days_left(application, today),
             "status": STATUS_TAGS[application.status],
+            "handler": handlers.get(application.handler_id) if application.handler_id else None,
         }
-        for application in cases
+        for application in found.page.rows
     ]
-    status_options = [{"value": "open", "text": _("Open cases")}] + [
-        {"value": s.value, "text": str(STATUS_TAGS[s][0])} for s in ApplicationStatus if s is not ApplicationStatus.DRAFT
-    ] + [{"value": "all", "text": _("All cases")}]
-    kind_options = [{"value": "", "text": _("All services")}] + [
-        {"value": k.value, "text": journey.kind_name(k)} for k in ServiceKind
-    ]
-    order_options = [{"value": "oldest", "text": _("Oldest first")}, {"value": "newest", "text": _("Newest first")}]
-    due_options = [
-        {"value": "", "text": _("Any time")},
-        {"value": service.Due.LATE.value, "text": _("Decision overdue")},
-        {"value": service.Due.SOON.value, "text": ngettext("Due within %(num)s day", "Due within %(num)s days", service.DUE_SOON_DAYS)},
-    ]
+
+    def page_href(**cursor: str) -> str:
+        kept = {name: value for name, value in filters.items() if value}
+        return lang_url(request, "desk") + "?" + urlencode(kept | cursor)
+
     return render(
         request,
         "casework/desk.html",
         {
             "rows": rows,
-            "filters": {"status": status if status in STATUS_FILTERS else "open", "kind": kind, "order": order, "due": due},
-            "status_options": status_options,
-            "kind_options": kind_options,
-            "order_options": order_options,
-            "due_options": due_options,
+            "total": found.total,
+            "filters": filters,
+            "previous_href": page_href(before=found.page.before) if found.page.before else None,
+            "next_href": page_href(after=found.page.after) if found.page.after else None,
+            "status_options": [{"value": "open", "text": _("Open cases")}] + [
+                {"value": s.value, "text": str(STATUS_TAGS[s][0])} for s in ApplicationStatus if s is not ApplicationStatus.DRAFT
+            ] + [{"value": "all", "text": _("All cases")}],
+            "kind_options": [{"value": "", "text": _("All services")}] + [
+                {"value": k.value, "text": journey.kind_name(k)} for k in ServiceKind
+            ],
+            "order_options": [{"value": "oldest", "text": _("Oldest first")}, {"value": "newest", "text": _("Newest first")}],
+            "due_options": [
+                {"value": "", "text": _("Any time")},
+                {"value": queue.Due.LATE.value, "text": _("Decision overdue")},
+                {"value": queue.Due.SOON.value,
+                 "text": ngettext("Due within %(num)s day", "Due within %(num)s days", queue.DUE_SOON_DAYS)},
+            ],
+            "whose_options": [{"value": "", "text": _("Everyone's cases")}, {"value": queue.Whose.MINE.value, "text": _("My cases")},
+                              {"value": queue.Whose.NOBODY.value, "text": _("Cases nobody has taken")}],
         },
     )
+
+
+async def _people_by_id(db: AsyncSession, ids: set[int]) -> dict[int, Person]:
+    return {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
 
 
 # ----------------------------------------------------------------- the case
@@ -115,6 +132,7 @@ async def case(request: Request) -> Response:
         assignments = await entitlements.assignments_of_person(db, person.id)
         names = {m.id: (m.code, m.name_ru if i18n.get_locale() == "ru" else m.name_lv) for m in await people.municipalities(db)}
         school = await db.get(School, application.school_id) if application.school_id else None
+        handler = await db.get(Person, application.handler_id) if application.handler_id else None
         self_assessment = await assessments.sent_with(db, application)
     municipality_name = names.get(application.municipality_id or 0, ("", ""))[1]
     situation = journey.Situation(
@@ -130,6 +148,7 @@ async def case(request: Request) -> Response:
          else f"{representative.full_name}, {representative.personal_code}" if representative else ""},
         {"key": _("Municipality"), "value": municipality_name},
         {"key": _("Decides"), "value": school.name if school else _("The social service")},
+        {"key": _("Handled by"), "value": handler.full_name if handler else _("Nobody has taken the case yet")},
         {"key": _("Received"), "value": i18n.format_date(application.submitted_at.date())},
         {"key": _("Decision due"), "value": i18n.format_date(decision_due(application.submitted_at.date()))},
     ]
@@ -153,6 +172,7 @@ async def case(request: Request) -> Response:
             "is_open": application.status in service.OPEN,
             "self_assessment": self_assessment,
             "decided_before": _decision_that_stands(request, application, events, staff_and_people),
+            "may_take": application.status in service.OPEN and application.handler_id != current_person(request).id,
         },
     )
 
@@ -205,6 +225,16 @@ async def start_review(request: Request) -> Response:
         application = await case_or_404(request, db)
         with suppress(service.NotAllowed):  # started or decided by another caseworker: the case shows it
             await service.start_review(db, application, current_person(request))
+    return _back_to_case(request, application)
+
+
+@caseworkers_only
+async def take_case(request: Request) -> Response:
+    """"Take this case": it is the caseworker's to handle, in her "My cases"."""
+    async with unit_of_work(request) as db:
+        application = await case_or_404(request, db)
+        with suppress(service.Decided):  # decided meanwhile: the case shows the decision, nobody need take it
+            await service.take_case(db, application, current_person(request))
     return _back_to_case(request, application)
 
 
@@ -383,6 +413,7 @@ def page_routes() -> list[Route]:
         Route("/desk/cases/{id:int}", case, name="desk_case"),
         Route("/desk/cases/{id:int}/documents/{document_id:int}", case_document, name="desk_document"),
         Route("/desk/cases/{id:int}/start-review", start_review, methods=["POST"], name="desk_start_review"),
+        Route("/desk/cases/{id:int}/take", take_case, methods=["POST"], name="desk_take"),
         Route("/desk/cases/{id:int}/request-information", request_information, methods=["GET", "POST"], name="desk_request_information"),
         Route("/desk/cases/{id:int}/grant", grant, methods=["GET", "POST"], name="desk_grant"),
         Route("/desk/cases/{id:int}/refuse", refuse, methods=["GET", "POST"], name="desk_refuse"),

@@ -11,14 +11,14 @@ caseworkers. Every view of a case is an audit event.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from portal import audit, clock, policy
+from portal import audit, policy
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationAction, ApplicationEvent, ApplicationStatus
 from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due, latest_grant_end
@@ -35,58 +35,7 @@ NotAllowed = applications.NotAllowed
 
 OPEN = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.INFO_REQUESTED)
 # Events the person does not see in their history (the desk's own working notes).
-INTERNAL_ACTIONS = frozenset({ApplicationAction.NOTE})
-
-
-class Due(StrEnum):
-    LATE = "late"  # the month for the decision is over
-    SOON = "soon"  # the decision is due within DUE_SOON_DAYS
-
-
-DUE_SOON_DAYS = 7
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    status: ApplicationStatus | None = None
-    kind: ServiceKind | None = None
-    only_open: bool = True
-    newest_first: bool = False
-    due: Due | None = None
-
-
-def first_submission_due_on_or_after(day: date) -> date:
-    """The earliest submission date whose decision is due on `day` or later (decision_due only grows)."""
-    candidate = add_months(day, -1) - timedelta(days=4)
-    while decision_due(candidate) < day:
-        candidate += timedelta(days=1)
-    return candidate
-
-
-def _submitted_before(day: date) -> ColumnElement[bool]:
-    return Application.submitted_at < datetime.combine(day, time.min, tzinfo=UTC)
-
-
-async def queue(db: AsyncSession, scope: policy.DeskScope, chosen: QueueFilter, limit: int = 200) -> list[Application]:
-    """The municipality's cases, oldest first (the one-month decision time runs from submission)."""
-    query = select(Application).where(policy.cases_in(scope)).options(joinedload(Application.person))
-    if chosen.status is not None:
-        query = query.where(Application.status == chosen.status)
-    elif chosen.only_open:
-        query = query.where(Application.status.in_(OPEN))
-    if chosen.kind is not None:
-        query = query.where(Application.kind == chosen.kind)
-    if chosen.due is not None:
-        today = clock.today()
-        on_time = first_submission_due_on_or_after(today)
-        query = query.where(Application.status.in_(OPEN))
-        if chosen.due is Due.LATE:
-            query = query.where(_submitted_before(on_time))
-        else:
-            later = first_submission_due_on_or_after(today + timedelta(days=DUE_SOON_DAYS + 1))
-            query = query.where(~_submitted_before(on_time), _submitted_before(later))
-    order = Application.submitted_at.desc() if chosen.newest_first else Application.submitted_at
-    return list(await db.scalars(query.order_by(order, Application.id).limit(limit)))
+INTERNAL_ACTIONS = frozenset({ApplicationAction.NOTE, ApplicationAction.TAKEN})
 
 
 def days_left(application: Application, today: date) -> int | None:
@@ -150,6 +99,15 @@ async def start_review(db: AsyncSession, application: Application, staff: Person
     if application.status is not ApplicationStatus.SUBMITTED:
         raise NotAllowed("only a newly submitted case starts its review")
     _change_status(db, application, staff, ApplicationStatus.IN_REVIEW, ApplicationAction.REVIEW_STARTED, "")
+
+
+async def take_case(db: AsyncSession, application: Application, staff: Person) -> None:
+    """The caseworker takes an open case to handle it (the desk's "my cases"); a case another caseworker
+    had taken moves to her, and the history says who took it when."""
+    application = await _lock_open_case(db, application)
+    if application.handler_id != staff.id:
+        application.handler_id = staff.id
+        applications.record(db, application, staff, ApplicationAction.TAKEN)
 
 
 async def request_information(db: AsyncSession, application: Application, staff: Person, message: str) -> None:

@@ -61,10 +61,22 @@ def test_desk_pages(browser: WebDriver, live_server: str, database_url: str, lan
     wait_for_path(driver, f"/{lang}/desk")
     assert driver.find_elements(By.CSS_SELECTOR, f'main a[href="/{lang}/desk/cases/{waiting}"]')
     check("desk queue")
+    driver.get(f"{live_server}/{lang}/desk?q=Neviens&whose=mine")
+    wait_for_path(driver, f"/{lang}/desk")
+    assert not driver.find_elements(By.ID, "cases")
+    check("desk queue, a search that finds nothing", again=True)
     case = f"/{lang}/desk/cases/{waiting}"
     driver.get(live_server + case)
     wait_for_path(driver, case)
     check("case page")
+    driver.find_element(By.CSS_SELECTOR, f'form[action="{case}/take"] button').click()
+    wait_for_path(driver, case)
+    assert not driver.find_elements(By.CSS_SELECTOR, f'form[action="{case}/take"]')
+    check("case page, taken", again=True)
+    driver.get(f"{live_server}/{lang}/desk?whose=mine")
+    wait_for_path(driver, f"/{lang}/desk")
+    assert driver.find_elements(By.CSS_SELECTOR, f'main a[href="{case}"]')
+    check("desk queue, my cases", again=True)
 
     for action, fields in (
         ("request-information", ("message",)),

@@ -12,7 +12,7 @@ from portal import clock
 from portal.applications import demo as demo_applications
 from portal.applications.models import Application
 from portal.applications.rules import decision_due
-from portal.casework.service import first_submission_due_on_or_after
+from portal.casework.queue import first_submission_due_on_or_after
 from portal.db import Database
 from portal.people import service as people
 from portal.settings import Settings

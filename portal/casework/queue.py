@@ -1,0 +1,132 @@
+"""The desk's worklist: its cases filtered (status, service, decision time, whose), searched (personal
+code, reference number or names) and read a page at a time (keyset, portal/paging.py), with the count
+of all that match. No HTTP here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
+
+from portal import clock, policy
+from portal.applications.models import Application, ApplicationStatus
+from portal.applications.rules import ServiceKind, add_months, decision_due
+from portal.casework.service import OPEN
+from portal.paging import PAGE_SIZE, Cursor, Page, keyset_page
+from portal.people.models import Person
+from portal.people.personal_code import InvalidPersonalCode, normalise
+
+REFERENCE = re.compile(r"AP-[0-9]{4}-[0-9]{6}")
+MAX_SEARCH = 100
+
+
+class Due(StrEnum):
+    LATE = "late"  # the month for the decision is over
+    SOON = "soon"  # the decision is due within DUE_SOON_DAYS
+
+
+DUE_SOON_DAYS = 7
+
+
+class Whose(StrEnum):
+    MINE = "mine"  # taken by the caseworker who asks
+    NOBODY = "unassigned"  # taken by no one yet
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: ApplicationStatus | None = None
+    kind: ServiceKind | None = None
+    only_open: bool = True
+    newest_first: bool = False
+    due: Due | None = None
+    whose: Whose | None = None
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class Queue:
+    page: Page[Application]
+    total: int  # every case that matches, on every page
+
+
+def first_submission_due_on_or_after(day: date) -> date:
+    """The earliest submission date whose decision is due on `day` or later (decision_due only grows)."""
+    candidate = add_months(day, -1) - timedelta(days=4)
+    while decision_due(candidate) < day:
+        candidate += timedelta(days=1)
+    return candidate
+
+
+def _submitted_before(day: date) -> ColumnElement[bool]:
+    return Application.submitted_at < datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _found(search: str) -> ColumnElement[bool] | None:
+    """A personal code (with or without its dash), a reference number, or the start of each name."""
+    text = search.strip()[:MAX_SEARCH]
+    if not text:
+        return None
+    try:
+        return Person.personal_code == normalise(text, from_provider=False)
+    except InvalidPersonalCode:
+        pass
+    if REFERENCE.fullmatch(text.upper()):
+        return Application.reference == text.upper()
+    # Each word starts the given or the family name: "anna", "bērz", "Anna Bērziņa".
+    words = text.lower().split()
+    return and_(*[or_(func.lower(Person.given_name).startswith(word, autoescape=True),
+                      func.lower(Person.family_name).startswith(word, autoescape=True)) for word in words])
+
+
+def _conditions(scope: policy.DeskScope, staff: Person, chosen: QueueFilter) -> list[ColumnElement[bool]]:
+    conditions = [policy.cases_in(scope)]
+    if chosen.status is not None:
+        conditions.append(Application.status == chosen.status)
+    elif chosen.only_open:
+        conditions.append(Application.status.in_(OPEN))
+    if chosen.kind is not None:
+        conditions.append(Application.kind == chosen.kind)
+    if chosen.due is not None:
+        today = clock.today()
+        on_time = first_submission_due_on_or_after(today)
+        conditions.append(Application.status.in_(OPEN))
+        if chosen.due is Due.LATE:
+            conditions.append(_submitted_before(on_time))
+        else:
+            later = first_submission_due_on_or_after(today + timedelta(days=DUE_SOON_DAYS + 1))
+            conditions += [~_submitted_before(on_time), _submitted_before(later)]
+    if chosen.whose is Whose.MINE:
+        conditions.append(Application.handler_id == staff.id)
+    elif chosen.whose is Whose.NOBODY:
+        conditions.append(Application.handler_id.is_(None))
+    found = _found(chosen.search)
+    if found is not None:
+        conditions.append(found)
+    return conditions
+
+
+def _position(application: Application) -> Cursor:
+    assert application.submitted_at is not None, "a case was submitted"
+    return Cursor(application.submitted_at, application.id)
+
+
+async def queue(
+    db: AsyncSession, scope: policy.DeskScope, staff: Person, chosen: QueueFilter,
+    after: Cursor | None = None, before: Cursor | None = None, size: int = PAGE_SIZE,
+) -> Queue:
+    """A page of the desk's cases, oldest first (the one-month decision time runs from submission), and how many match."""
+    conditions = _conditions(scope, staff, chosen)
+    total = await db.scalar(
+        select(func.count()).select_from(Application).join(Person, Person.id == Application.person_id).where(*conditions)
+    )
+    query = (select(Application).join(Application.person).options(contains_eager(Application.person)).where(*conditions))
+    page = await keyset_page(db, query, Application.submitted_at, Application.id, _position,
+                             descending=chosen.newest_first, after=after, before=before, size=size)
+    return Queue(page, int(total or 0))
