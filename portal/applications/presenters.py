@@ -6,12 +6,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal import clock
 from portal.applications import journey, service
 from portal.applications.models import ApplicationAction, ApplicationStatus
 from portal.i18n import lazy_gettext as _l
-from portal.people import service as people
-from portal.people.models import Person
+from portal.policy import Actor
 
 STATUS_TAGS: dict[ApplicationStatus, tuple[Any, str]] = {
     ApplicationStatus.DRAFT: (_l("Draft"), "grey"),
@@ -44,11 +42,11 @@ def event_text(action: ApplicationAction) -> str:
     return str(EVENT_TEXTS[action])
 
 
-async def summaries(db: AsyncSession, me: Person, only_drafts: bool = False) -> list[dict[str, Any]]:
+async def summaries(db: AsyncSession, actor: Actor, only_drafts: bool = False) -> list[dict[str, Any]]:
     """The person's applications with whom each is for and, for drafts, how much is answered."""
-    today = clock.today()
+    today, me = actor.today, actor.person
     rows = [a for a in await service.applications_of(db, me, today) if not only_drafts or a.status is ApplicationStatus.DRAFT]
-    people_by_id = {me.id: me} | {r.represented_id: r.represented for r in await people.represented_people(db, me, today)}
+    people_by_id = {person.id: person for person in actor.whose()}  # read once, with the actor
     uploaded = await service.uploaded_kinds(db, [a.id for a in rows if a.status is ApplicationStatus.DRAFT])
     items = []
     for application in rows:
@@ -60,5 +58,5 @@ async def summaries(db: AsyncSession, me: Person, only_drafts: bool = False) -> 
     return items
 
 
-async def draft_summaries(db: AsyncSession, me: Person) -> list[dict[str, Any]]:
-    return await summaries(db, me, only_drafts=True)
+async def draft_summaries(db: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
+    return await summaries(db, actor, only_drafts=True)

@@ -18,7 +18,7 @@ from portal.applications.models import CLOSED, Application, ApplicationAction, A
 from portal.applications.rules import decision_due
 from portal.casework import service as casework
 from portal.db import unit_of_work
-from portal.eid.session import current_person, signed_in
+from portal.eid.session import current_actor, current_person, signed_in
 from portal.entitlements import service as entitlements
 from portal.forms import Errors
 from portal.i18n import gettext as _
@@ -30,7 +30,7 @@ from portal.templating import lang_url, render
 async def applications(request: Request) -> Response:
     me = current_person(request)
     async with unit_of_work(request) as db:
-        items = await presenters.summaries(db, me)
+        items = await presenters.summaries(db, current_actor(request))
     return render(request, "applications/list.html", {"items": items, "me": me, "statuses": presenters.STATUS_TAGS})
 
 

@@ -71,7 +71,7 @@ async def dashboard(request: Request) -> Response:
     actor = current_actor(request)
     me = actor.person
     async with unit_of_work(request) as db:
-        drafts = await applications.draft_summaries(db, me)
+        drafts = await applications.draft_summaries(db, actor)
         own_assessments = await assessments.versions(db, me.id)
         work = await timesheet_usage.dashboard_counts(db, me, clock.today())
         open_surveys = await surveys.open_surveys(db, me, clock.today())

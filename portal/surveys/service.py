@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,6 +62,33 @@ class NotAnAnswer(Refused, ValueError):
     problem = Problem.NOT_AN_ANSWER
 
 
+@dataclass(frozen=True)
+class Audience:
+    """What decides which surveys ask a person: whether they assist anyone, the services they receive."""
+
+    assists: bool
+    receives: frozenset[str]
+
+    def asked(self, survey: Survey) -> bool:
+        if survey.audience in ("public", "signed_in"):
+            return True
+        if survey.audience == "assistants":
+            return self.assists
+        return bool(self.receives) and (not survey.kinds or bool(self.receives & set(survey.kinds)))
+
+
+async def audience_of(db: AsyncSession, person: Person, today: date) -> Audience:
+    """Both facts in one round trip: the services received, outer-joined to one row so that a person who
+    receives none still gets the row that says whether they assist."""
+    assists = exists().where(AssistantAssignment.assistant_id == person.id)
+    rows = (await db.execute(
+        select(assists.label("assists"), Entitlement.kind)
+        .select_from(select(literal(1)).subquery())
+        .outerjoin(Entitlement, and_(Entitlement.person_id == person.id, Entitlement.valid_to >= today))
+    )).all()
+    return Audience(bool(rows[0].assists), frozenset(row.kind.value for row in rows if row.kind is not None))
+
+
 async def may_answer(db: AsyncSession, survey: Survey, person: Person | None, today: date) -> bool:
     """Whether the survey is open today and meant for this person (None: not signed in)."""
     if not survey.is_open(today):
@@ -69,19 +97,17 @@ async def may_answer(db: AsyncSession, survey: Survey, person: Person | None, to
         return True
     if person is None:
         return False
-    if survey.audience == "signed_in":
-        return True
-    if survey.audience == "assistants":
-        return await db.scalar(select(AssistantAssignment.id).where(AssistantAssignment.assistant_id == person.id).limit(1)) is not None
-    kinds = await db.scalars(select(Entitlement.kind).where(Entitlement.person_id == person.id, Entitlement.valid_to >= today))
-    received = set(kinds)
-    return bool(received) and (not survey.kinds or bool(received & set(survey.kinds)))
+    return survey.audience == "signed_in" or (await audience_of(db, person, today)).asked(survey)
 
 
 async def open_surveys(db: AsyncSession, person: Person, today: date) -> list[Survey]:
-    """The surveys this person may answer today and has not answered yet."""
+    """The surveys this person may answer today and has not answered yet (two queries, however many surveys)."""
     answered = set(await db.scalars(select(SurveyParticipation.survey_id).where(SurveyParticipation.person_id == person.id)))
-    return [s for s in all_surveys().values() if s.id not in answered and await may_answer(db, s, person, today)]
+    waiting = [s for s in all_surveys().values() if s.id not in answered and s.is_open(today)]
+    if not waiting:
+        return []
+    audience = await audience_of(db, person, today)
+    return [s for s in waiting if audience.asked(s)]
 
 
 async def draft_of(db: AsyncSession, survey: Survey, person: Person) -> SurveyDraft | None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import policy
@@ -74,9 +74,9 @@ class DashboardCounts:
 
 async def dashboard_counts(db: AsyncSession, actor: Person, today: date) -> DashboardCounts:
     """For the overview: whether the person assists anyone, and how many reports wait for them."""
-    assists = await db.scalar(select(AssistantAssignment.id).where(AssistantAssignment.assistant_id == actor.id).limit(1))
-    waiting = await db.scalar(
-        select(func.count()).select_from(MonthlyReport)
-        .where(policy.monthly_reports(actor, today), MonthlyReport.status == ReportStatus.SUBMITTED)
-    )
-    return DashboardCounts(assists is not None, int(waiting or 0))
+    # One round trip: both counters as scalar subqueries of one SELECT.
+    assists = exists().where(AssistantAssignment.assistant_id == actor.id)
+    waiting = (select(func.count()).select_from(MonthlyReport)
+               .where(policy.monthly_reports(actor, today), MonthlyReport.status == ReportStatus.SUBMITTED).scalar_subquery())
+    found = (await db.execute(select(assists.label("assists"), waiting.label("waiting")))).one()
+    return DashboardCounts(bool(found.assists), int(found.waiting or 0))
