@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 LOCK := requirements/lock.txt
 
-.PHONY: demo test check install lock test-deps catalogs compile-catalogs bench clean
+.PHONY: demo test check install lock test-deps catalogs compile-catalogs bench bench-data clean
 
 # Everything comes from the hashed lock (runtime, test extra and the build
 # requirements setuptools and babel); then the project itself, with no deps.
@@ -85,6 +85,11 @@ compile-catalogs: $(STAMP)
 
 bench: install
 	$(BIN)/python -m bench
+
+# A country's worth of data (100,000 people, 2 million time entries) in a local PostgreSQL database,
+# in a few minutes; it drops that database's schema first. Not run by `make bench` (bench/README.md).
+bench-data: install
+	$(BIN)/python -m bench.national
 
 clean:
 	rm -rf $(VENV) var build *.egg-info node_modules
