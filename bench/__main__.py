@@ -208,9 +208,12 @@ def run(args: argparse.Namespace) -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the mock provider's access log
 
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-bench-")))
-        database_url = f"sqlite:///{work / 'portal.sqlite3'}"
         print("Preparing: database, mock eID provider, servers ...", file=sys.stderr, flush=True)
-        prepare_database(database_url)
+        if args.database_url:  # a database already made, say by `make bench-data`: used as it is
+            database_url = _local(args.database_url)
+        else:
+            database_url = f"sqlite:///{work / 'portal.sqlite3'}"
+            prepare_database(database_url)
         issuer = _local(stack.enter_context(running_provider(HOST, 0)))
 
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "BENCH_"))}
@@ -267,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each target (default 1)")
     parser.add_argument("--client", choices=["raw", "httpx"], default="raw", help="load client (default raw; see bench/load.py)")
     parser.add_argument("--person", default=DEFAULT_PERSON, help="personal code of the demo person for the dashboard")
+    parser.add_argument("--database-url", help="use this database (on 127.0.0.1, with the demo people) instead of a fresh SQLite one")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--seconds must be > 0, --concurrency >= 1, --warmup >= 0")
