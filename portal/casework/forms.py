@@ -10,6 +10,7 @@ from portal.casework.service import AssignProblem, GrantProblem, GrantRefused
 from portal.forms import Choice, DateParts, EnumChoice, Form, Integer, Text
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
+from portal.paging import MAX_CURSOR
 
 MAX_MESSAGE = 2000
 # No kind allows more hours than a month has; the kind's own limit is the service's rule.
@@ -29,8 +30,15 @@ class QueueForm(Form):
     whose = Choice(["", *[whose.value for whose in Whose]])
     order = Choice(ORDERS)
     q = Text(max_length=MAX_SEARCH)
-    after = Text(max_length=40)
-    before = Text(max_length=40)
+    after = Text(max_length=MAX_CURSOR)
+    before = Text(max_length=MAX_CURSOR)
+
+
+class OverviewForm(Form):
+    """Where a page of the month's reports begins (the filters are read with the month)."""
+
+    after = Text(max_length=MAX_CURSOR)
+    before = Text(max_length=MAX_CURSOR)
 
 
 class RequestInformationForm(Form):

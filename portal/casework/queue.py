@@ -18,7 +18,7 @@ from portal import clock, policy
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import ServiceKind, add_months, decision_due
 from portal.casework.service import OPEN
-from portal.paging import PAGE_SIZE, Cursor, Page, keyset_page
+from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
 from portal.people.models import Person
 from portal.people.personal_code import InvalidPersonalCode, normalise
 
@@ -112,14 +112,17 @@ def _conditions(scope: policy.DeskScope, staff: Person, chosen: QueueFilter) -> 
     return conditions
 
 
-def _position(application: Application) -> Cursor:
+KEY_KINDS = "ti"  # a case's place in the queue: when it was submitted, then its id
+
+
+def _position(application: Application) -> Key:
     assert application.submitted_at is not None, "a case was submitted"
-    return Cursor(application.submitted_at, application.id)
+    return (application.submitted_at, application.id)
 
 
 async def queue(
     db: AsyncSession, scope: policy.DeskScope, staff: Person, chosen: QueueFilter,
-    after: Cursor | None = None, before: Cursor | None = None, size: int = PAGE_SIZE,
+    after: str = "", before: str = "", size: int = PAGE_SIZE,
 ) -> Queue:
     """A page of the desk's cases, oldest first (the one-month decision time runs from submission), and how many match."""
     conditions = _conditions(scope, staff, chosen)
@@ -127,6 +130,7 @@ async def queue(
         select(func.count()).select_from(Application).join(Person, Person.id == Application.person_id).where(*conditions)
     )
     query = (select(Application).join(Application.person).options(contains_eager(Application.person)).where(*conditions))
-    page = await keyset_page(db, query, Application.submitted_at, Application.id, _position,
-                             descending=chosen.newest_first, after=after, before=before, size=size)
+    page = await keyset_page(db, query, (Application.submitted_at, Application.id), _position,
+                             descending=chosen.newest_first, after=read_cursor(after, KEY_KINDS),
+                             before=read_cursor(before, KEY_KINDS), size=size)
     return Queue(page, int(total or 0))

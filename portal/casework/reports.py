@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, case, func, literal_column, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,6 +29,7 @@ from portal.applications.rules import ServiceKind
 from portal.casework.service import NotAllowed, NotFound
 from portal.db import for_update, utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
 from portal.people.models import Person
 from portal.timesheets import service as timesheets
 from portal.timesheets.models import ControlSample, MonthlyReport, ReportAction, ReportEvent, ReportStatus
@@ -96,14 +97,25 @@ def _covers(month: date) -> Any:
                 or_(AssistantAssignment.valid_to.is_(None), AssistantAssignment.valid_to >= month))
 
 
-async def overview(db: AsyncSession, scope: policy.DeskScope, month: date, kind: ServiceKind | None = None) -> list[Row]:
-    """Every assignment active in the month (or with a report for it), with its latest revision; one query."""
+# The state of an assignment's month, in SQL: no report, or one still being recorded, is "not submitted".
+STATE = case(
+    # Written into the SQL, not bound: the SELECT and its GROUP BY must be the same expression.
+    (or_(MonthlyReport.id.is_(None), MonthlyReport.status == literal_column(f"'{ReportStatus.OPEN.value}'")),
+     literal_column(f"'{State.NOT_SUBMITTED.value}'")),
+    else_=type_coerce(MonthlyReport.status, String),
+)
+OVERVIEW_ORDER = (Person.family_name, Person.given_name, AssistantAssignment.valid_from, AssistantAssignment.id)
+OVERVIEW_KEY_KINDS = "ssdi"
+
+
+def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, *entities: Any) -> Any:
+    """Every assignment active in the month (or with a report for it), joined to its latest revision."""
     latest = (
         select(MonthlyReport.assignment_id, func.max(MonthlyReport.revision).label("revision"))
         .where(MonthlyReport.month == month).group_by(MonthlyReport.assignment_id).subquery()
     )
     query = (
-        select(AssistantAssignment, Entitlement, Person, Assistant, MonthlyReport)
+        select(*entities).select_from(AssistantAssignment)
         .join(Entitlement, Entitlement.application_id == AssistantAssignment.application_id)
         .join(Application, Application.id == Entitlement.application_id)
         .join(Person, Person.id == AssistantAssignment.person_id)
@@ -112,17 +124,33 @@ async def overview(db: AsyncSession, scope: policy.DeskScope, month: date, kind:
         .outerjoin(MonthlyReport, and_(MonthlyReport.assignment_id == AssistantAssignment.id, MonthlyReport.month == month,
                                        MonthlyReport.revision == latest.c.revision))
         .where(policy.cases_in(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
-        .order_by(Person.family_name, Person.given_name, AssistantAssignment.valid_from, AssistantAssignment.id)
     )
-    if kind is not None:
-        query = query.where(Entitlement.kind == kind)
-    return [Row(*found) for found in (await db.execute(query)).all()]
+    return query.where(Entitlement.kind == kind) if kind is not None else query
 
 
-def counts(rows: Sequence[Row]) -> dict[State, int]:
+def _overview_key(row: Any) -> Key:
+    return (row[2].family_name, row[2].given_name, row[0].valid_from, row[0].id)
+
+
+async def overview(
+    db: AsyncSession, scope: policy.DeskScope, month: date, kind: ServiceKind | None = None, state: State | None = None,
+    after: str = "", before: str = "", size: int = PAGE_SIZE,
+) -> Page[Row]:
+    """A page of the month's assignments by the person's name, each with its latest revision."""
+    query = _overview(scope, month, kind, AssistantAssignment, Entitlement, Person, Assistant, MonthlyReport)
+    if state is not None:
+        query = query.where(state.value == STATE)
+    page: Page[Any] = await keyset_page(db, query, OVERVIEW_ORDER, _overview_key, entities=True, size=size,
+                                        after=read_cursor(after, OVERVIEW_KEY_KINDS),
+                                        before=read_cursor(before, OVERVIEW_KEY_KINDS))
+    return Page([Row(*found) for found in page.rows], page.after, page.before)
+
+
+async def counts(db: AsyncSession, scope: policy.DeskScope, month: date, kind: ServiceKind | None = None) -> dict[State, int]:
+    """How many of the month's assignments are in each state, counted by the database."""
     found = dict.fromkeys(State, 0)
-    for row in rows:
-        found[row.state] += 1
+    for state, number in await db.execute(_overview(scope, month, kind, STATE, func.count()).group_by(STATE)):
+        found[State(state)] = int(number)
     return found
 
 

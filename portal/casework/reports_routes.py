@@ -11,6 +11,7 @@ import csv
 import io
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,6 +21,7 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import Period, ServiceKind
+from portal.casework import forms as desk_forms
 from portal.casework import reports
 from portal.casework.guards import caseworkers_only
 from portal.casework.reports import State
@@ -71,13 +73,22 @@ async def overview(request: Request) -> Response:
     status, kind = request.query_params.get("status", ""), request.query_params.get("kind", "")
     state = State(status) if status in State._value2member_map_ else None
     chosen_kind = ServiceKind(kind) if kind in ServiceKind._value2member_map_ else None
+    form = desk_forms.OverviewForm.from_query(request)
     async with unit_of_work(request) as db:
-        rows = await reports.overview(db, request.state.scope, month, chosen_kind)
-    counted = reports.counts(rows)
-    shown = [row for row in rows if state is None or row.state is state]
+        page = await reports.overview(db, request.state.scope, month, chosen_kind, state,
+                                      after=form.values["after"], before=form.values["before"])
+        counted = await reports.counts(db, request.state.scope, month, chosen_kind)
+    kept = {"month": f"{month:%Y-%m}", "status": state.value if state else "", "kind": chosen_kind.value if chosen_kind else ""}
+
+    def page_href(**cursor: str) -> str:
+        return lang_url(request, "desk_reports") + "?" + urlencode({k: v for k, v in kept.items() if v} | cursor)
+
     return render(request, "casework/reports.html", {
         **context,
-        "rows": shown,
+        "rows": page.rows,
+        "total": counted[state] if state else sum(counted.values()),
+        "previous_href": page_href(before=page.before) if page.before else None,
+        "next_href": page_href(after=page.after) if page.after else None,
         "counts": [{"key": state_tag(s)[0], "value": i18n.format_number(n)} for s, n in counted.items()],
         "filters": {"status": state.value if state else "", "kind": chosen_kind.value if chosen_kind else ""},
         "status_options": [{"value": "", "text": _("Any state")}] + [{"value": s.value, "text": state_tag(s)[0]} for s in State],

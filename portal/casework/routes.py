@@ -36,7 +36,6 @@ from portal.forms import DateValue, Form
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
 from portal.notifications.service import deliver_pending
-from portal.paging import Cursor
 from portal.people import service as people
 from portal.people.models import Person, School
 from portal.templating import lang_url, render
@@ -68,7 +67,7 @@ async def desk(request: Request) -> Response:
     today = clock.today()
     async with unit_of_work(request) as db:
         found = await queue.queue(db, request.state.scope, current_person(request), chosen,
-                                  after=Cursor.read(form.values["after"]), before=Cursor.read(form.values["before"]))
+                                  after=form.values["after"], before=form.values["before"])
         handlers = await _people_by_id(db, {a.handler_id for a in found.page.rows if a.handler_id})
     rows = [
         {

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
-from portal import clock, i18n
+from portal import clock, i18n, policy
 from portal.applications import demo as demo_applications
 from portal.applications.rules import ServiceKind
 from portal.audit import AuditEvent
@@ -357,3 +357,33 @@ def test_the_desk_is_told_when_the_assistant_confirmed_their_own_hours(client: T
     switch_to(client, LIGA)
     assert translated("lv", "Confirmed by the assistant themself, as the person's representative") in client.get(
         f"/lv/desk/reports/{report}").text
+
+
+def test_the_overview_goes_a_page_at_a_time_by_name_both_ways(database_url: str) -> None:
+    """Pages of two, by the person's name: the next pages go on where the last ended, the previous
+    ones come back to the same rows; a state filter pages within the state."""
+    month, _report = the_month(database_url)
+
+    async def work() -> tuple[list[list[str]], list[str], list[str]]:
+        db = Database(database_url)
+        async with db.session() as session:
+            riga = await people.municipality_by_code(session, "riga")
+            scope = policy.DeskScope(municipality_ids=(riga.id,))
+            pages, after = [], ""
+            while True:
+                page = await reports.overview(session, scope, month, after=after, size=2)
+                pages.append([row.person.full_name for row in page.rows])
+                if page.after is None:
+                    break
+                after = page.after
+            back = await reports.overview(session, scope, month, before=page.before or "", size=2)
+            waiting = await reports.overview(session, scope, month, state=reports.State.NOT_SUBMITTED, size=1)
+            following = await reports.overview(session, scope, month, state=reports.State.NOT_SUBMITTED, size=1,
+                                               after=waiting.after or "")
+        await db.dispose()
+        return pages, [row.person.full_name for row in back.rows], [row.person.full_name for row in waiting.rows + following.rows]
+
+    pages, back, not_submitted = asyncio.run(work())
+    assert pages == [["Anna Bērziņa", "Marta Kalniņa"], ["Jānis Kalniņš", "Andris Kārkliņš"], ["Ольга Иванова"]]
+    assert back == pages[1]
+    assert not_submitted == ["Jānis Kalniņš", "Andris Kārkliņš"]
