@@ -111,6 +111,16 @@ def start_server(
         time.sleep(0.1)
 
 
+def rss_mib(pid: int) -> float | None:
+    """A process's resident memory from /proc (None where there is no /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), None)
+    return kib / 1024 if kib is not None else None
+
+
 def prepare_database(url: str) -> None:
     """Migrations and the demo people, as `portal demo` does."""
     database.upgrade(url)
@@ -235,8 +245,10 @@ def run(args: argparse.Namespace) -> None:
         async def everything() -> tuple[list[load.Result], list[weight.Weight]]:
             return await measure_load(args, bare, portal, cookies), await measure_weights(portal[0], cookies, portal_env)
 
+        memory_before = rss_mib(portal[1].pid)
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
             results, weights = runner.run(everything())
+        memory_after = rss_mib(portal[1].pid)
 
         loop, http = _uvicorn_impl()
         print()
@@ -249,6 +261,11 @@ def run(args: argparse.Namespace) -> None:
         print()
         print("Page weight: HTML + same-origin CSS and JS it references")
         weight.print_table(weights)
+        served = sum(r.ok + r.errors for r in results if r.target.startswith("portal"))
+        if memory_before is not None and memory_after is not None:
+            print()
+            print(f"Memory: the portal process's RSS {memory_before:.1f} MiB before its load, {memory_after:.1f} MiB after "
+                  f"{served} measured requests (warm-up requests not counted): {memory_after - memory_before:+.1f} MiB.")
         if any(r.errors for r in results):
             for name in ("bare", "portal"):
                 print(f"\n--- end of the {name} server's log ---\n" + (work / f"{name}.log").read_text()[-2000:])
