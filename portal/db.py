@@ -110,7 +110,12 @@ def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Write-ahead logging: a reader sees the last commit and neither waits for a writer nor stops one.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+READ_ONLY = "portal_read_only"
 
 
 def _begin_sqlite_write(connection: Connection) -> None:
@@ -119,7 +124,18 @@ def _begin_sqlite_write(connection: Connection) -> None:
     # reads would no longer hold. Every transaction takes the write lock when it begins, so two
     # transactions run one after the other, and a rule a service checks before it writes holds
     # (the PostgreSQL equivalent is the row lock, `for_update`). Waiting is bounded by busy_timeout.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A transaction declared read-only (`read_only`) only reads: in WAL mode it waits for no one.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+async def read_only(session: AsyncSession) -> None:
+    """Declare the transaction the session begins now as one that only reads (before its first query).
+
+    On SQLite it then takes no write lock, so readers never queue behind writers; a write in it would
+    be refused or fail. PostgreSQL ignores it.
+    """
+    await session.connection(execution_options={READ_ONLY: True})
 
 
 def _pool_options(url: URL, pool_size: int | None, max_overflow: int | None, pool_timeout_seconds: float | None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal import clock, i18n, policy
-from portal.db import request_session
+from portal.db import read_only, request_session
 from portal.people.models import Person, StaffRoleName
 from portal.settings import Settings
 
@@ -106,6 +106,7 @@ class IdentityMiddleware:
         person: Person | None = None
         if reason is None:
             db = request_session(scope)
+            await read_only(db)  # who is signed in: read, never written here
             person = await db.get(Person, int(person_id))
             if person is None or _was_revoked(person, session):
                 reason = EndReason.REVOKED
