@@ -32,7 +32,7 @@ from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
 from portal.people.models import Person
 from portal.timesheets import service as timesheets
-from portal.timesheets.models import ControlSample, MonthlyReport, ReportAction, ReportEvent, ReportStatus
+from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportAction, ReportEvent, ReportStatus, TimeEntry
 
 __all__ = ["NotAllowed", "NotFound"]
 Assistant = aliased(Person, name="assistant")
@@ -209,36 +209,61 @@ class PayLine:
     amount_cents: int
 
 
-async def confirmed(db: AsyncSession, scope: policy.DeskScope, month: date, *, unsampled_only: bool = False) -> list[Found]:
-    """Per assignment, the month's latest confirmed revision, ordered by report id."""
+def _confirmed_query(scope: policy.DeskScope, month: date) -> Any:
     best = (
         select(MonthlyReport.assignment_id, func.max(MonthlyReport.revision).label("revision"))
         .where(MonthlyReport.month == month, MonthlyReport.status == ReportStatus.CONFIRMED)
         .group_by(MonthlyReport.assignment_id).subquery()
     )
-    query = (
+    return (
         _reports_query(scope)
         .join(best, and_(best.c.assignment_id == MonthlyReport.assignment_id, best.c.revision == MonthlyReport.revision))
         .where(MonthlyReport.month == month)
-        .order_by(MonthlyReport.id)
     )
+
+
+async def confirmed(db: AsyncSession, scope: policy.DeskScope, month: date, *, unsampled_only: bool = False) -> list[Found]:
+    """Per assignment, the month's latest confirmed revision, ordered by report id."""
+    query = _confirmed_query(scope, month).order_by(MonthlyReport.id)
     if unsampled_only:
         query = query.where(MonthlyReport.sample_id.is_(None))
     return [Found(*row) for row in (await db.execute(query)).all()]
 
 
+# The hourly rate in force on an entry's day (0 before the first), as timesheets.rate_on reads it.
+RATE_OF_THE_DAY = func.coalesce(
+    select(HourlyRate.cents).where(HourlyRate.valid_from <= TimeEntry.day)
+    .order_by(HourlyRate.valid_from.desc()).limit(1).scalar_subquery(),
+    0,
+)
+
+
+async def _minutes_at_rates(db: AsyncSession, scope: policy.DeskScope, month: date) -> dict[int, list[tuple[int, int]]]:
+    """Per confirmed report of the month, its minutes at each rate: summed by the database, not entry by entry."""
+    paid = _confirmed_query(scope, month).with_only_columns(MonthlyReport.id).subquery()
+    entries = (
+        select(TimeEntry.report_id.label("report_id"), RATE_OF_THE_DAY.label("rate"),
+               (TimeEntry.end_minute - TimeEntry.start_minute).label("minutes"))
+        .where(TimeEntry.report_id.in_(select(paid.c.id))).subquery()
+    )
+    found: dict[int, list[tuple[int, int]]] = {}
+    for report_id, rate, minutes in await db.execute(
+        select(entries.c.report_id, entries.c.rate, func.sum(entries.c.minutes))
+        .group_by(entries.c.report_id, entries.c.rate).order_by(entries.c.report_id, entries.c.rate)
+    ):
+        found.setdefault(int(report_id), []).append((int(rate), int(minutes)))
+    return found
+
+
 async def pay_lines(db: AsyncSession, scope: policy.DeskScope, month: date) -> list[PayLine]:
     """What is paid for the month, by assistant: hours at the rate of their day (timesheets' rates)."""
     reports = await confirmed(db, scope, month)
-    entries = await timesheets.entries_of(db, [f.report.id for f in reports])
-    rates = await timesheets.hourly_rates(db)
+    at_rates = await _minutes_at_rates(db, scope, month)
     lines = []
     for found in reports:
-        by_rate: dict[int, list[Any]] = {}
-        for entry in entries[found.report.id]:
-            by_rate.setdefault(timesheets.rate_on(rates, entry.day), []).append(entry)
-        for rate, at_rate in sorted(by_rate.items()):
-            lines.append(PayLine(found, sum(e.minutes for e in at_rate), rate, timesheets.amount_cents(at_rate, rates)))
+        for rate, minutes in at_rates.get(found.report.id, []):
+            # As timesheets.amount_cents: the hours at the rate, rounded to the cent once.
+            lines.append(PayLine(found, minutes, rate, round(minutes * rate / 60)))
     lines.sort(key=lambda line: (line.found.assistant.family_name, line.found.assistant.given_name,
                                  line.found.assistant.id, line.found.person.family_name, line.found.report.id, line.rate_cents))
     return lines
