@@ -1,10 +1,16 @@
 """Survey answers, kept so that an anonymous response cannot be joined back to its person.
 
 - A signed-in person's unfinished answers are a SurveyDraft (theirs, so they can come back).
-- On submitting, the draft is deleted and two rows are written that share nothing: a
-  SurveyResponse with the answers (for an anonymous survey no person, a random id instead of
-  a sequence, and the day only, never the time) and a SurveyParticipation that only says
-  that this person has answered (so they cannot answer twice), with no time at all.
+- On submitting an anonymous survey, in the request's transaction, the draft is deleted, a
+  SurveyParticipation says only that this person has answered (so they cannot answer twice;
+  no time, no answers), and the answers wait as a SurveyHeldAnswer (no person, no time, a
+  random id). Rows written in one transaction share its id (PostgreSQL's xmin) and sit next
+  to each other, so a held answer is linkable while it waits: it is never the final store.
+- The batch step (service.release_held, in a transaction of its own) moves held answers into
+  SurveyResponse only when at least RELEASE_BATCH wait, in a shuffled order, with new random
+  ids and the month only; then the held rows are deleted. See docs/architecture.md,
+  "Anonymous answers", for what stays linkable.
+- A survey that is not anonymous writes its SurveyResponse at once, with the person and the day.
 """
 
 from __future__ import annotations
@@ -40,8 +46,22 @@ class SurveyParticipation(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
 
 
+class SurveyHeldAnswer(Base):
+    """Answers to an anonymous survey waiting for the batch step: no person, no time, a random id."""
+
+    __tablename__ = "survey_held_answer"
+    __table_args__ = (Index(None, "survey_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(60))
+    survey_version: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 class SurveyResponse(Base):
-    """One submitted set of answers. For an anonymous survey `person_id` stays empty."""
+    """One submitted set of answers. For an anonymous survey `person_id` stays empty and
+    `submitted_on` is the first day of the month the batch step added it in."""
 
     __tablename__ = "survey_response"
     __table_args__ = (Index(None, "survey_id", "submitted_on"),)
@@ -51,7 +71,7 @@ class SurveyResponse(Base):
     survey_id: Mapped[str] = mapped_column(String(60))
     survey_version: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2))
-    submitted_on: Mapped[date] = mapped_column(Date)  # the day only
+    submitted_on: Mapped[date] = mapped_column(Date)  # the day only; the month only (its 1st) when anonymous
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Only for a survey that is not anonymous.
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)

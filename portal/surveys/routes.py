@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -199,6 +200,9 @@ async def submit(request: Request) -> Response:
             request.session.pop(f"survey:{survey.id}", None)
             thanks.set_cookie(ANSWERED_COOKIE + survey.id, "1", max_age=400 * 24 * 3600, httponly=True, samesite="lax",
                               secure=request.app.state.settings.https)
+    if survey.anonymous or person is None:
+        # After the response, in a transaction of its own: held answers become responses once enough wait.
+        thanks.background = BackgroundTask(service.release_held, request.app.state.db)
     return thanks
 
 

@@ -1,11 +1,14 @@
 """Who may answer which survey, unfinished answers, and submitting exactly once. No HTTP here.
 
-Submitting an anonymous survey writes the answers without any link to the person (see
-models.py); what stays linked is only the fact that they answered.
+Submitting an anonymous survey records only that the person answered and holds the answers back
+with no link to them; `release_held` (after the response, and in `portal worker` / `portal notify`)
+adds them to the responses in batches, shuffled, in a transaction of its own (see models.py and
+docs/architecture.md, "Anonymous answers").
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,16 +16,24 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import and_, exists, literal, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, delete, exists, insert, literal, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.db import added_or_existing, for_update
+from portal import clock
+from portal.db import Database, added_or_existing, for_update
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
+from portal.surveys.analysis import MIN_GROUP
 from portal.surveys.answers import cleaned, first_unfinished, storable
 from portal.surveys.definitions import Survey, all_surveys
-from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse
+from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse
+
+log = logging.getLogger(__name__)
+
+# Held answers are added to the responses only this many at a time (or more): the batch is the smallest
+# group the order of transactions can narrow a respondent down to, so it is the same five as the results'.
+RELEASE_BATCH = MIN_GROUP
 
 
 class Problem(StrEnum):
@@ -171,14 +182,29 @@ def _complete(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def new_response(survey: Survey, answers: Mapping[str, Any], language: str, today: date, person: Person | None) -> SurveyResponse:
+    """A response as it is stored: for an anonymous survey no person, and the month (its first day), not the day."""
     return SurveyResponse(
-        id=secrets.token_hex(16), survey_id=survey.id, survey_version=survey.version, language=language, submitted_on=today,
+        id=secrets.token_hex(16), survey_id=survey.id, survey_version=survey.version, language=language,
+        submitted_on=today.replace(day=1) if survey.anonymous else today,
         answers=dict(answers), person_id=None if survey.anonymous or person is None else person.id,
     )
 
 
+def held(survey: Survey, answers: Mapping[str, Any], language: str) -> SurveyHeldAnswer:
+    return SurveyHeldAnswer(id=secrets.token_hex(16), survey_id=survey.id, survey_version=survey.version,
+                            language=language, answers=dict(answers))
+
+
+async def _overwrite_deleted(db: AsyncSession) -> None:
+    """On SQLite, deleted rows are overwritten with zeros rather than left in free pages (for this
+    connection from now on). PostgreSQL keeps dead row versions until VACUUM (see `_vacuum`)."""
+    if db.get_bind().dialect.name == "sqlite":
+        await db.execute(text("PRAGMA secure_delete=ON"))
+
+
 async def submit(db: AsyncSession, survey: Survey, person: Person, language: str, today: date) -> None:
-    """The draft becomes a response (unlinked when anonymous) and a record that the person answered."""
+    """The draft is deleted, the person is recorded as having answered, and the answers are held back
+    (anonymous) or become a response with the person (not anonymous)."""
     if not await may_answer(db, survey, person, today):
         raise NotOpen(survey.id)
     # Locked first: a second submit (or a page being saved) waits here, then finds the answer recorded.
@@ -186,10 +212,11 @@ async def submit(db: AsyncSession, survey: Survey, person: Person, language: str
     if await has_answered(db, survey, person):
         raise AlreadyAnswered(survey.id)
     answers = _complete(survey, draft.answers if draft else {})
+    await _overwrite_deleted(db)
     try:
         async with db.begin_nested():
             db.add(SurveyParticipation(survey_id=survey.id, person_id=person.id))
-            db.add(new_response(survey, answers, language, today, person))
+            db.add(held(survey, answers, language) if survey.anonymous else new_response(survey, answers, language, today, person))
             if draft is not None:
                 await db.delete(draft)
     except IntegrityError:  # the same submit twice at once with no draft to lock: the other one counted
@@ -197,7 +224,69 @@ async def submit(db: AsyncSession, survey: Survey, person: Person, language: str
 
 
 async def submit_public(db: AsyncSession, survey: Survey, answers: Mapping[str, Any], language: str, today: date) -> None:
-    """A visitor's response to a public survey: never linked to anyone (once per browser is the page's)."""
+    """A visitor's response to a public survey: never linked to anyone (once per browser is the page's);
+    held back like any anonymous answer, so neither its order nor its transaction meets a web server's log."""
     if survey.audience != "public" or not await may_answer(db, survey, None, today):
         raise NotOpen(survey.id)
-    db.add(new_response(survey, _complete(survey, answers), language, today, None))
+    complete = _complete(survey, answers)
+    db.add(held(survey, complete, language) if survey.anonymous else new_response(survey, complete, language, today, None))
+
+
+async def release_held(database: Database, today: date | None = None) -> int:
+    """The batch step: each survey's held answers become responses, each survey in a transaction of its own.
+
+    Only when at least RELEASE_BATCH wait; fewer wait until more come. Once the survey has closed, a
+    remainder of fewer is added by writing the survey's anonymous responses all again together with
+    it, so it hides among them all rather than alone. Returns how many answers were added.
+    """
+    day = today or clock.today()
+    async with database.session() as session:
+        waiting = list(await session.scalars(select(SurveyHeldAnswer.survey_id).distinct()))
+    added = 0
+    for survey_id in waiting:
+        async with database.session() as session:
+            added += await _release(session, survey_id, day)
+    if added:
+        await _vacuum(database)
+    return added
+
+
+async def _release(db: AsyncSession, survey_id: str, today: date) -> int:
+    # Locked: a second batch step at the same time waits, then finds them gone (PostgreSQL; SQLite's
+    # transactions take the write lock at BEGIN).
+    rows = list(await db.scalars(for_update(select(SurveyHeldAnswer).where(SurveyHeldAnswer.survey_id == survey_id))))
+    survey = all_surveys().get(survey_id)
+    closed = survey is None or today > survey.closes
+    if len(rows) < RELEASE_BATCH and not (closed and rows):
+        return 0
+    await _overwrite_deleted(db)
+    month = today.replace(day=1)
+    batch = [{"survey_id": r.survey_id, "survey_version": r.survey_version, "language": r.language,
+              "answers": dict(r.answers), "submitted_on": month} for r in rows]
+    if len(rows) < RELEASE_BATCH:  # closed, with a remainder: hide it among all the survey's responses
+        kept = list(await db.scalars(for_update(select(SurveyResponse).where(SurveyResponse.survey_id == survey_id,
+                                                                           SurveyResponse.person_id.is_(None)))))
+        batch += [{"survey_id": r.survey_id, "survey_version": r.survey_version, "language": r.language,
+                   "answers": dict(r.answers), "submitted_on": r.submitted_on} for r in kept]
+        await db.execute(delete(SurveyResponse).where(SurveyResponse.survey_id == survey_id, SurveyResponse.person_id.is_(None)))
+    await db.execute(delete(SurveyHeldAnswer).where(SurveyHeldAnswer.id.in_([r.id for r in rows])))
+    # Shuffled, with new random ids, in one statement: the rows' physical order and their one transaction
+    # id say nothing about the order in which people answered.
+    secrets.SystemRandom().shuffle(batch)
+    await db.execute(insert(SurveyResponse), [{"id": secrets.token_hex(16), "person_id": None, **row} for row in batch])
+    db.expunge_all()
+    return len(rows)
+
+
+async def _vacuum(database: Database) -> None:
+    """On PostgreSQL, VACUUM the held answers and the drafts: their deleted versions (which share the
+    participation's transaction id) are removed from the table pages rather than left until autovacuum.
+    Best effort: the bytes may stay in the files until reused, and in the WAL and backups."""
+    if database.engine.dialect.name != "postgresql":
+        return
+    try:
+        async with database.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("VACUUM survey_held_answer, survey_draft")
+    except DBAPIError:  # not the tables' owner, say: autovacuum will do it later
+        log.warning("VACUUM of the held survey answers failed; autovacuum will remove them later")

@@ -112,7 +112,7 @@ def test_submitting_in_two_tabs_at_once_counts_once(client: TestClient, settings
         for round_ in range(ROUNDS):
             with engine_for(database_url).begin() as connection:  # answered again from the start each round
                 connection.execute(text("DELETE FROM survey_participation"))
-                connection.execute(text("DELETE FROM survey_response"))
+                connection.execute(text("DELETE FROM survey_held_answer"))
             for number in range(1, len(RECIPIENTS.pages) + 1):
                 answers = prepared(client, number, round_answers(number, round_))
                 assert client.post(page_path(number), data=answers).status_code == 303
@@ -120,7 +120,8 @@ def test_submitting_in_two_tabs_at_once_counts_once(client: TestClient, settings
             sent = at_once(partial(first.post, submit, data=forms[0]), partial(second.post, submit, data=forms[1]))
             assert [answer.status_code for answer in sent] == [303, 303], (round_, [a.text[:300] for a in sent])
             assert {answer.headers["location"] for answer in sent} == {f"/lv/surveys/{RECIPIENTS.id}/thanks"}
-            assert len(stored(database_url, "survey_response")) == 1
+            assert len(stored(database_url, "survey_held_answer")) == 1  # held back until enough have answered
+            assert stored(database_url, "survey_response") == []
             assert len(stored(database_url, "survey_participation")) == 1
             assert stored(database_url, "survey_draft") == []
 
@@ -137,7 +138,7 @@ def test_a_page_saved_while_another_tab_submits_is_told_the_survey_is_answered(
         for round_ in range(ROUNDS):
             with engine_for(database_url).begin() as connection:
                 connection.execute(text("DELETE FROM survey_participation"))
-                connection.execute(text("DELETE FROM survey_response"))
+                connection.execute(text("DELETE FROM survey_held_answer"))
             for number in range(1, len(RECIPIENTS.pages) + 1):
                 assert client.post(page_path(number), data=prepared(client, number, page_answers(RECIPIENTS, number))).status_code == 303
             forms = {"csrf_token": csrf_of(first.get(f"/lv/surveys/{RECIPIENTS.id}/check").text)}, prepared(second, 2, round_answers(2, round_))
@@ -145,5 +146,5 @@ def test_a_page_saved_while_another_tab_submits_is_told_the_survey_is_answered(
             assert [answer.status_code for answer in sent] == [303, 303], (round_, [a.text[:300] for a in sent])
             assert sent[0].headers["location"] == f"/lv/surveys/{RECIPIENTS.id}/thanks"
             assert sent[1].headers["location"] in {page_path(3), f"/lv/surveys/{RECIPIENTS.id}"}
-            assert len(stored(database_url, "survey_response")) == 1
+            assert len(stored(database_url, "survey_held_answer")) == 1
             assert stored(database_url, "survey_draft") == []

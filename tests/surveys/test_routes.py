@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from portal.db import Database
 from portal.surveys.definitions import all_surveys
-from portal.surveys.models import SurveyResponse
+from portal.surveys.models import SurveyHeldAnswer, SurveyResponse
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import switch_to
 from tests.conftest import csrf_of, sign_in
@@ -22,10 +22,12 @@ PORTAL = all_surveys()["portal-2026"]
 
 
 def responses(database_url: str) -> int:
+    """The sets of answers kept: responses, and anonymous answers held back until enough have answered."""
     async def work() -> int:
         db = Database(database_url)
         async with db.session() as session:
             found = int(await session.scalar(select(func.count()).select_from(SurveyResponse)) or 0)
+            found += int(await session.scalar(select(func.count()).select_from(SurveyHeldAnswer)) or 0)
         await db.dispose()
         return found
 

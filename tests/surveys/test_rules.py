@@ -21,7 +21,7 @@ from portal.people import service as people
 from portal.surveys import service
 from portal.surveys.answers import storable
 from portal.surveys.forms import read_page
-from portal.surveys.models import SurveyResponse
+from portal.surveys.models import SurveyHeldAnswer, SurveyResponse
 from tests.conftest import csrf_of, sign_in
 from tests.hostile import body_of
 from tests.surveys.test_routes import PORTAL, RECIPIENTS, page_answers, post_page
@@ -74,8 +74,9 @@ def test_the_service_submits_only_a_finished_survey_and_the_public_one_to_nobody
             with pytest.raises(service.NotOpen):
                 await service.submit_public(session, RECIPIENTS, EVERY_PAGE, "lv", TODAY)  # not public
             await service.submit_public(session, PORTAL, {**page_answers(PORTAL, 1), "nobody": "asks"}, "lv", TODAY)
-            response = await session.scalar(select(SurveyResponse))
-            assert response is not None and response.person_id is None and "nobody" not in response.answers
+            response = await session.scalar(select(SurveyHeldAnswer))  # held back: the public survey is anonymous
+            assert response is not None and "nobody" not in response.answers
+            assert await session.scalar(select(SurveyResponse)) is None
             anna = await people.ensure_person(session, "150385-11001", "Anna", "Bērziņa")
             await service.save_draft(session, PORTAL, anna, {"ease": "5"})
             with pytest.raises(service.Unfinished) as unfinished:
@@ -98,7 +99,7 @@ def test_a_follow_up_hidden_by_a_changed_answer_is_not_submitted(client: TestCli
     async def submitted() -> dict[str, Any]:
         db = Database(database_url)
         async with db.session() as session:
-            response = await session.scalar(select(SurveyResponse))
+            response = await session.scalar(select(SurveyHeldAnswer))  # one answer: held back, not yet a response
             assert response is not None
             answers = dict(response.answers)
         await db.dispose()
