@@ -37,6 +37,7 @@ from portal.eid.session import IdentityMiddleware, language_of_path
 from portal.forms import MAX_INT
 from portal.pages import routes as page_routes
 from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
+from portal.policy import RepresentativeDecides
 from portal.security import CSRFMiddleware, SecurityHeadersMiddleware
 from portal.settings import Settings
 from portal.storage import FileStorage
@@ -143,6 +144,12 @@ async def server_error(request: Request, exc: Exception) -> Response:
 async def unreadable_form(request: Request, exc: Exception) -> Response:
     _error_lang(request)
     return render(request, "errors/400.html", status_code=400)
+
+
+async def representative_decides(request: Request, exc: Exception) -> Response:
+    """A minor asked to do what their legal representative does (policy.decides_for_themself)."""
+    _error_lang(request)
+    return render(request, "errors/representative.html", status_code=403)
 
 
 async def csrf_rejected(request: Request) -> Response:
@@ -271,7 +278,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 500: server_error},
+        exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 500: server_error,
+                            RepresentativeDecides: representative_decides},
         lifespan=lifespan,
     )
     app.state.settings = settings

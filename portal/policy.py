@@ -21,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, joinedload
 
 from portal.applications.models import Application, ApplicationStatus
+from portal.applications.rules import age_on
 from portal.assessment.models import Assessment
 from portal.entitlements.models import AssistantAssignment
-from portal.people.models import Person, Representation, StaffRole, StaffRoleName
+from portal.people.models import Person, Representation, RepresentationKind, StaffRole, StaffRoleName
+from portal.people.personal_code import parse
 from portal.timesheets.models import MonthlyReport, ReportStatus
 
 
@@ -115,6 +117,48 @@ async def load_actor(db: AsyncSession, person: Person, today: date) -> Actor:
 
 def _in(column: QueryableAttribute[Any], ids: Sequence[int]) -> ColumnElement[bool]:
     return column.in_(ids) if ids else false()
+
+
+# ---------------------------------------------------------------- capacity
+
+ADULT_AGE = 18
+LEGAL_REPRESENTATION = (RepresentationKind.PARENT, RepresentationKind.GUARDIAN)
+
+
+class RepresentativeDecides(Exception):
+    """A minor with a legal representative asked to do what the representative does for them."""
+
+
+async def decides_for_themself(db: AsyncSession, person: Person, today: date) -> bool:
+    """Whether the person acts in their own matters today.
+
+    A minor whom a parent or guardian legally represents reads their own data, but applying,
+    withdrawing, answering the social service and confirming or returning reports are the
+    representative's (Civil Law: a minor's legal acts are done by their legal representative); on
+    their 18th birthday it turns over. Without a birth date in the personal code (the codes given
+    since 2017), a parent's representation says the person is a minor.
+    """
+    born = parse(person.personal_code, from_provider=True).birth_date
+    if born is not None and age_on(born, today) >= ADULT_AGE:
+        return True
+    kinds = set(await db.scalars(
+        select(Representation.kind).where(
+            Representation.represented_id == person.id,
+            Representation.kind.in_(LEGAL_REPRESENTATION),
+            Representation.valid_from <= today,
+            or_(Representation.valid_to.is_(None), Representation.valid_to >= today),
+        )
+    ))
+    if born is None:
+        return RepresentationKind.PARENT not in kinds
+    return not kinds
+
+
+async def require_decides(db: AsyncSession, actor: Person, person_id: int, today: date) -> None:
+    """Before a change in the person's matters: the actor decides them (themself as an adult, or as
+    the representative of the person today), else RepresentativeDecides."""
+    if person_id == actor.id and not await decides_for_themself(db, actor, today):
+        raise RepresentativeDecides(person_id)
 
 
 # ------------------------------------------------------------- record scopes

@@ -122,6 +122,7 @@ async def start_draft(db: AsyncSession, actor: Person, person_id: int, today: da
     """
     if not await policy.may_act_for(db, actor, person_id, today):
         raise NotFound(person_id)
+    await policy.require_decides(db, actor, person_id, today)
     application = Application(person_id=person_id, created_by_id=actor.id, answers={}, start_key=start_key)
     added = True
     if start_key is not None:
@@ -243,6 +244,7 @@ async def submit(
     application = await locked_application(db, actor, application_id, today)
     if application.status is not ApplicationStatus.DRAFT:
         return application  # already submitted: the same application, the same reference
+    await policy.require_decides(db, actor, application.person_id, today)
     if application.kind is None:
         raise NotAllowed("a draft without a service kind cannot be submitted")
     now = utcnow()
@@ -276,6 +278,7 @@ async def submit(
 
 async def withdraw(db: AsyncSession, actor: Person, application_id: int, today: date, reason: str = "") -> Application:
     application = await visible_application(db, actor, application_id, today)
+    await policy.require_decides(db, actor, application.person_id, today)
     if application.status is ApplicationStatus.DRAFT or application.status in CLOSED:
         raise NotAllowed("only a submitted application that is not decided can be withdrawn")
     if len(reason) > MAX_WITHDRAW_REASON:
@@ -301,6 +304,7 @@ async def answer_request(db: AsyncSession, actor: Person, application_id: int, t
     """The person's answer to the social service's request for information: a text, the documents
     sent with answers (add_document), or both. The case goes back to its caseworker."""
     application = await visible_application(db, actor, application_id, today)
+    await policy.require_decides(db, actor, application.person_id, today)
     if application.status is not ApplicationStatus.INFO_REQUESTED:
         raise NotAllowed("nothing was requested")
     if len(answer) > MAX_ANSWER:
@@ -358,6 +362,7 @@ async def add_document(
 ) -> ApplicationDocument:
     """Keep an uploaded file with a draft (the caller has checked its type and size)."""
     application = await visible_application(db, actor, application_id, today)
+    await policy.require_decides(db, actor, application.person_id, today)
     answering = application.status is ApplicationStatus.INFO_REQUESTED and kind == INFO_RESPONSE_KIND
     if application.status is not ApplicationStatus.DRAFT and not answering:
         raise NotAllowed("documents are added to a draft, or sent with an answer to a request")

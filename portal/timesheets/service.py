@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal import policy
+from portal import clock, policy
 from portal.applications.rules import Period, Purpose
 from portal.db import added_or_existing, for_update, utcnow, violates
 from portal.entitlements.models import AssistantAssignment, Entitlement
@@ -478,6 +478,7 @@ async def _lock(db: AsyncSession, report: MonthlyReport) -> MonthlyReport:
 async def confirm(db: AsyncSession, actor: Person, report: MonthlyReport, shown_version: int | None) -> MonthlyReport:
     # Two confirmations at once (two tabs, the person and their representative): the second finds
     # it confirmed and is shown that, rather than confirming twice.
+    await policy.require_decides(db, actor, report.person_id, clock.today())
     report = await _lock(db, report)
     if report.status is not ReportStatus.SUBMITTED:
         raise NotAllowed(report.id)
@@ -510,6 +511,7 @@ class DisputeRefused(Exception):
 async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_version: int | None, reason: str,
                   entry_ids: Sequence[int]) -> MonthlyReport:
     """Back to the assistant with the reason (and the entries it concerns)."""
+    await policy.require_decides(db, actor, report.person_id, clock.today())
     report = await _lock(db, report)
     if report.status is not ReportStatus.SUBMITTED:
         raise NotAllowed(report.id)

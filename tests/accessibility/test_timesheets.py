@@ -307,3 +307,23 @@ def test_a_stale_month_and_a_busy_service_with_htmx(
             wait_until(driver, lambda d: d.title.startswith(translated("lv", BUSY_TITLE)), "the busy page")
         assert active(driver, "el.tagName === 'H1'")
         assert not driver.find_elements(By.ID, "entry-form")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_minor_is_told_her_representative_confirms(browser: WebDriver, live_server: str, database_url: str, lang: str) -> None:
+    """Marta (11) opens the report waiting for her and confirms it: the page says her father does this."""
+    from tests.accessibility.conftest import assert_no_axe_violations
+    from tests.accessibility.test_axe import assert_page_basics
+    from tests.timesheets.helpers import MARTA
+
+    driver = browser
+    grants = grant_and_assign(database_url)
+    report_id = recorded_and_submitted(database_url, grants.marta_assignment, grants.last_month)
+    sign_in_as(driver, live_server, MARTA, lang)
+    go(driver, live_server, f"/{lang}/reports/{report_id}/confirm")
+    tick(driver, "received", "yes")
+    submit(driver)
+    expected = {"lv": "To jūsu vietā dara jūsu likumiskais pārstāvis", "ru": "Это за вас делает ваш законный представитель"}[lang]
+    wait_until(driver, lambda d: d.title.startswith(expected), "the page that says who decides")
+    assert_page_basics(driver, lang, "representative decides")
+    assert_no_axe_violations(driver, f"the representative's page ({lang})")

@@ -80,7 +80,8 @@ def granted(database_url: str, start: date, recipients: Sequence[str]) -> dict[s
 def record(database_url: str, assignment_id: int, month: date, days: Sequence[int], hours: int, then: str = "confirm",
            correct_first: bool = False) -> int:
     """Ilze records `hours` on each day and then leaves it "open", or submits it ("submit"), and the person
-    confirms ("confirm") or returns it ("return"). `correct_first` starts a correction of the confirmed month."""
+    confirms ("confirm") or returns it ("return"): Marta's father for her, as she is a minor.
+    `correct_first` starts a correction of the confirmed month."""
 
     async def work(session: AsyncSession) -> int:
         ilze = await people.person_by_code(session, ILZE)
@@ -95,10 +96,11 @@ def record(database_url: str, assignment_id: int, month: date, days: Sequence[in
         assert report is not None
         if then != "open":
             report = await service.submit(session, ilze, assisted, month, clock.today(), None)
+        decides = await people.person_by_code(session, JANIS) if assisted.person.personal_code == MARTA else assisted.person
         if then == "confirm":
-            await service.confirm(session, assisted.person, report, None)
+            await service.confirm(session, decides, report, None)
         elif then == "return":
-            await service.dispute(session, assisted.person, report, None, "Nebiju mājās.", [])
+            await service.dispute(session, decides, report, None, "Nebiju mājās.", [])
         return report.id
 
     return run(database_url, work)
