@@ -114,6 +114,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     """Deliver queued e-mail and SMS: once, or every --interval seconds until stopped."""
     from portal.notifications.service import deliver_pending
     from portal.notifications.sms import sms_sender
+    from portal.surveys.service import release_held
 
     settings = Settings.from_env()
     sms = sms_sender(settings.sms_sender)
@@ -125,6 +126,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
                 sent = await deliver_pending(db, settings.smtp_url, settings.mail_from, sms=sms)
                 if sent:
                     print(f"{sent} message(s) sent", flush=True)
+                await release_held(db)  # anonymous survey answers held back, once enough wait (surveys/service.py)
                 if args.once:
                     return
                 await asyncio.sleep(args.interval)
@@ -137,6 +139,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
 def cmd_notify(args: argparse.Namespace) -> None:
     """Queue the reminders and notices about monthly reports that are due, then deliver what waits (for cron)."""
     from portal.notifications.sms import sms_sender
+    from portal.surveys.service import release_held
     from portal.timesheets.reminders import notify
 
     settings = Settings.from_env()
@@ -146,6 +149,7 @@ def cmd_notify(args: argparse.Namespace) -> None:
         db = Database.for_settings(settings)
         try:
             counts = await notify(db, settings, sms)
+            await release_held(db)  # anonymous survey answers held back, once enough wait (surveys/service.py)
         finally:
             await db.dispose()
         print(f"{counts.queued} queued, {counts.already} queued before, {counts.no_contact} skipped (no contact); "

@@ -1,12 +1,13 @@
 """The survey analyst's pages at /{lang}/analysis: each survey's response count and rate, and its
-results as tables and charts, filtered by the language of answering and the service kind, with a
-CSV export. Only for the survey analyst role; anyone else gets "not found". HTTP only."""
+results as tables and charts, filtered by the language of answering and the service kind, with
+CSV exports: for an anonymous survey rows in groups of at least five (analysis.safe_rows) and the
+free text apart, shuffled. Only for the survey analyst role; anyone else gets "not found". HTTP only."""
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Awaitable, Callable
+import secrets
+from collections.abc import Awaitable, Callable, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import clock, i18n
+from portal import clock, csvfiles, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import ServiceKind
 from portal.db import unit_of_work
@@ -107,27 +108,69 @@ async def results(request: Request) -> Response:
     })
 
 
+def _csv(name: str, rows: Iterable[Iterable[object]]) -> Response:
+    out = io.StringIO()
+    csvfiles.writer(out).writerows(rows)
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"', "Cache-Control": "no-store"})
+
+
 @analysts_only
 async def export(request: Request) -> Response:
-    """Every response, one row each, the answers in words in the page's language."""
+    """The responses, the answers in words in the page's language. An anonymous survey's rows share their
+    language, period, place and service with at least four others (coarsened, or left out), and carry
+    no free text and no number; a survey that is not anonymous has every response, one row each."""
     survey = _survey(request)
     async with unit_of_work(request) as db:
         everything = await _responses(db, survey)
     lang = i18n.get_locale()
-    questions = survey.questions()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Number"), _("Language of answering"), _("Month"), *(q.text(lang) for q in questions)])
-    for number, response in enumerate(sorted(everything, key=lambda r: (r.submitted_on, r.id)), 1):
-        writer.writerow([number, response.language, response.submitted_on.strftime("%Y-%m"),
-                         *(answers.describe(q, response.answers.get(q.id)) for q in questions)])
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{survey.id}.csv"'})
+    if not survey.anonymous:
+        questions = survey.questions()
+        return _csv(survey.id, [
+            [_("Number"), _("Language of answering"), _("Month"), *(q.text(lang) for q in questions)],
+            *([number, r.language, r.submitted_on.strftime("%Y-%m"), *(answers.describe(q, r.answers.get(q.id)) for q in questions)]
+              for number, r in enumerate(sorted(everything, key=lambda r: (r.submitted_on, r.id)), 1)),
+        ])
+    keyed = {analysis.PLACE, analysis.SERVICE}
+    columns = [q for q in survey.questions() if q.kind != "text" and q.id not in keyed]
+    by_id = {q.id: q for q in survey.questions()}
+    left_out, whole_period = _("not shown"), f"{survey.opens:%Y-%m}–{survey.closes:%Y-%m}"
+    rows, _suppressed = analysis.safe_rows(everything)
+    secrets.SystemRandom().shuffle(rows)  # then sorted by the key only: within a group the order is random
+
+    def said(question_id: str, value: str | None) -> str:
+        question = by_id.get(question_id)
+        if value is None:
+            return left_out
+        return answers.describe(question, value) if question is not None else ""
+
+    header = [_("Language of answering"), _("Period")]
+    header += [by_id[key].text(lang) for key in (analysis.PLACE, analysis.SERVICE) if key in by_id]
+    body = []
+    for row in sorted(rows, key=lambda r: tuple(v or "" for v in (r.language, r.month, r.place, r.service))):
+        line: list[object] = [row.language or left_out, row.month or whole_period]
+        line += [said(key, value) for key, value in ((analysis.PLACE, row.place), (analysis.SERVICE, row.service)) if key in by_id]
+        body.append(line + [answers.describe(q, row.answers.get(q.id)) for q in columns])
+    return _csv(survey.id, [header + [q.text(lang) for q in columns], *body])
+
+
+@analysts_only
+async def export_texts(request: Request) -> Response:
+    """The free-text answers alone, apart from the rest of their response, in a random order; only for
+    the questions at least five answered."""
+    survey = _survey(request)
+    async with unit_of_work(request) as db:
+        everything = await _responses(db, survey)
+    lang = i18n.get_locale()
+    texts = analysis.free_texts(survey, [r.answers for r in everything])
+    secrets.SystemRandom().shuffle(texts)
+    return _csv(f"{survey.id}-texts", [[_("Question"), _("Answer")], *([q.text(lang), text] for q, text in texts)])
 
 
 def page_routes() -> list[Route]:
     return [
         Route("/analysis", index, name="analysis"),
         Route("/analysis/{survey}.csv", export, name="analysis_export"),
+        Route("/analysis/{survey}/texts.csv", export_texts, name="analysis_export_texts"),
         Route("/analysis/{survey}", results, name="analysis_survey"),
     ]

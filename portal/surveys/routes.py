@@ -22,8 +22,8 @@ from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.forms import Errors, read_body
 from portal.people.models import Person
+from portal.surveys import analysis, service
 from portal.surveys import answers as answering
-from portal.surveys import service
 from portal.surveys.definitions import Survey, all_surveys
 from portal.surveys.forms import read_page
 from portal.templating import lang_url, render
@@ -98,6 +98,11 @@ async def _keep(request: Request, db: AsyncSession, survey: Survey, given: dict[
     return answers
 
 
+def _kept() -> dict[str, int]:
+    """The figures the privacy notice states (templates/surveys/_kept.html), from the rules themselves."""
+    return {"release_batch": service.RELEASE_BATCH, "min_group": analysis.MIN_GROUP}
+
+
 @signed_in
 async def surveys(request: Request) -> Response:
     async with unit_of_work(request) as db:
@@ -113,7 +118,7 @@ async def start(request: Request) -> Response:
         answered = await _answered(request, db, survey)
         answers = await _answers(request, db, survey)
     return render(request, "surveys/start.html", {
-        "survey": survey, "answered": answered, "started": bool(answers),
+        "survey": survey, "answered": answered, "started": bool(answers), **_kept(),
         "first_href": lang_url(request, "survey_page", survey=survey.id, page=answering.first_unfinished(survey, answers) or 1),
     })
 
@@ -169,7 +174,7 @@ async def check(request: Request) -> Response:
          "href": lang_url(request, "survey_page", survey=survey.id, page=n) + f"?change=1#{q.id}", "visually_hidden": q.text(i18n.get_locale())}
         for n, p in enumerate(survey.pages, 1) for q in answering.visible(p, answers)
     ]
-    return render(request, "surveys/check.html", {"survey": survey, "rows": rows})
+    return render(request, "surveys/check.html", {"survey": survey, "rows": rows, **_kept()})
 
 
 async def submit(request: Request) -> Response:

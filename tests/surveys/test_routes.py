@@ -133,3 +133,35 @@ def test_public_submissions_from_one_address_are_limited_without_keeping_the_add
     assert not limit.allow("192.0.2.1")
     assert limit.allow("192.0.2.2")
     assert not any("192.0.2" in key for key in limit.seen)  # only keyed hashes, in memory
+
+
+def test_the_pages_say_what_is_kept_and_five_visitors_answers_become_responses_after_the_fifth(
+    client: TestClient, database_url: str
+) -> None:
+    from portal.surveys import routes
+
+    routes.PUBLIC_LIMITS.seen.clear()  # five from the test client's one address are allowed in the hour
+    start = client.get(f"/lv/surveys/{PORTAL.id}").text
+    assert translated("lv", "Your browser keeps a cookie that says you have answered, so that you are not asked again. "
+                            "We keep nothing that says who you are.") in start
+    assert translated("lv", "We keep that you have answered this survey, so that you cannot answer twice. "
+                            "This record holds no answers and no time.") not in start  # not for a visitor
+    counted = []
+    for _visitor in range(5):
+        client.cookies.clear()  # another browser
+        post_page(client, "lv", PORTAL, 1, page_answers(PORTAL, 1))
+        check = client.get(f"/lv/surveys/{PORTAL.id}/check").text
+        assert translated("lv", "Your unfinished answers are deleted when you send the survey.") in check
+        client.post(f"/lv/surveys/{PORTAL.id}/submit", data={"csrf_token": csrf_of(check)})
+
+        async def in_tables() -> tuple[int, int]:
+            db = Database(database_url)
+            async with db.session() as session:
+                kept = int(await session.scalar(select(func.count()).select_from(SurveyResponse)) or 0)
+                held = int(await session.scalar(select(func.count()).select_from(SurveyHeldAnswer)) or 0)
+            await db.dispose()
+            return kept, held
+
+        counted.append(asyncio.run(in_tables()))
+    # Held back until the fifth; the batch step after the fifth response adds all five.
+    assert counted == [(0, 1), (0, 2), (0, 3), (0, 4), (5, 0)]
