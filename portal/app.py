@@ -37,7 +37,7 @@ from portal.eid.session import IdentityMiddleware, language_of_path
 from portal.forms import MAX_INT
 from portal.pages import routes as page_routes
 from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
-from portal.policy import RepresentativeDecides
+from portal.policy import OwnCase, RepresentativeDecides
 from portal.security import CSRFMiddleware, SecurityHeadersMiddleware
 from portal.settings import Settings
 from portal.storage import FileStorage
@@ -150,6 +150,12 @@ async def representative_decides(request: Request, exc: Exception) -> Response:
     """A minor asked to do what their legal representative does (policy.decides_for_themself)."""
     _error_lang(request)
     return render(request, "errors/representative.html", status_code=403)
+
+
+async def own_case(request: Request, exc: Exception) -> Response:
+    """A caseworker opened a case she is part of (policy.part_of_case)."""
+    _error_lang(request)
+    return render(request, "errors/own_case.html", status_code=403)
 
 
 async def csrf_rejected(request: Request) -> Response:
@@ -279,7 +285,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=middleware,
         exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 500: server_error,
-                            RepresentativeDecides: representative_decides},
+                            RepresentativeDecides: representative_decides, OwnCase: own_case},
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -161,6 +161,28 @@ async def require_decides(db: AsyncSession, actor: Person, person_id: int, today
         raise RepresentativeDecides(person_id)
 
 
+# ---------------------------------------------------------- segregation of duties
+
+
+class OwnCase(Exception):
+    """A member of staff asked to open a case they are part of: another caseworker handles it."""
+
+
+async def part_of_case(db: AsyncSession, staff: Person, person_id: int, applicant_id: int) -> bool:
+    """Whether the member of staff is in the case: it is about them, they applied, they represent the
+    person (now or before), or they are (or were) the person's assistant. A public official does not decide a
+    matter they or someone close to them has an interest in; another caseworker of the desk does."""
+    if staff.id in (person_id, applicant_id):
+        return True
+    represents = select(Representation.id).where(
+        Representation.representative_id == staff.id, Representation.represented_id == person_id,
+    )
+    assists = select(AssistantAssignment.id).where(
+        AssistantAssignment.assistant_id == staff.id, AssistantAssignment.person_id == person_id,
+    )
+    return bool(await db.scalar(select(represents.exists() | assists.exists())))
+
+
 # ------------------------------------------------------------- record scopes
 #
 # Each takes the person who asks and the day (representations are valid for a period), so that a

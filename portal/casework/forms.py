@@ -92,6 +92,8 @@ def assign_problem(problem: AssignProblem) -> tuple[str, str]:
             return "code", _("Enter a personal code like 010180-12345")
         case AssignProblem.OWN_ASSISTANT:
             return "code", _("A person cannot be their own assistant")
+        case AssignProblem.OWN_DESK:
+            return "code", _("A caseworker of this social service cannot be the assistant in its own cases")
         case AssignProblem.GIVEN_NAME_NEEDED:
             return "given_name", _("Enter the assistant's given name")
         case AssignProblem.FAMILY_NAME_NEEDED:

@@ -27,7 +27,7 @@ from portal.db import for_update, utcnow
 from portal.entitlements import service as entitlements
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people import service as people
-from portal.people.models import Person
+from portal.people.models import Person, StaffRoleName
 from portal.people.personal_code import InvalidPersonalCode, normalise
 
 NotFound = applications.NotFound
@@ -54,6 +54,8 @@ async def open_case(db: AsyncSession, staff: Person, scope: policy.DeskScope, ap
     )
     if application is None:
         raise NotFound(application_id)
+    if await policy.part_of_case(db, staff, application.person_id, application.created_by_id):
+        raise policy.OwnCase(application.id)
     audit.record(db, actor=staff, subject=application.person, action=audit.AuditAction.CASE_VIEWED, detail=application.reference or "")
     return application
 
@@ -227,6 +229,7 @@ async def add_note(db: AsyncSession, application: Application, staff: Person, te
 class AssignProblem(StrEnum):
     INVALID_CODE = "invalid_code"
     OWN_ASSISTANT = "own_assistant"
+    OWN_DESK = "own_desk"  # a caseworker of the desk that decides the case
     GIVEN_NAME_NEEDED = "given_name_needed"  # an assistant new to the portal is named by the desk
     FAMILY_NAME_NEEDED = "family_name_needed"
 
@@ -270,6 +273,12 @@ async def assign_by_code(
             known = await people.person_by_code(db, normalised)
         except people.NotFound:
             known = None
+    if known is not None and application.municipality_id is not None and any(
+        role.role is StaffRoleName.CASEWORKER and role.municipality_id == application.municipality_id
+        for role in await people.staff_roles(db, known)
+    ):
+        # She would record hours that her own desk checks and pays.
+        problems.append(AssignProblem.OWN_DESK)
     if known is None:
         problems += [AssignProblem.GIVEN_NAME_NEEDED] if not given_name else []
         problems += [AssignProblem.FAMILY_NAME_NEEDED] if not family_name else []

@@ -165,3 +165,20 @@ def test_a_case_from_queue_to_grant_without_javascript(browser_no_js: WebDriver,
     wait_for_path(driver, f"/{lang}/applications/{waiting}")
     main = driver.find_element(By.TAG_NAME, "main").text
     assert "Предоставить 80 часов в месяц." in main and "2028" in main
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_for_a_case_the_caseworker_is_part_of(browser: WebDriver, live_server: str, database_url: str, lang: str) -> None:
+    """Līga represents Anna: Anna's case is not hers to open, and the page says who handles it."""
+    from tests.accessibility.conftest import assert_no_axe_violations
+    from tests.accessibility.test_axe import assert_page_basics
+    from tests.casework.test_segregation import liga_represents_anna
+
+    waiting, *_ = seed_cases(database_url)
+    liga_represents_anna(database_url)
+    sign_in_as(browser, live_server, LIGA, lang)
+    browser.get(f"{live_server}/{lang}/desk/cases/{waiting}")
+    expected = {"lv": "Šo lietu izskata cits darbinieks", "ru": "Это дело ведёт другой сотрудник"}[lang]
+    wait_until(browser, lambda d: d.title.startswith(expected), "the page for one's own case")
+    assert_page_basics(browser, lang, "own case")
+    assert_no_axe_violations(browser, f"the own-case page ({lang})")
