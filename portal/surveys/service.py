@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -279,14 +280,21 @@ async def _release(db: AsyncSession, survey_id: str, today: date) -> int:
 
 
 async def _vacuum(database: Database) -> None:
-    """On PostgreSQL, VACUUM the held answers and the drafts: their deleted versions (which share the
-    participation's transaction id) are removed from the table pages rather than left until autovacuum.
-    Best effort: the bytes may stay in the files until reused, and in the WAL and backups."""
-    if database.engine.dialect.name != "postgresql":
-        return
+    """Make the deleted held answers and drafts (which shared the participation's transaction) go from the
+    files, not only from the tables. PostgreSQL: VACUUM them (their dead row versions keep the xmin until
+    then; a table left empty is cut back to nothing). SQLite: the deleted cells were overwritten with
+    zeros (`_overwrite_deleted`), but the WAL still holds the pages as they were: checkpoint it and cut
+    it to nothing. Best effort: a reader in the middle of a transaction, or a role that does not own the
+    tables, leaves it to the next batch (or autovacuum); backups and WAL archives keep what they keep."""
     try:
         async with database.engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await autocommit.exec_driver_sql("VACUUM survey_held_answer, survey_draft")
-    except DBAPIError:  # not the tables' owner, say: autovacuum will do it later
-        log.warning("VACUUM of the held survey answers failed; autovacuum will remove them later")
+            if database.engine.dialect.name == "postgresql":
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.exec_driver_sql("VACUUM survey_held_answer, survey_draft")
+            elif database.engine.dialect.name == "sqlite":
+                # On the driver's connection, outside any transaction (a checkpoint cannot run in one).
+                driver = (await connection.get_raw_connection()).driver_connection
+                if driver is not None:
+                    await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except (DBAPIError, sqlite3.Error):
+        log.warning("cleaning up the held survey answers failed; the next batch (or autovacuum) will")

@@ -19,9 +19,10 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from fractions import Fraction
 from math import comb, factorial
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.applications import demo as demo_applications
@@ -96,18 +97,32 @@ async def respondents(session: AsyncSession) -> dict[int, str]:
     return markers
 
 
-def rows(database_url: str) -> tuple[list[Row], list[Row], int, int]:
+async def left_in_pages(session: AsyncSession, tables: Sequence[str]) -> int:
+    """PostgreSQL: how many respondents' markers the tables' pages still hold, dead row versions included
+    (read byte by byte with pageinspect, as someone with the data files would)."""
+    await session.execute(text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
+    found = 0
+    for table in tables:
+        pages = int((await session.execute(text(f"SELECT pg_relation_size('{table}') / 8192"))).scalar_one())
+        for page in range(pages):
+            raw = bytes((await session.execute(text(f"SELECT get_raw_page('{table}', {page})"))).scalar_one())
+            found += raw.count(b"respondent ")
+    return found
+
+
+def rows(database_url: str) -> tuple[list[Row], list[Row], int, int, int]:
     """Each person answers in a request of their own, with the batch step after it as the page runs it."""
-    async def work() -> tuple[list[Row], list[Row], int, int]:
+    async def work() -> tuple[list[Row], list[Row], int, int, int]:
         db = Database(database_url)
         async with db.session() as session:
             markers = await respondents(session)
         for number, (person_id, marker) in enumerate(markers.items()):
             day = FIRST_DAY + timedelta(days=number)
-            async with db.session() as session:
-                person = await session.scalar(select(Person).where(Person.id == person_id))
-                assert person is not None
-                await service.save_draft(session, RECIPIENTS, person, {**EVERY_PAGE, "what_to_change": marker})
+            for said in (f"draft of {marker}", marker):  # the draft's first version says it differently
+                async with db.session() as session:
+                    person = await session.scalar(select(Person).where(Person.id == person_id))
+                    assert person is not None
+                    await service.save_draft(session, RECIPIENTS, person, {**EVERY_PAGE, "what_to_change": said})
             async with db.session() as session:
                 person = await session.scalar(select(Person).where(Person.id == person_id))
                 assert person is not None
@@ -120,7 +135,12 @@ def rows(database_url: str) -> tuple[list[Row], list[Row], int, int]:
             responses = [dict(r._mapping) for r in await session.execute(text(f"SELECT {system}, id, submitted_on, answers FROM survey_response"))]
             held = int((await session.execute(text("SELECT count(*) FROM survey_held_answer"))).scalar_one())
             drafts = int((await session.execute(text("SELECT count(*) FROM survey_draft"))).scalar_one())
+            dead = await left_in_pages(session, ("survey_held_answer", "survey_draft")) if postgres else 0
         await db.dispose()
+        if not postgres:  # the database file and its WAL, byte by byte: only the responses' own copies
+            path = Path(str(make_url(database_url).database))
+            files = b"".join(f.read_bytes() for f in (path, path.with_name(path.name + "-wal")) if f.exists())
+            dead = files.count(b"respondent ") - RESPONDENTS
         for p in participations:
             p["marker"] = markers[p["person_id"]]
         for r in responses:
@@ -133,13 +153,13 @@ def rows(database_url: str) -> tuple[list[Row], list[Row], int, int]:
             if postgres:
                 page, slot = p["ctid"].strip("()").split(",")
                 p["ctid"] = (int(page), int(slot))
-        return participations, responses, held, drafts
+        return participations, responses, held, drafts, dead
 
     return asyncio.run(work())
 
 
 def test_no_attack_on_the_database_links_more_respondents_than_chance(database_url: str) -> None:
-    participations, responses, held, drafts = rows(database_url)
+    participations, responses, held, drafts, dead = rows(database_url)
     assert len(participations) == len(responses) == RESPONDENTS and held == 0 and drafts == 0
     bound = chance_bound(RESPONDENTS, service.RELEASE_BATCH)
     attacks: dict[str, int] = {
@@ -159,4 +179,7 @@ def test_no_attack_on_the_database_links_more_respondents_than_chance(database_u
     assert not linked_more_than_chance, f"linked of {RESPONDENTS} (chance gives at most {bound}): {attacks}"
     if "xmin" in participations[0]:  # stronger: no response shares a transaction with anyone's participation
         assert not {p["xmin"] for p in participations} & {r["xmin"] for r in responses}
+    # The held answers and the drafts, deleted, shared the participation's transaction: no copy of them may
+    # stay in the tables' pages (PostgreSQL: dead row versions) or in the file and its WAL (SQLite).
+    assert dead == 0, f"{dead} copies of respondents' answers are left where the held answers and drafts were"
     assert all(str(r["submitted_on"]).endswith("-01") for r in responses)  # the month only
