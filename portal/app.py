@@ -37,7 +37,7 @@ from portal.eid.session import IdentityMiddleware, language_of_path
 from portal.forms import MAX_INT
 from portal.pages import routes as page_routes
 from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
-from portal.policy import OwnCase, RepresentativeDecides
+from portal.policy import OwnCase, OwnHours, RepresentativeDecides
 from portal.security import CSRFMiddleware, SecurityHeadersMiddleware
 from portal.settings import Settings
 from portal.storage import FileStorage
@@ -156,6 +156,12 @@ async def own_case(request: Request, exc: Exception) -> Response:
     """A caseworker opened a case she is part of (policy.part_of_case)."""
     _error_lang(request)
     return render(request, "errors/own_case.html", status_code=403)
+
+
+async def own_hours(request: Request, exc: Exception) -> Response:
+    """An assistant, as the person's representative, tried to confirm her own hours (policy.require_not_own_hours)."""
+    _error_lang(request)
+    return render(request, "errors/own_hours.html", status_code=403)
 
 
 async def csrf_rejected(request: Request) -> Response:
@@ -285,7 +291,8 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=middleware,
         exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 500: server_error,
-                            RepresentativeDecides: representative_decides, OwnCase: own_case},
+                            RepresentativeDecides: representative_decides, OwnCase: own_case,
+                            OwnHours: own_hours},
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -183,6 +183,28 @@ async def part_of_case(db: AsyncSession, staff: Person, person_id: int, applican
     return bool(await db.scalar(select(represents.exists() | assists.exists())))
 
 
+class OwnHours(Exception):
+    """The assistant, as the person's representative, asked to confirm or return her own hours."""
+
+
+def require_not_own_hours(actor: Person, report: MonthlyReport) -> None:
+    """No one confirms the hours they worked: an assistant who also represents the person leaves the
+    report to the social service, which confirms it for the person (casework.reports.confirm_for_person)."""
+    if actor.id == report.assistant_id:
+        raise OwnHours(report.id)
+
+
+async def assistant_represents(db: AsyncSession, report: MonthlyReport, today: date) -> bool:
+    """Whether the report's assistant represents its person today: then the desk confirms it."""
+    found = await db.scalar(select(Representation.id).where(
+        Representation.representative_id == report.assistant_id,
+        Representation.represented_id == report.person_id,
+        Representation.valid_from <= today,
+        or_(Representation.valid_to.is_(None), Representation.valid_to >= today),
+    ).limit(1))
+    return found is not None
+
+
 # ------------------------------------------------------------- record scopes
 #
 # Each takes the person who asks and the day (representations are valid for a period), so that a

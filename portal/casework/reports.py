@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import audit, policy
+from portal import audit, clock, policy
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.casework.service import NotAllowed, NotFound
@@ -398,6 +398,23 @@ async def sampled_report(db: AsyncSession, scope: policy.DeskScope, report_id: i
     if found.report.sample_id is None:
         raise NotFound(report_id)
     return found
+
+
+async def confirm_for_person(db: AsyncSession, staff: Person, report: MonthlyReport, shown_version: int | None) -> None:
+    """The desk confirms a report whose assistant represents the person (policy.require_not_own_hours):
+    no one confirms their own hours. NotAllowed when the assistant does not represent the person, or
+    the report no longer waits; a stale page is timesheets' Conflict."""
+    if not await policy.assistant_represents(db, report, clock.today()):
+        raise NotAllowed(report.id)
+    report = await db.scalar(for_update(select(MonthlyReport).where(MonthlyReport.id == report.id))) or report
+    if report.status is not ReportStatus.SUBMITTED:
+        raise NotAllowed(report.id)
+    if shown_version is not None and report.version != shown_version:
+        raise timesheets.Conflict(report.id)
+    report.status = ReportStatus.CONFIRMED
+    report.confirmed_at = utcnow()
+    report.confirmed_by_id = staff.id
+    _event(db, staff, report, ReportAction.CONFIRMED)
 
 
 async def mark_checked(db: AsyncSession, staff: Person, report: MonthlyReport, note: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import suppress
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import clock, i18n
+from portal import clock, i18n, policy
 from portal.applications.journey import kind_name
 from portal.applications.rules import Period, ServiceKind
 from portal.casework import forms as desk_forms
@@ -119,14 +120,31 @@ async def report(request: Request) -> Response:
         running += entry.minutes
         rows.append({"entry": entry, "running": running,
                      "returned": shown.status is ReportStatus.RETURNED and entry.id in questioned})
+        desk_confirms = shown.status is ReportStatus.SUBMITTED and await policy.assistant_represents(db, shown, clock.today())
     return render(request, "casework/reports_report.html", {
         "report": shown, "applicant": found.person, "overview": _report_summary(found, running, amount, people),
+        "desk_confirms": desk_confirms,
         "rows": rows, "total": running, "purposes": forms.purpose_names(), "status": state_tag(reports.state_of(shown)),
         "checked_by": people.get(shown.checked_by_id or 0),
         "revisions": [{"report": r, "status": state_tag(reports.state_of(r))} for r in revisions],
         "history": _history(events, revisions, people),
         "back_href": _with_month(request, "desk_reports", shown.month),
     })
+
+
+@caseworkers_only
+async def confirm_for_person(request: Request) -> Response:
+    """The desk confirms a report whose assistant represents the person: no one confirms their own hours."""
+    async with unit_of_work(request) as db:
+        try:
+            found = await reports.open_report(db, current_person(request), request.state.scope, int(request.path_params["id"]))
+        except reports.NotFound:
+            raise HTTPException(404) from None
+        form = await forms.ReportChangeForm.read(request)
+        if form.version is not None:
+            with suppress(reports.NotAllowed, timesheets.Conflict):  # confirmed meanwhile, or a stale page: the report shows it
+                await reports.confirm_for_person(db, current_person(request), found.report, form.version)
+    return RedirectResponse(lang_url(request, "desk_report", id=found.report.id), status_code=303)
 
 
 def _report_summary(found: reports.Found, minutes: int, amount: int, people: dict[int, Person]) -> list[dict[str, str]]:
@@ -260,6 +278,7 @@ def page_routes() -> list[Route]:
     return [
         Route("/desk/reports", overview, name="desk_reports"),
         Route("/desk/reports/{id:int}", report, name="desk_report"),
+        Route("/desk/reports/{id:int}/confirm", confirm_for_person, methods=["POST"], name="desk_confirm_report"),
         Route("/desk/payroll.csv", payroll, name="desk_payroll"),
         Route("/desk/summary", summary, name="desk_summary"),
         Route("/desk/sample", sample, methods=["GET", "POST"], name="desk_sample"),

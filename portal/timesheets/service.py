@@ -479,6 +479,7 @@ async def confirm(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     # Two confirmations at once (two tabs, the person and their representative): the second finds
     # it confirmed and is shown that, rather than confirming twice.
     await policy.require_decides(db, actor, report.person_id, clock.today())
+    policy.require_not_own_hours(actor, report)
     report = await _lock(db, report)
     if report.status is not ReportStatus.SUBMITTED:
         raise NotAllowed(report.id)
@@ -512,6 +513,7 @@ async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
                   entry_ids: Sequence[int]) -> MonthlyReport:
     """Back to the assistant with the reason (and the entries it concerns)."""
     await policy.require_decides(db, actor, report.person_id, clock.today())
+    policy.require_not_own_hours(actor, report)
     report = await _lock(db, report)
     if report.status is not ReportStatus.SUBMITTED:
         raise NotAllowed(report.id)

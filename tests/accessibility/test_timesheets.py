@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from portal.db import Database
 from tests.accessibility.conftest import LANGS, serve_portal, sign_in_as, wait_for_path, wait_until
 from tests.accessibility.test_apply import PageChecks
 from tests.accessibility.test_apply_details import submit, tick, type_into
@@ -327,3 +329,40 @@ def test_a_minor_is_told_her_representative_confirms(browser: WebDriver, live_se
     wait_until(driver, lambda d: d.title.startswith(expected), "the page that says who decides")
     assert_page_basics(driver, lang, "representative decides")
     assert_no_axe_violations(driver, f"the representative's page ({lang})")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_assistant_representative_is_told_the_desk_confirms_and_the_desk_is_asked_to(
+    browser: WebDriver, live_server: str, database_url: str, lang: str
+) -> None:
+    from portal.people import service as people
+    from portal.people.models import RepresentationKind
+    from tests.accessibility.conftest import assert_no_axe_violations
+    from tests.accessibility.test_axe import assert_page_basics
+    from tests.timesheets.helpers import LIGA
+
+    driver = browser
+    grants = grant_and_assign(database_url)
+    report_id = recorded_and_submitted(database_url, grants.anna_assignment, grants.last_month)
+
+    async def ilze_represents_anna() -> None:
+        db = Database(database_url)
+        async with db.session() as session:
+            ilze, anna = await people.person_by_code(session, ILZE), await people.person_by_code(session, ANNA)
+            await people.add_representation(session, ilze, anna, RepresentationKind.GUARDIAN, date(2020, 1, 1), None)
+        await db.dispose()
+
+    asyncio.run(ilze_represents_anna())
+    sign_in_as(driver, live_server, ILZE, lang)
+    go(driver, live_server, f"/{lang}/reports/{report_id}/confirm")
+    tick(driver, "received", "yes")
+    submit(driver)
+    expected = {"lv": "Šīs stundas apstiprina sociālais dienests", "ru": "Эти часы подтверждает социальная служба"}[lang]
+    wait_until(driver, lambda d: d.title.startswith(expected), "the page that says the desk confirms")
+    assert_page_basics(driver, lang, "own hours")
+    assert_no_axe_violations(driver, f"the own-hours page ({lang})")
+    driver.delete_all_cookies()
+    sign_in_as(driver, live_server, LIGA, lang)
+    go(driver, live_server, f"/{lang}/desk/reports/{report_id}")
+    assert driver.find_elements(By.CSS_SELECTOR, f'form[action="/{lang}/desk/reports/{report_id}/confirm"]')
+    assert_no_axe_violations(driver, f"the desk's report waiting for it ({lang})")

@@ -334,8 +334,9 @@ def granted_assignment(database_url: str, code: str) -> int:
     return run(database_url, work)
 
 
-def test_the_desk_is_told_when_the_assistant_confirmed_their_own_hours(client: TestClient, database_url: str) -> None:
-    """Ilze assists Anna and (here) also represents her: she can confirm, and the desk sees that she did."""
+def test_an_assistant_who_represents_the_person_leaves_the_confirmation_to_the_desk(client: TestClient, database_url: str) -> None:
+    """Ilze assists Anna and (here) also represents her: she cannot confirm her own hours; the desk sees
+    that the report waits for it, and Līga confirms it for Anna."""
     from datetime import date as day
 
     from tests.timesheets.helpers import ANNA as ANNA_CODE
@@ -355,10 +356,30 @@ def test_the_desk_is_told_when_the_assistant_confirmed_their_own_hours(client: T
     sign_in(client, ILZE)
     page = client.get(f"/lv/reports/{report}/confirm").text
     version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
-    client.post(f"/lv/reports/{report}/confirm", data={"csrf_token": csrf_of(page), "version": version, "received": "yes"})
+    refused = client.post(f"/lv/reports/{report}/confirm", data={"csrf_token": csrf_of(page), "version": version, "received": "yes"})
+    assert refused.status_code == 403 and translated("lv", "The social service confirms these hours") in refused.text
+    refused = client.post(f"/lv/reports/{report}/dispute", data={"csrf_token": csrf_of(page), "version": version, "reason": "x"})
+    assert refused.status_code == 403
     switch_to(client, LIGA)
-    assert translated("lv", "Confirmed by the assistant themself, as the person's representative") in client.get(
-        f"/lv/desk/reports/{report}").text
+    desk_page = client.get(f"/lv/desk/reports/{report}").text
+    assert translated("lv", "The social service confirms this report") in desk_page
+    confirmed = client.post(f"/lv/desk/reports/{report}/confirm", data={"csrf_token": csrf_of(desk_page), "version": version})
+    assert confirmed.status_code == 303
+    shown = client.get(f"/lv/desk/reports/{report}").text
+    assert "Līga Liepiņa" in shown and translated("lv", "The social service confirms this report") not in shown
+    assert count(database_url, MonthlyReport, id=report, status=ReportStatus.CONFIRMED) == 1
+
+
+def test_the_desk_does_not_confirm_a_report_the_person_confirms_themself(client: TestClient, database_url: str) -> None:
+    from tests.timesheets.helpers import LIGA, grant_and_assign, recorded_and_submitted
+
+    grants = grant_and_assign(database_url)
+    report = recorded_and_submitted(database_url, grants.anna_assignment, grants.last_month)
+    sign_in(client, LIGA)
+    page = client.get(f"/lv/desk/reports/{report}").text
+    assert translated("lv", "The social service confirms this report") not in page
+    client.post(f"/lv/desk/reports/{report}/confirm", data={"csrf_token": csrf_of(page), "version": "3"})
+    assert count(database_url, MonthlyReport, id=report, status=ReportStatus.SUBMITTED) == 1  # Anna confirms it
 
 
 def test_the_overview_goes_a_page_at_a_time_by_name_both_ways(database_url: str) -> None:
