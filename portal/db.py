@@ -112,6 +112,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # Write-ahead logging: a reader sees the last commit and neither waits for a writer nor stops one.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Deleted rows are overwritten, not left in free pages (a survey's held answers, a deleted draft).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

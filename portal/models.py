@@ -11,7 +11,7 @@ from portal.audit import AuditEvent
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
 from portal.people.models import Municipality, Person, Representation, School, StaffRole
-from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse
+from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse
 from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportEvent, TimeEntry
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "ReportEvent",
     "TimeEntry",
     "SurveyDraft",
+    "SurveyHeldAnswer",
     "SurveyParticipation",
     "SurveyResponse",
 ]

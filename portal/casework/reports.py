@@ -27,6 +27,7 @@ from portal import audit, clock, policy
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.casework.service import NotAllowed, NotFound
+from portal.csvfiles import cell
 from portal.db import for_update, utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
@@ -274,15 +275,13 @@ def decimal_text(value: int, divisor: int) -> str:
     return str((Decimal(value) / divisor).quantize(Decimal("0.01")))
 
 
-def _cell(text: str) -> str:
-    """A name that a spreadsheet would read as a formula is kept as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def payroll_rows(lines: Sequence[PayLine]) -> list[list[str]]:
-    """assistant, assistant's personal code, person assisted, hours, rate, amount."""
+    """assistant, assistant's personal code, person assisted, hours, rate, amount.
+
+    The names go through csvfiles.cell (a name a spreadsheet would read as a formula is kept as text);
+    the numbers are the portal's own and stay numbers, a minus sign included."""
     return [
-        [_cell(line.found.assistant.full_name), line.found.assistant.personal_code, _cell(line.found.person.full_name),
+        [str(cell(line.found.assistant.full_name)), line.found.assistant.personal_code, str(cell(line.found.person.full_name)),
          decimal_text(line.minutes, 60), decimal_text(line.rate_cents, 100), decimal_text(line.amount_cents, 100)]
         for line in lines
     ]
