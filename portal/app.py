@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -136,32 +136,27 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return render(request, "errors/404.html", status_code=404)
 
 
-async def server_error(request: Request, exc: Exception) -> Response:
-    _error_lang(request)
-    return render(request, "errors/500.html", status_code=500)
+ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
-async def unreadable_form(request: Request, exc: Exception) -> Response:
-    _error_lang(request)
-    return render(request, "errors/400.html", status_code=400)
+def error_page(template: str, status_code: int) -> ErrorHandler:
+    """An exception answered with its page, in the language of the page asked for."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        _error_lang(request)
+        return render(request, template, status_code=status_code)
+
+    return handler
 
 
-async def representative_decides(request: Request, exc: Exception) -> Response:
-    """A minor asked to do what their legal representative does (policy.decides_for_themself)."""
-    _error_lang(request)
-    return render(request, "errors/representative.html", status_code=403)
-
-
-async def own_case(request: Request, exc: Exception) -> Response:
-    """A caseworker opened a case she is part of (policy.part_of_case)."""
-    _error_lang(request)
-    return render(request, "errors/own_case.html", status_code=403)
-
-
-async def own_hours(request: Request, exc: Exception) -> Response:
-    """An assistant, as the person's representative, tried to confirm her own hours (policy.require_not_own_hours)."""
-    _error_lang(request)
-    return render(request, "errors/own_hours.html", status_code=403)
+server_error = error_page("errors/500.html", 500)
+unreadable_form = error_page("errors/400.html", 400)
+# The access policy's refusals (portal/policy.py), each with the page that says who does it instead.
+POLICY_REFUSALS: dict[Any, ErrorHandler] = {
+    RepresentativeDecides: error_page("errors/representative.html", 403),  # a minor: her representative
+    OwnCase: error_page("errors/own_case.html", 403),  # a caseworker's own case: another caseworker
+    OwnHours: error_page("errors/own_hours.html", 403),  # an assistant's own hours: the social service
+}
 
 
 async def csrf_rejected(request: Request) -> Response:
@@ -290,9 +285,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 500: server_error,
-                            RepresentativeDecides: representative_decides, OwnCase: own_case,
-                            OwnHours: own_hours},
+        exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 500: server_error, **POLICY_REFUSALS},
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import pytest
@@ -22,7 +21,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from portal.db import Database
 from tests.accessibility.conftest import LANGS, serve_portal, sign_in_as, wait_for_path, wait_until
 from tests.accessibility.test_apply import PageChecks
 from tests.accessibility.test_apply_details import submit, tick, type_into
@@ -335,24 +333,14 @@ def test_a_minor_is_told_her_representative_confirms(browser: WebDriver, live_se
 def test_an_assistant_representative_is_told_the_desk_confirms_and_the_desk_is_asked_to(
     browser: WebDriver, live_server: str, database_url: str, lang: str
 ) -> None:
-    from portal.people import service as people
-    from portal.people.models import RepresentationKind
     from tests.accessibility.conftest import assert_no_axe_violations
     from tests.accessibility.test_axe import assert_page_basics
-    from tests.timesheets.helpers import LIGA
+    from tests.timesheets.helpers import LIGA, represents
 
     driver = browser
     grants = grant_and_assign(database_url)
     report_id = recorded_and_submitted(database_url, grants.anna_assignment, grants.last_month)
-
-    async def ilze_represents_anna() -> None:
-        db = Database(database_url)
-        async with db.session() as session:
-            ilze, anna = await people.person_by_code(session, ILZE), await people.person_by_code(session, ANNA)
-            await people.add_representation(session, ilze, anna, RepresentationKind.GUARDIAN, date(2020, 1, 1), None)
-        await db.dispose()
-
-    asyncio.run(ilze_represents_anna())
+    represents(database_url, ILZE, ANNA)
     sign_in_as(driver, live_server, ILZE, lang)
     go(driver, live_server, f"/{lang}/reports/{report_id}/confirm")
     tick(driver, "received", "yes")

@@ -337,22 +337,12 @@ def granted_assignment(database_url: str, code: str) -> int:
 def test_an_assistant_who_represents_the_person_leaves_the_confirmation_to_the_desk(client: TestClient, database_url: str) -> None:
     """Ilze assists Anna and (here) also represents her: she cannot confirm her own hours; the desk sees
     that the report waits for it, and Līga confirms it for Anna."""
-    from datetime import date as day
-
     from tests.timesheets.helpers import ANNA as ANNA_CODE
-    from tests.timesheets.helpers import ILZE, LIGA, grant_and_assign, recorded_and_submitted
+    from tests.timesheets.helpers import ILZE, LIGA, grant_and_assign, recorded_and_submitted, represents
 
     grants = grant_and_assign(database_url)
     report = recorded_and_submitted(database_url, grants.anna_assignment, grants.last_month)
-
-    async def ilze_represents_anna() -> None:
-        db = Database(database_url)
-        async with db.session() as session:
-            ilze, anna = await people.person_by_code(session, ILZE), await people.person_by_code(session, ANNA_CODE)
-            await people.add_representation(session, ilze, anna, RepresentationKind.GUARDIAN, day(2020, 1, 1), None)
-        await db.dispose()
-
-    asyncio.run(ilze_represents_anna())
+    represents(database_url, ILZE, ANNA_CODE)
     sign_in(client, ILZE)
     page = client.get(f"/lv/reports/{report}/confirm").text
     version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]

@@ -4,19 +4,15 @@ as an assistant in its cases. Another caseworker of the municipality handles it.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date
-
 from starlette.testclient import TestClient
 
-from portal.db import Database
-from portal.people import service as people
 from portal.people.models import RepresentationKind
 from portal.settings import Settings
 from tests.applications.test_details import error_ids, post
 from tests.applications.test_routes import ANNA, translated
 from tests.casework.test_desk import LIGA, anna_submits, make_caseworker, switch_to
 from tests.conftest import csrf_of
+from tests.timesheets.helpers import represents
 
 PETERIS = "110978-11006"  # another caseworker of Rīga
 JELGAVA = "020790-11000"  # a caseworker of Jelgava
@@ -24,14 +20,7 @@ OWN_CASE = "Another caseworker handles this case"
 
 
 def liga_represents_anna(database_url: str) -> None:
-    async def work() -> None:
-        db = Database(database_url)
-        async with db.session() as session:
-            liga, anna = await people.person_by_code(session, LIGA), await people.person_by_code(session, ANNA)
-            await people.add_representation(session, liga, anna, RepresentationKind.AUTHORISED, date(2020, 1, 1), None)
-        await db.dispose()
-
-    asyncio.run(work())
+    represents(database_url, LIGA, ANNA, RepresentationKind.AUTHORISED)
 
 
 def test_a_caseworker_who_represents_the_person_neither_opens_nor_decides_the_case(client: TestClient, settings: Settings) -> None:

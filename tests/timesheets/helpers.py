@@ -101,3 +101,17 @@ def confirmed_report(database_url: str, assignment_id: int, month: date) -> int:
 
     asyncio.run(work())
     return report_id
+
+
+def represents(database_url: str, representative: str, represented: str,
+               kind: RepresentationKind = RepresentationKind.GUARDIAN) -> None:
+    """The first person (by personal code) represents the second from 2020 on."""
+
+    async def work() -> None:
+        db = Database(database_url)
+        async with db.session() as session:
+            await people.add_representation(session, await people.person_by_code(session, representative),
+                                            await people.person_by_code(session, represented), kind, date(2020, 1, 1), None)
+        await db.dispose()
+
+    asyncio.run(work())
