@@ -71,6 +71,8 @@ def test_an_audit_action_is_stored_as_its_plain_value_and_read_as_the_member(dat
         return stored, read
 
     stored, read = asyncio.run(work())
-    assert stored == [action.value for action in AuditAction] == ["signed_in", "signed_out", "case_viewed", "report_viewed",
-                                                                  "self_assessment_viewed"]
+    assert stored == [action.value for action in AuditAction] == [
+        "signed_in", "signed_out", "case_viewed", "report_viewed", "self_assessment_viewed", "queue_viewed",
+        "document_downloaded", "reports_overview_viewed", "payroll_exported", "summary_viewed", "sample_viewed",
+        "survey_exported", "month_viewed_by_assistant"]
     assert all(type(action) is AuditAction for action in read) and read == list(AuditAction)

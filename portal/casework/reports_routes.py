@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import clock, i18n, policy
+from portal import audit, clock, i18n, policy
 from portal.applications.journey import kind_name
 from portal.applications.rules import Period, ServiceKind
 from portal.casework import forms as desk_forms
@@ -79,6 +79,8 @@ async def overview(request: Request) -> Response:
         page = await reports.overview(db, request.state.scope, month, chosen_kind, state,
                                       after=form.values["after"], before=form.values["before"])
         counted = await reports.counts(db, request.state.scope, month, chosen_kind)
+        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.REPORTS_OVERVIEW_VIEWED,
+                     detail=f"{month:%Y-%m}: {len(page.rows)} shown, " + ", ".join(str(r.report.id) for r in page.rows if r.report))
     kept = {"month": f"{month:%Y-%m}", "status": state.value if state else "", "kind": chosen_kind.value if chosen_kind else ""}
 
     def page_href(**cursor: str) -> str:
@@ -190,6 +192,8 @@ async def payroll(request: Request) -> Response:
     month, _context = _month_context(request)
     async with unit_of_work(request) as db:
         lines = await reports.pay_lines(db, request.state.scope, month)
+        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.PAYROLL_EXPORTED,
+                     detail=f"{month:%Y-%m}: {len(lines)} lines")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_("Assistant"), _("Assistant's personal code"), _("Person assisted"), _("Hours"),
@@ -207,6 +211,7 @@ async def summary(request: Request) -> Response:
     month, context = _month_context(request)
     async with unit_of_work(request) as db:
         totals = reports.by_kind(await reports.pay_lines(db, request.state.scope, month))
+        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.SUMMARY_VIEWED, detail=f"{month:%Y-%m}")
     return render(request, "casework/summary.html", {
         **context,
         "rows": [[kind_name(t.kind), i18n.format_number(t.reports), i18n.format_hours(t.minutes), i18n.format_money(t.amount_cents)]
@@ -240,6 +245,8 @@ async def sample(request: Request) -> Response:
                 errors = [forms.sample_problem(refused.problem)]
     async with unit_of_work(request) as db:
         samples = await reports.samples_of(db, scope, month)
+        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.SAMPLE_VIEWED,
+                     detail=f"{month:%Y-%m}: {sum(len(s.reports) for s in samples)} reports")
     return render(request, "casework/sample.html", {
         **context, "errors": errors, "percent": percent, "samples": samples,
         "action": _with_month(request, "desk_sample", month), "back_href": _with_month(request, "desk_reports", month),

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import clock, i18n
+from portal import audit, clock, i18n
 from portal.applications import journey, notices, uploads
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationAction, ApplicationStatus
@@ -69,6 +69,10 @@ async def desk(request: Request) -> Response:
         found = await queue.queue(db, request.state.scope, current_person(request), chosen,
                                   after=form.values["after"], before=form.values["before"])
         handlers = await _people_by_id(db, {a.handler_id for a in found.page.rows if a.handler_id})
+        # Who saw whose names on the list: the references shown, with the filters.
+        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.QUEUE_VIEWED,
+                     detail=" ".join(f"{key}={value}" for key, value in filters.items() if value) + ": "
+                     + ", ".join(a.reference or "" for a in found.page.rows))
     rows = [
         {
             "application": application,
@@ -198,8 +202,10 @@ async def case_document(request: Request) -> Response:
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         found = next((f for f in await applications.documents_of(db, application) if f.id == int(request.path_params["document_id"])), None)
-    if found is None:
-        raise HTTPException(404)
+        if found is None:
+            raise HTTPException(404)
+        audit.record(db, actor=current_person(request), subject=application.person, action=audit.AuditAction.DOCUMENT_DOWNLOADED,
+                     detail=f"{application.reference}: document {found.id} ({found.kind})")
     return uploads.download(request.app.state.storage, found)
 
 

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from portal import clock, i18n, policy
+from portal import audit, clock, i18n, policy
 from portal.db import read_only, request_session
 from portal.people.models import Person, StaffRoleName
 from portal.settings import Settings
@@ -112,6 +112,7 @@ class IdentityMiddleware:
                 reason = EndReason.REVOKED
             else:
                 scope["actor"] = await policy.load_actor(db, person, clock.today())
+                audit.set_session(audit.session_ref_of(person.id, float(session.get(SIGNED_IN_AT) or 0)))
             await db.commit()  # ends the read: the route's own units of work begin afresh
             # The actor stays as loaded for the whole request: a unit of work that rolls back must not expire it.
             db.expunge_all()

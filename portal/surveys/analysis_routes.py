@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import clock, csvfiles, i18n
+from portal import audit, clock, csvfiles, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import ServiceKind
 from portal.db import unit_of_work
-from portal.eid.session import staff_only
+from portal.eid.session import current_person, staff_only
 from portal.entitlements.models import Entitlement
 from portal.i18n import gettext as _
 from portal.people.models import StaffRoleName
@@ -123,6 +123,8 @@ async def export(request: Request) -> Response:
     survey = _survey(request)
     async with unit_of_work(request) as db:
         everything = await _responses(db, survey)
+        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.SURVEY_EXPORTED,
+                     detail=f"{survey.id}: responses")
     lang = i18n.get_locale()
     if not survey.anonymous:
         questions = survey.questions()
@@ -161,6 +163,8 @@ async def export_texts(request: Request) -> Response:
     survey = _survey(request)
     async with unit_of_work(request) as db:
         everything = await _responses(db, survey)
+        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.SURVEY_EXPORTED,
+                     detail=f"{survey.id}: free texts")
     lang = i18n.get_locale()
     texts = analysis.free_texts(survey, [r.answers for r in everything])
     secrets.SystemRandom().shuffle(texts)

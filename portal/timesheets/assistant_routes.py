@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import clock, i18n
+from portal import audit, clock, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import Period
 from portal.db import unit_of_work
@@ -80,6 +80,9 @@ async def _month_page(
     errors: Errors | None = None, editing: int | None = None, status_message: str = "", status_code: int = 200,
 ) -> Response:
     today = clock.today()
+    # An assistant reads another person's month: who, whose, which month.
+    audit.record(db, actor=current_person(request), subject=assisted.person, action=audit.AuditAction.MONTH_VIEWED_BY_ASSISTANT,
+                 detail=f"{month:%Y-%m}")
     report = await service.current_report(db, assisted, month)
     entries: list[TimeEntry] = (await service.entries_of(db, [report.id]))[report.id] if report else []
     rates = await service.hourly_rates(db)
