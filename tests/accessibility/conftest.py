@@ -150,7 +150,7 @@ def live_server(database_url: str, provider: str) -> Iterator[str]:
 def _chrome(user_data_dir: Path, javascript: bool) -> WebDriver:
     for path in (CHROMIUM, CHROMEDRIVER):
         if not path.exists():
-            pytest.fail(f"{path} is missing: the browser tests need Debian's chromium and chromium-driver (make browser-deps)")
+            pytest.fail(f"{path} is missing: the browser tests need Debian's chromium and chromium-driver (make test-deps)")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for argument in (
@@ -452,7 +452,7 @@ def assert_still_at(driver: WebDriver, path: str, page: str) -> None:
 def assert_no_axe_violations(driver: WebDriver, label: str) -> None:
     """axe-core (WCAG 2.0/2.1/2.2 A and AA rules) finds nothing on the current page."""
     if not AXE_JS.is_file():
-        pytest.fail(f"axe-core is missing at {AXE_JS}: run `npm ci` (or `make browser-deps`) in {ROOT}")
+        pytest.fail(f"axe-core is missing at {AXE_JS}: run `npm ci` (or `make test-deps`) in {ROOT}")
     axe = Axe(driver, script_url=str(AXE_JS))
     try:
         axe.inject()
