@@ -55,6 +55,9 @@ class Actor:
     today: date
     roles: tuple[Role, ...] = ()
     representations: tuple[Representation, ...] = field(default=(), repr=False)
+    # False for a minor whom a parent or guardian represents (decides_for_themself): pages offer
+    # her own changes to her representative instead.
+    decides_for_themself: bool = True
 
     @property
     def id(self) -> int:
@@ -112,6 +115,7 @@ async def load_actor(db: AsyncSession, person: Person, today: date) -> Actor:
         today=today,
         roles=tuple(Role(name, municipality_id, school_id) for name, municipality_id, school_id in roles),
         representations=tuple(representations),
+        decides_for_themself=await decides_for_themself(db, person, today),
     )
 
 

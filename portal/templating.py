@@ -110,6 +110,8 @@ def _request_context(request: Request) -> dict[str, Any]:
         "static": lambda path: static_url(request, path),
         "switch_url": switch_language_url(request, i18n.other_locale(lang)),
         "person": request.scope.get("person"),
+        # Whether the signed-in person's own changes are theirs to make (a represented minor's are not).
+        "decides_for_themself": getattr(request.scope.get("actor"), "decides_for_themself", True),
         "csrf_token": csrf_token(request),
         "prefs": prefs,
         "html_classes": html_classes(prefs),

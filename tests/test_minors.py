@@ -37,7 +37,12 @@ def test_a_minor_reads_her_reports_and_application_but_her_father_decides(client
     report_id = recorded_and_submitted(database_url, grants.marta_assignment, grants.last_month)
     application_id = care_service_applied_for_marta(database_url)
     sign_in(client, MARTA, "ru")
-    assert client.get(f"/ru/reports/{report_id}").status_code == 200  # she reads it
+    shown = client.get(f"/ru/reports/{report_id}")
+    assert shown.status_code == 200  # she reads it; the page offers her no confirmation, and says who confirms
+    assert f'href="/ru/reports/{report_id}/confirm"' not in shown.text and translated("ru", REPRESENTATIVE_DOES_IT) in shown.text
+    assert 'href="/ru/apply"' not in client.get("/ru/dashboard").text
+    her_application = client.get(f"/ru/applications/{application_id}")
+    assert her_application.status_code == 200 and f'href="/ru/applications/{application_id}/withdraw"' not in her_application.text
     page = client.get(f"/ru/reports/{report_id}/confirm").text
     refused = client.post(f"/ru/reports/{report_id}/confirm", data={
         "csrf_token": csrf_of(page), "version": re.search(r'name="version" value="(\d+)"', page).group(1), "received": "yes"})  # type: ignore[union-attr]
@@ -52,8 +57,10 @@ def test_a_minor_reads_her_reports_and_application_but_her_father_decides(client
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', start))
     refused = client.post("/ru/apply/new", data={**hidden, "answer": "self"})
     assert refused.status_code == 403
-    # Her father confirms it.
+    # Her father confirms it: his pages offer him what hers do not.
     switch_to(client, JANIS)
+    assert f'href="/lv/reports/{report_id}/confirm"' in client.get(f"/lv/reports/{report_id}").text
+    assert f'href="/lv/applications/{application_id}/withdraw"' in client.get(f"/lv/applications/{application_id}").text
     page = client.get(f"/lv/reports/{report_id}/confirm").text
     confirmed = client.post(f"/lv/reports/{report_id}/confirm", data={
         "csrf_token": csrf_of(page), "version": re.search(r'name="version" value="(\d+)"', page).group(1), "received": "yes"})  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import clock, i18n
+from portal import clock, i18n, policy
 from portal.applications import documents, forms, journey, notices, presenters, service, uploads
 from portal.applications.models import CLOSED, Application, ApplicationAction, ApplicationStatus
 from portal.applications.rules import decision_due
@@ -120,6 +120,7 @@ async def withdraw(request: Request) -> Response:
         application, person = await _submitted_application(request, db)
         if application.status is ApplicationStatus.DRAFT:
             raise HTTPException(404)
+        await policy.require_decides(db, me, application.person_id, clock.today())  # a minor: her representative
         errors: Errors = []
         reason = ""
         if request.method == "POST":
@@ -153,6 +154,7 @@ async def respond(request: Request) -> Response:
         application, person = await _submitted_application(request, db)
         if application.status is not ApplicationStatus.INFO_REQUESTED:
             return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
+        await policy.require_decides(db, me, application.person_id, today)  # a minor: her representative
         events = await service.history(db, me, application.id, today)
         asked = [e.message for e in events if e.action is ApplicationAction.INFORMATION_REQUESTED][-1]
         errors: Errors = []
