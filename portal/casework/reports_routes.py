@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -103,26 +104,31 @@ async def overview(request: Request) -> Response:
     })
 
 
+async def _open_report(request: Request, db: AsyncSession) -> reports.Found:
+    """The report of the path, if the desk may see it (its view is recorded); else 404."""
+    try:
+        return await reports.open_report(db, current_person(request), request.state.scope, int(request.path_params["id"]))
+    except reports.NotFound:
+        raise HTTPException(404) from None
+
+
 @caseworkers_only
 async def report(request: Request) -> Response:
     async with unit_of_work(request) as db:
-        try:
-            found = await reports.open_report(db, current_person(request), request.state.scope, int(request.path_params["id"]))
-        except reports.NotFound:
-            raise HTTPException(404) from None
+        found = await _open_report(request, db)
         shown = found.report
         entries = (await timesheets.entries_of(db, [shown.id]))[shown.id]
         amount = timesheets.amount_cents(entries, await timesheets.hourly_rates(db))
         revisions = await timesheets.revisions_of(db, shown)
         events = list(await db.scalars(timesheets.events_query([r.id for r in revisions])))
         people = await reports.people_by_id(db, {e.actor_id for e in events} | {shown.confirmed_by_id or 0, shown.checked_by_id or 0})
+        desk_confirms = shown.status is ReportStatus.SUBMITTED and await policy.assistant_represents(db, shown, clock.today())
     questioned = next((set(e.entry_ids) for e in reversed(events) if e.report_id == shown.id and e.action is ReportAction.RETURNED), set())
     running, rows = 0, []
     for entry in entries:
         running += entry.minutes
         rows.append({"entry": entry, "running": running,
                      "returned": shown.status is ReportStatus.RETURNED and entry.id in questioned})
-        desk_confirms = shown.status is ReportStatus.SUBMITTED and await policy.assistant_represents(db, shown, clock.today())
     return render(request, "casework/reports_report.html", {
         "report": shown, "applicant": found.person, "overview": _report_summary(found, running, amount, people),
         "desk_confirms": desk_confirms,
@@ -138,10 +144,7 @@ async def report(request: Request) -> Response:
 async def confirm_for_person(request: Request) -> Response:
     """The desk confirms a report whose assistant represents the person: no one confirms their own hours."""
     async with unit_of_work(request) as db:
-        try:
-            found = await reports.open_report(db, current_person(request), request.state.scope, int(request.path_params["id"]))
-        except reports.NotFound:
-            raise HTTPException(404) from None
+        found = await _open_report(request, db)
         form = await forms.ReportChangeForm.read(request)
         if form.version is not None:
             with suppress(reports.NotAllowed, timesheets.Conflict):  # confirmed meanwhile, or a stale page: the report shows it

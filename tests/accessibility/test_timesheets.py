@@ -309,24 +309,30 @@ def test_a_stale_month_and_a_busy_service_with_htmx(
         assert not driver.find_elements(By.ID, "entry-form")
 
 
+def confirm_and_be_refused(driver: WebDriver, base: str, who: str, report_id: int, lang: str, title: str, page: str) -> None:
+    """`who` confirms the report and is answered with the page titled `title`, checked like every page."""
+    from tests.accessibility.conftest import assert_no_axe_violations
+    from tests.accessibility.test_axe import assert_page_basics
+
+    sign_in_as(driver, base, who, lang)
+    go(driver, base, f"/{lang}/reports/{report_id}/confirm")
+    tick(driver, "received", "yes")
+    submit(driver)
+    wait_until(driver, lambda d: d.title.startswith(title), f"the page {title!r}")
+    assert_page_basics(driver, lang, page)
+    assert_no_axe_violations(driver, f"the {page} page ({lang})")
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_minor_is_told_her_representative_confirms(browser: WebDriver, live_server: str, database_url: str, lang: str) -> None:
     """Marta (11) opens the report waiting for her and confirms it: the page says her father does this."""
-    from tests.accessibility.conftest import assert_no_axe_violations
-    from tests.accessibility.test_axe import assert_page_basics
     from tests.timesheets.helpers import MARTA
 
     driver = browser
     grants = grant_and_assign(database_url)
     report_id = recorded_and_submitted(database_url, grants.marta_assignment, grants.last_month)
-    sign_in_as(driver, live_server, MARTA, lang)
-    go(driver, live_server, f"/{lang}/reports/{report_id}/confirm")
-    tick(driver, "received", "yes")
-    submit(driver)
     expected = {"lv": "To jūsu vietā dara jūsu likumiskais pārstāvis", "ru": "Это за вас делает ваш законный представитель"}[lang]
-    wait_until(driver, lambda d: d.title.startswith(expected), "the page that says who decides")
-    assert_page_basics(driver, lang, "representative decides")
-    assert_no_axe_violations(driver, f"the representative's page ({lang})")
+    confirm_and_be_refused(driver, live_server, MARTA, report_id, lang, expected, "representative decides")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -334,21 +340,14 @@ def test_an_assistant_representative_is_told_the_desk_confirms_and_the_desk_is_a
     browser: WebDriver, live_server: str, database_url: str, lang: str
 ) -> None:
     from tests.accessibility.conftest import assert_no_axe_violations
-    from tests.accessibility.test_axe import assert_page_basics
     from tests.timesheets.helpers import LIGA, represents
 
     driver = browser
     grants = grant_and_assign(database_url)
     report_id = recorded_and_submitted(database_url, grants.anna_assignment, grants.last_month)
     represents(database_url, ILZE, ANNA)
-    sign_in_as(driver, live_server, ILZE, lang)
-    go(driver, live_server, f"/{lang}/reports/{report_id}/confirm")
-    tick(driver, "received", "yes")
-    submit(driver)
     expected = {"lv": "Šīs stundas apstiprina sociālais dienests", "ru": "Эти часы подтверждает социальная служба"}[lang]
-    wait_until(driver, lambda d: d.title.startswith(expected), "the page that says the desk confirms")
-    assert_page_basics(driver, lang, "own hours")
-    assert_no_axe_violations(driver, f"the own-hours page ({lang})")
+    confirm_and_be_refused(driver, live_server, ILZE, report_id, lang, expected, "own hours")
     driver.delete_all_cookies()
     sign_in_as(driver, live_server, LIGA, lang)
     go(driver, live_server, f"/{lang}/desk/reports/{report_id}")
