@@ -19,7 +19,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import i18n
@@ -37,9 +36,11 @@ from portal.eid.session import IdentityMiddleware, language_of_path
 from portal.forms import MAX_INT
 from portal.pages import routes as page_routes
 from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
+from portal.people import data_access_routes
 from portal.policy import OwnCase, OwnHours, RepresentativeDecides
 from portal.security import CSRFMiddleware, SecurityHeadersMiddleware
 from portal.settings import Settings
+from portal.staticfiles import VersionedStaticFiles
 from portal.storage import FileStorage
 from portal.surveys import analysis_routes
 from portal.surveys import routes as survey_routes
@@ -109,15 +110,6 @@ class LanguageMiddleware:
             await send(message)
 
         await self.app(scope, receive, remember_language)
-
-
-class VersionedStaticFiles(StaticFiles):
-    """Static files are referenced with ?v=<content hash> (templating.static_url), so they can be cached for good."""
-
-    def file_response(self, *args: Any, **kwargs: Any) -> Response:
-        response = super().file_response(*args, **kwargs)
-        response.headers["cache-control"] = "public, max-age=31536000, immutable"
-        return response
 
 
 def _error_lang(request: Request) -> str:
@@ -262,7 +254,7 @@ def create_app(settings: Settings) -> Starlette:
                     *application_status_routes.page_routes(), *assessment_routes.page_routes(),
                     *casework_routes.page_routes(), *desk_assessment_routes.page_routes(),
                     *desk_reports_routes.page_routes(), *assistant_routes.page_routes(), *report_routes.page_routes(),
-                    *survey_routes.page_routes(), *analysis_routes.page_routes()],
+                    *survey_routes.page_routes(), *analysis_routes.page_routes(), *data_access_routes.page_routes()],
         ),
     ]
     middleware = [
