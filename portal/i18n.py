@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import DateTimePattern, get_timezone, match_skeleton
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_skeleton, get_timezone
-from babel.numbers import format_currency
+from babel.dates import parse_pattern as parse_date_pattern
+from babel.numbers import NumberPattern, format_currency, get_currency_precision, get_currency_symbol
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 
@@ -33,10 +35,6 @@ LOCAL_TIME = get_timezone(TIME_ZONE)  # looked up once, not per formatted value
 BABEL_LOCALES: dict[str, Locale] = {locale: Locale.parse(locale) for locale in LOCALES}
 
 _current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
-
-
-def _babel_locale() -> Locale:
-    return BABEL_LOCALES[get_locale()]
 
 
 def other_locale(locale: str) -> str:
@@ -133,27 +131,124 @@ def _accept_language_tags(header: str) -> list[str]:
     return [tag for _q, _p, tag in sorted(weighted)]
 
 
+# ------------------------------------------------------------------ formatting, with patterns resolved once per locale
+
+NAMED_FORMATS = ("full", "long", "medium", "short")
+CURRENCY = "EUR"
+# Babel looks a format's pattern up in the CLDR data on every call (a skeleton is even matched
+# against all of the locale's), and a money amount looks up the currency's plural name it never
+# shows; a table formats hundreds of cells. The patterns are resolved here once per locale and only
+# applied per value, with the same results as Babel's format_* functions (tests/pages/test_static_files.py
+# compares them).
+DAY_PATTERNS = {"lv": "EEEE, d. MMMM", "ru": "EEEE, d MMMM"}
+MONTH_SKELETON = "yMMMM"
+
+
+@dataclass(frozen=True)
+class LocaleFormats:
+    locale: Locale
+    dates: dict[str, DateTimePattern]
+    # format_datetime's named formats: the text that combines them ("{1} {0}"), the date's and the time's pattern.
+    datetimes: dict[str, tuple[str, DateTimePattern, DateTimePattern]]
+    month: DateTimePattern
+    day: DateTimePattern
+    number: NumberPattern
+    money: NumberPattern | None  # None: the locale names the currency in words, which depend on the amount
+
+
+def _money_pattern(locale: Locale) -> NumberPattern | None:
+    """The locale's currency pattern with the euro's symbol and decimals already in place."""
+    pattern: NumberPattern = locale.currency_formats["standard"]
+    if "¤¤¤" in pattern.pattern:
+        return None
+
+    def with_symbol(text: str) -> str:  # Babel's replacements, in its order
+        return text.replace("¤¤", CURRENCY).replace("¤", get_currency_symbol(CURRENCY, locale))
+
+    digits = get_currency_precision(CURRENCY)
+    return NumberPattern(
+        pattern.pattern,
+        (with_symbol(pattern.prefix[0]), with_symbol(pattern.prefix[1])),
+        (with_symbol(pattern.suffix[0]), with_symbol(pattern.suffix[1])),
+        pattern.grouping,
+        pattern.int_prec,
+        (digits, digits),
+        pattern.exp_prec,
+        pattern.exp_plus,
+        pattern.number_pattern,
+    )
+
+
+def _locale_formats(name: str) -> LocaleFormats:
+    locale = BABEL_LOCALES[name]
+    skeletons = locale.datetime_skeletons
+    month_skeleton = MONTH_SKELETON if MONTH_SKELETON in skeletons else match_skeleton(MONTH_SKELETON, skeletons) or MONTH_SKELETON
+    return LocaleFormats(
+        locale=locale,
+        dates={format: locale.date_formats[format] for format in NAMED_FORMATS},
+        datetimes={
+            format: (locale.datetime_formats[format].replace("'", ""), locale.date_formats[format], locale.time_formats[format])
+            for format in NAMED_FORMATS
+        },
+        month=parse_date_pattern(skeletons[month_skeleton]),
+        day=parse_date_pattern(DAY_PATTERNS.get(name, "EEEE, d MMMM")),
+        number=locale.decimal_formats[None],
+        money=_money_pattern(locale),
+    )
+
+
+FORMATS: dict[str, LocaleFormats] = {locale: _locale_formats(locale) for locale in LOCALES}
+
+
+def _formats() -> LocaleFormats:
+    return FORMATS[get_locale()]
+
+
+def _as_date(value: date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _aware(value: date) -> datetime:
+    """The instant Babel formats: a date is its midnight, and a naive time is UTC."""
+    instant = value if isinstance(value, datetime) else datetime.combine(value, time())
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
 def format_date(value: date, format: str = "long") -> str:
-    return babel_format_date(value, format=format, locale=_babel_locale())
+    formats = _formats()
+    if format in formats.dates:
+        return str(formats.dates[format].apply(_as_date(value), formats.locale))
+    return babel_format_date(value, format=format, locale=formats.locale)
 
 
 def format_month(value: date) -> str:
     """A month and its year ("2026. g. novembris", "ноябрь 2026 г.")."""
-    return str(format_skeleton("yMMMM", value, locale=_babel_locale()))
+    formats = _formats()
+    return str(formats.month.apply(_aware(value), formats.locale))
 
 
 def format_day(value: date) -> str:
     """A day of a month with its weekday ("otrdiena, 3. novembris", "вторник, 3 ноября")."""
-    pattern = {"lv": "EEEE, d. MMMM", "ru": "EEEE, d MMMM"}.get(get_locale(), "EEEE, d MMMM")
-    return babel_format_date(value, format=pattern, locale=_babel_locale())
+    formats = _formats()
+    return str(formats.day.apply(_as_date(value), formats.locale))
 
 
 def format_datetime(value: datetime, format: str = "medium") -> str:
-    return babel_format_datetime(value, format=format, tzinfo=LOCAL_TIME, locale=_babel_locale())
+    """In Riga's time, whatever the value's zone (a naive value is UTC, as the database stores it)."""
+    formats = _formats()
+    if format not in formats.datetimes:
+        return babel_format_datetime(value, format=format, tzinfo=LOCAL_TIME, locale=formats.locale)
+    combined, date_pattern, time_pattern = formats.datetimes[format]
+    local = _aware(value).astimezone(LOCAL_TIME)
+    time_text = time_pattern.apply(local.timetz(), formats.locale, reference_date=local.date())
+    return combined.replace("{0}", time_text).replace("{1}", date_pattern.apply(local.date(), formats.locale))
 
 
 def format_number(value: float | int, format: str | None = None) -> str:
-    return babel_format_decimal(value, format=format, locale=_babel_locale())
+    formats = _formats()
+    if format is None:
+        return str(formats.number.apply(value, formats.locale))
+    return babel_format_decimal(value, format=format, locale=formats.locale)
 
 
 def format_hours(minutes: int) -> str:
@@ -168,7 +263,10 @@ def format_hours(minutes: int) -> str:
 
 def format_money(cents: int) -> str:
     """Money is integer cents; people read euros ("12,34 €")."""
-    return str(format_currency(cents / 100, "EUR", locale=_babel_locale()))
+    formats = _formats()
+    if formats.money is None:
+        return str(format_currency(cents / 100, CURRENCY, locale=formats.locale))
+    return str(formats.money.apply(cents / 100, formats.locale))
 
 
 def locale_display_name(locale: str) -> str:

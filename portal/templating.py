@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from portal import i18n
 from portal.settings import Settings
+from portal.staticfiles import load_manifest
 from portal.urlmap import UrlMap
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -81,11 +81,8 @@ def lang_url(request: Request, name: str, **params: Any) -> str:
 
 
 def static_versions(directory: Path = STATIC_DIR) -> dict[str, str]:
-    """Each static file's version, from its content: read and hashed once, when the app is made."""
-    return {
-        path.relative_to(directory).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        for path in sorted(directory.rglob("*")) if path.is_file()
-    }
+    """Each static file's version, from its content: the manifest the static route serves (read and hashed once)."""
+    return load_manifest(directory).versions
 
 
 def static_url(request: Request, path: str) -> str:
