@@ -14,7 +14,6 @@ from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,6 +24,7 @@ from portal import i18n
 from portal.applications import journey
 from portal.applications import routes as application_routes
 from portal.applications import status_routes as application_status_routes
+from portal.applications.documents import MAX_FILES_PER_KIND
 from portal.assessment import routes as assessment_routes
 from portal.casework import assessment_routes as desk_assessment_routes
 from portal.casework import reports_routes as desk_reports_routes
@@ -38,9 +38,10 @@ from portal.pages import routes as page_routes
 from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
 from portal.people import data_access_routes
 from portal.policy import OwnCase, OwnHours, RepresentativeDecides
-from portal.security import CSRFMiddleware, SecurityHeadersMiddleware
+from portal.ratelimit import Limited
+from portal.security import BodyLimits, CSRFMiddleware, FilePost, SecurityHeadersMiddleware, TrustedProxyMiddleware
 from portal.settings import Settings
-from portal.staticfiles import VersionedStaticFiles
+from portal.staticfiles import GZipOutsideStatic, VersionedStaticFiles
 from portal.storage import FileStorage
 from portal.surveys import analysis_routes
 from portal.surveys import routes as survey_routes
@@ -143,12 +144,22 @@ def error_page(template: str, status_code: int) -> ErrorHandler:
 
 server_error = error_page("errors/500.html", 500)
 unreadable_form = error_page("errors/400.html", 400)
+body_too_large = error_page("errors/413.html", 413)
 # The access policy's refusals (portal/policy.py), each with the page that says who does it instead.
 POLICY_REFUSALS: dict[Any, ErrorHandler] = {
     RepresentativeDecides: error_page("errors/representative.html", 403),  # a minor: her representative
     OwnCase: error_page("errors/own_case.html", 403),  # a caseworker's own case: another caseworker
     OwnHours: error_page("errors/own_hours.html", 403),  # an assistant's own hours: the social service
 }
+
+
+async def too_many_requests(request: Request, exc: Exception) -> Response:
+    """429 with Retry-After: this address has done this too often (portal.ratelimit); nothing of the request was kept."""
+    _error_lang(request)
+    response: Response = render(request, "errors/429.html", status_code=429)
+    if isinstance(exc, Limited):
+        response.headers["retry-after"] = str(exc.retry_after_seconds)
+    return response
 
 
 async def csrf_rejected(request: Request) -> Response:
@@ -236,6 +247,13 @@ class ShedOverloadMiddleware:
             await response(scope, receive, send)
 
 
+# The posts that carry files, each limited to this many files of at most MAX_FILE_BYTES; every other post is a form.
+FILE_POSTS = [
+    FilePost("apply_question", MAX_FILES_PER_KIND, applies=lambda params: params.get("step") == journey.DOCUMENTS),
+    FilePost("application_respond", MAX_FILES_PER_KIND),
+]
+
+
 def create_app(settings: Settings) -> Starlette:
     database = Database.for_settings(settings)
 
@@ -258,7 +276,8 @@ def create_app(settings: Settings) -> Starlette:
         ),
     ]
     middleware = [
-        Middleware(GZipMiddleware, minimum_size=500),
+        Middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies),
+        Middleware(GZipOutsideStatic, minimum_size=500),
         Middleware(SecurityHeadersMiddleware, settings=settings),
         Middleware(
             SessionMiddleware,
@@ -272,12 +291,14 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(ShedOverloadMiddleware),
         Middleware(RequestSessionMiddleware, database=database),
         Middleware(IdentityMiddleware, settings=settings),
-        Middleware(CSRFMiddleware, reject=csrf_rejected, unreadable=unreadable_form),
+        Middleware(CSRFMiddleware, reject=csrf_rejected, unreadable=unreadable_form, too_large=body_too_large,
+                   limits=BodyLimits(routes, FILE_POSTS)),
     ]
     app = Starlette(
         routes=routes,
         middleware=middleware,
-        exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 500: server_error, **POLICY_REFUSALS},
+        exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 429: too_many_requests, 500: server_error,
+                            Limited: too_many_requests, **POLICY_REFUSALS},
         lifespan=lifespan,
     )
     app.state.settings = settings

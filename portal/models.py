@@ -8,10 +8,12 @@ from portal.applications.models import (
 )
 from portal.assessment.models import Assessment
 from portal.audit import AuditEvent
+from portal.eid.models import WebSession
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
 from portal.people.models import Municipality, Person, Representation, School, StaffRole
-from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse
+from portal.ratelimit import RateLimitHit
+from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse, SurveyVisit
 from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportEvent, TimeEntry
 
 __all__ = [
@@ -38,4 +40,7 @@ __all__ = [
     "SurveyHeldAnswer",
     "SurveyParticipation",
     "SurveyResponse",
+    "SurveyVisit",
+    "WebSession",
+    "RateLimitHit",
 ]

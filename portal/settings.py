@@ -6,6 +6,7 @@ create_app() and everything follows from it.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,9 @@ class Settings:
     db_pool_timeout_seconds: int = DB_POOL_TIMEOUT_SECONDS
     db_statement_timeout_ms: int = DB_STATEMENT_TIMEOUT_MS
     db_lock_timeout_ms: int = DB_LOCK_TIMEOUT_MS
+    # The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks,
+    # PORTAL_TRUSTED_PROXIES="10.0.0.5,10.1.0.0/16"); nobody's by default. See security.TrustedProxyMiddleware.
+    trusted_proxies: tuple[str, ...] = ()
     # Demo mode allows the demo secret key and shows the component gallery.
     demo: bool = False
     # The page showing every component in every state: for the demo and the tests only.
@@ -96,6 +100,11 @@ class Settings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise SettingsError(f"{variable} must be a whole number of at least {least}, not {value!r}.")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(f"PORTAL_TRUSTED_PROXIES: {proxy!r} is not an address or a network.") from None
         if self.db_lock_timeout_ms > self.db_statement_timeout_ms:
             # A statement waiting for a lock is still running: the statement timeout would end it first.
             raise SettingsError("PORTAL_DB_LOCK_TIMEOUT_MS must not be longer than PORTAL_DB_STATEMENT_TIMEOUT_MS.")
@@ -163,6 +172,7 @@ class Settings:
             db_pool_timeout_seconds=whole_number("db_pool_timeout_seconds"),
             db_statement_timeout_ms=whole_number("db_statement_timeout_ms"),
             db_lock_timeout_ms=whole_number("db_lock_timeout_ms"),
+            trusted_proxies=tuple(part.strip() for part in env.get("PORTAL_TRUSTED_PROXIES", "").split(",") if part.strip()),
             demo=demo,
             component_gallery=demo,
         )

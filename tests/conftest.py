@@ -336,8 +336,6 @@ def _state_of(row: Any, next_id: int | None) -> tuple[object, ...] | None:
     """The person's row as signing in finds it (None: no row, which gets `next_id`); None when only a real sign-in will do."""
     if row is None:
         return ("absent", next_id)
-    if row["sessions_revoked_at"] is not None:
-        return None  # signed out: a new session must begin after that
     # The values, but of a time only whether it is set: times never repeat from one test to the next.
     return ("present", *sorted((name, value is not None if isinstance(value, datetime) else value) for name, value in row.items()))
 

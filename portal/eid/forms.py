@@ -11,3 +11,7 @@ MAX_NEXT = 500
 class StaySignedInForm(Form):
     # The page to go back to without JavaScript; anything but one of our own pages leads to the dashboard.
     return_to = Text(max_length=MAX_NEXT)
+
+
+class EndOtherSessionsForm(Form):
+    """A button and the CSRF token (checked by the middleware): nothing else is read."""

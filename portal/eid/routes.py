@@ -12,17 +12,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import i18n
+from portal import i18n, ratelimit
 from portal.db import unit_of_work
 from portal.eid import service
-from portal.eid.forms import MAX_NEXT, StaySignedInForm
+from portal.eid.forms import MAX_NEXT, EndOtherSessionsForm, StaySignedInForm
 from portal.eid.session import (
-    ID_TOKEN,
     PERSON_ID,
+    current_person,
     end_session,
+    session_token,
     signed_in,
     start_session,
 )
+from portal.security import client_address
 from portal.settings import Settings
 from portal.templating import render
 
@@ -48,10 +50,17 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def _count(request: Request, limit: ratelimit.Limit) -> None:
+    """A hit on the limit, kept at once (in a unit of work of its own); ratelimit.Limited past it."""
+    async with unit_of_work(request) as db:
+        await ratelimit.hit(db, limit, _settings(request).secret_key, client_address(request.scope))
+
+
 async def sign_in(request: Request) -> Response:
     lang = request.path_params["lang"]
     if request.scope.get("person") is not None:
         return RedirectResponse(safe_next(request.query_params.get("next")) or request.app.url_path_for("dashboard", lang=lang), status_code=303)
+    await _count(request, ratelimit.SIGN_IN)
     request.session[LOGIN_LANG] = lang
     next_page = safe_next(request.query_params.get("next"))
     if next_page:
@@ -73,6 +82,7 @@ async def callback(request: Request) -> Response:
     request.scope["path_params"] = {**request.path_params, "lang": lang}
     # Whatever happens below, nobody is signed in by a failed callback.
     request.session.pop(PERSON_ID, None)
+    await _count(request, ratelimit.CALLBACK)
 
     if request.query_params.get("error"):
         problem = "cancelled" if request.query_params["error"] == "access_denied" else "provider"
@@ -94,8 +104,9 @@ async def callback(request: Request) -> Response:
 
     async with unit_of_work(request) as db:
         person = await service.sign_in_person(db, identity)
+        session_key, began = await service.begin_session(db, person, token.get("id_token"), request.headers.get("user-agent", ""))
     return_to = request.session.get(RETURN_TO)
-    start_session(request.session, person, token.get("id_token"))
+    start_session(request.session, person.id, session_key, began)
     target = safe_next(return_to) or request.app.url_path_for("dashboard", lang=person.preferred_locale or lang)
     return RedirectResponse(target, status_code=303)
 
@@ -103,10 +114,11 @@ async def callback(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     lang = request.path_params["lang"]
     person = request.scope.get("person")
-    id_token = request.session.get(ID_TOKEN)
-    if person is not None:
+    key = session_token(request.session)
+    id_token = None
+    if person is not None and key is not None:
         async with unit_of_work(request) as db:
-            await service.revoke_sessions(db, person.id)
+            id_token = await service.close_session(db, person, key)
     end_session(request.session)
     signed_out_url = _settings(request).base_url.rstrip("/") + request.app.url_path_for("signed_out", lang=lang)
     client = _client(request)
@@ -151,6 +163,27 @@ async def session_extend(request: Request) -> Response:
     return RedirectResponse(back or request.app.url_path_for("dashboard", lang=request.path_params["lang"]), status_code=303)
 
 
+@signed_in
+async def sessions(request: Request) -> Response:
+    """The person's signed-in sessions, and a button that ends every other one."""
+    person, key = current_person(request), str(session_token(request.session))
+    ended: int | None = None
+    async with unit_of_work(request) as db:
+        if request.method == "POST":
+            await EndOtherSessionsForm.read(request)  # nothing to declare but the CSRF token, checked before
+            ended = await service.end_other_sessions(db, person, key)
+        found = await service.live_sessions(db, person, key, _settings(request))
+    if ended is not None:
+        target = request.app.url_path_for("sessions", lang=request.path_params["lang"])
+        return RedirectResponse(f"{target}?{urlencode({'ended': ended})}", status_code=303)
+    return render(request, "eid/sessions.html", {"sessions": found, "ended": _ended_count(request)})
+
+
+def _ended_count(request: Request) -> int | None:
+    value = request.query_params.get("ended", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
+
+
 def page_routes() -> list[Route]:
     """Routes under the /{lang} prefix."""
     return [
@@ -159,6 +192,7 @@ def page_routes() -> list[Route]:
         Route("/signed-out", signed_out, name="signed_out"),
         Route("/session-ended", session_ended, name="session_ended"),
         Route("/session/extend", session_extend, methods=["POST"], name="session_extend"),
+        Route("/sessions", sessions, methods=["GET", "POST"], name="sessions"),
     ]
 
 

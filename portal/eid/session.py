@@ -1,36 +1,44 @@
 """The signed-in identity: what the session holds, when it ends, and who is signed in.
 
-Sessions are signed cookies (stateless app processes). Each request by a
-signed-in person checks the idle and absolute timeouts and that the person
-has not signed out elsewhere since; the person is then on `scope["person"]`.
+A session is a row on the server (eid.models.WebSession) and a signed cookie that holds only its
+random token, the person's id and two times. Each request by a signed-in person checks the idle and
+absolute timeouts (from the cookie's times, which the signature keeps honest) and, in one query, that
+the session's row has not ended (signed out, or ended from another browser) and who the person is;
+the person is then on `scope["person"]`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal import audit, clock, i18n, policy
-from portal.db import read_only, request_session
+from portal.db import committed, read_only, request_session, utcnow
+from portal.eid.models import WebSession
 from portal.people.models import Person, StaffRoleName
 from portal.settings import Settings
 
 PERSON_ID = "person_id"
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN = "last_seen"
-ID_TOKEN = "id_token"
-IDENTITY_KEYS = (PERSON_ID, SIGNED_IN_AT, LAST_SEEN, ID_TOKEN, "sid")
+SESSION_TOKEN = "sid"
+IDENTITY_KEYS = (PERSON_ID, SIGNED_IN_AT, LAST_SEEN, SESSION_TOKEN)
+# How stale the session's row may let "last active" be: it is written at most once a minute, not on every request.
+SEEN_EVERY_SECONDS = 60
 
 # Requests that must not count as activity, nor be turned away by a timeout.
 PASSIVE_PREFIXES = ("/static/", "/healthz", "/readyz")
@@ -42,21 +50,22 @@ class EndReason(StrEnum):
     REVOKED = "revoked"
 
 
-def start_session(session: dict[str, Any], person: Person, id_token: str | None) -> None:
-    """Sign in: a new session id and CSRF token, so nothing from before sign-in carries over."""
+def session_id(token: str) -> str:
+    """The row's id for the cookie's token: the database holds only this, which signs no one in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_token(session: dict[str, Any]) -> str | None:
+    token = session.get(SESSION_TOKEN)
+    return token if isinstance(token, str) else None
+
+
+def start_session(session: dict[str, Any], person_id: int, token: str, signed_in_at: datetime) -> None:
+    """Sign in: the cookie is cleared and then holds the new session's token and times, and a new CSRF
+    token, so nothing from before sign-in carries over. The session's row (eid.service.begin_session) holds the rest."""
     session.clear()
-    now = time.time()
-    session.update(
-        {
-            "sid": secrets.token_urlsafe(16),
-            "csrf": secrets.token_urlsafe(32),
-            PERSON_ID: person.id,
-            SIGNED_IN_AT: now,
-            LAST_SEEN: now,
-        }
-    )
-    if id_token:
-        session[ID_TOKEN] = id_token
+    now = signed_in_at.timestamp()
+    session.update({SESSION_TOKEN: token, "csrf": secrets.token_urlsafe(32), PERSON_ID: person_id, SIGNED_IN_AT: now, LAST_SEEN: now})
 
 
 def end_session(session: dict[str, Any]) -> None:
@@ -73,9 +82,16 @@ def end_reason(session: dict[str, Any], now: float, settings: Settings) -> EndRe
     return None
 
 
-def _was_revoked(person: Person, session: dict[str, Any]) -> bool:
-    revoked_at = person.sessions_revoked_at
-    return revoked_at is not None and revoked_at.timestamp() >= float(session.get(SIGNED_IN_AT, 0))
+async def signed_in_person(db: AsyncSession, session: dict[str, Any]) -> tuple[Person, datetime] | None:
+    """The person of the cookie's session and when the session's row was last marked seen; None if it has ended."""
+    token, person_id = session_token(session), session.get(PERSON_ID)
+    if token is None or not isinstance(person_id, int):
+        return None
+    found = (await db.execute(
+        select(Person, WebSession.last_seen_at).join(WebSession, WebSession.person_id == Person.id)
+        .where(WebSession.id == session_id(token), WebSession.ended_at.is_(None), Person.id == person_id)
+    )).first()
+    return (found[0], found[1]) if found else None
 
 
 def language_of_path(path: str) -> str | None:
@@ -107,15 +123,20 @@ class IdentityMiddleware:
         if reason is None:
             db = request_session(scope)
             await read_only(db)  # who is signed in: read, never written here
-            person = await db.get(Person, int(person_id))
-            if person is None or _was_revoked(person, session):
+            found = await signed_in_person(db, session)
+            if found is None:
                 reason = EndReason.REVOKED
             else:
+                person, last_marked = found
                 scope["actor"] = await policy.load_actor(db, person, clock.today())
-                audit.set_session(audit.session_ref_of(person.id, float(session.get(SIGNED_IN_AT) or 0)))
+                audit.set_session(session_id(str(session_token(session)))[:32])
             await db.commit()  # ends the read: the route's own units of work begin afresh
             # The actor stays as loaded for the whole request: a unit of work that rolls back must not expire it.
             db.expunge_all()
+            if found is not None and now - last_marked.timestamp() > SEEN_EVERY_SECONDS:
+                async with committed(db):
+                    await db.execute(update(WebSession).where(WebSession.id == session_id(str(session_token(session))))
+                                     .values(last_seen_at=utcnow()))
 
         if reason is not None:
             end_session(session)
@@ -184,8 +205,3 @@ def current_person(request: Request) -> Person:
     if person is None:  # only reachable from a route that forgot @signed_in
         raise PermissionError("no signed-in person")
     return person
-
-
-def signed_in_since(session: dict[str, Any]) -> datetime | None:
-    value = session.get(SIGNED_IN_AT)
-    return datetime.fromtimestamp(float(value), UTC) if value else None

@@ -42,8 +42,6 @@ class Person(Timestamped, Base):
     family_name: Mapped[str] = mapped_column(String(200))
     preferred_locale: Mapped[str | None] = mapped_column(String(5))
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Sessions that began before this moment are no longer accepted (sign-out everywhere).
-    sessions_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def full_name(self) -> str:

@@ -75,3 +75,15 @@ class SurveyResponse(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Only for a survey that is not anonymous.
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+
+
+class SurveyVisit(Base):
+    """A visitor's unfinished answers to a public survey, under the SHA-256 of a random token in their
+    session cookie: nothing says who they are, and the day alone says when (for clearing old ones)."""
+
+    __tablename__ = "survey_visit"
+
+    visit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_on: Mapped[date] = mapped_column(Date, index=True)

@@ -1,12 +1,10 @@
 """Answering a survey at /{lang}/surveys/<name>: a few questions a page, saved as you go (for the
-signed-in person in their draft, for a visitor in their own session), check your answers, submit
+signed-in person in their draft, for a visitor under a random token in their session), check your answers, submit
 once, thanks. Switching language keeps the answers: they are values, not words. HTTP only."""
 
 from __future__ import annotations
 
-import hashlib
-import time
-from collections import defaultdict, deque
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import clock, i18n
+from portal import clock, i18n, ratelimit
 from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.forms import Errors, read_body
 from portal.people.models import Person
+from portal.security import client_address
 from portal.surveys import analysis, service
 from portal.surveys import answers as answering
 from portal.surveys.definitions import Survey, all_surveys
@@ -29,29 +28,8 @@ from portal.surveys.forms import read_page
 from portal.templating import lang_url, render
 
 ANSWERED_COOKIE = "survey-answered-"
-PUBLIC_LIMIT, PUBLIC_WINDOW_SECONDS = 5, 3600
-
-
-class PublicLimit:
-    """At most a few public submissions an hour from one address, counted in memory only
-    (a keyed hash of the address, never stored with an answer or written anywhere)."""
-
-    def __init__(self) -> None:
-        self.key = str(time.time()).encode()
-        self.seen: dict[str, deque[float]] = defaultdict(deque)
-
-    def allow(self, address: str) -> bool:
-        now = time.monotonic()
-        bucket = self.seen[hashlib.sha256(self.key + address.encode()).hexdigest()]
-        while bucket and now - bucket[0] > PUBLIC_WINDOW_SECONDS:
-            bucket.popleft()
-        if len(bucket) >= PUBLIC_LIMIT:
-            return False
-        bucket.append(now)
-        return True
-
-
-PUBLIC_LIMITS = PublicLimit()
+# The session key of a visitor's random token, under whose hash their unfinished answers are kept (SurveyVisit).
+VISIT_TOKEN = "survey_visit"
 
 
 def _person(request: Request) -> Person | None:
@@ -85,7 +63,22 @@ async def _answers(request: Request, db: AsyncSession, survey: Survey) -> dict[s
     if person is not None:
         draft = await service.draft_of(db, survey, person)
         return dict(draft.answers) if draft else {}
-    return dict(request.session.get(f"survey:{survey.id}", {}))
+    return await service.visit_answers(db, survey, _visit_token(request))
+
+
+def _visit_token(request: Request, *, create: bool = False) -> str | None:
+    token = request.session.get(VISIT_TOKEN)
+    if not isinstance(token, str) and create:
+        token = request.session[VISIT_TOKEN] = secrets.token_urlsafe(32)
+    return token if isinstance(token, str) else None
+
+
+async def _count_visitor(request: Request, limit: ratelimit.Limit) -> None:
+    """A visitor's post counted against the limit for their address, in a transaction of its own: never
+    written together with their answers, so that nothing in the database joins the two."""
+    if _person(request) is None:
+        async with unit_of_work(request) as db:
+            await ratelimit.hit(db, limit, request.app.state.settings.secret_key, client_address(request.scope))
 
 
 async def _keep(request: Request, db: AsyncSession, survey: Survey, given: dict[str, Any]) -> dict[str, Any]:
@@ -93,9 +86,7 @@ async def _keep(request: Request, db: AsyncSession, survey: Survey, given: dict[
     person = _person(request)
     if person is not None:
         return dict((await service.save_draft(db, survey, person, given)).answers)
-    answers = service.merged(survey, request.session.get(f"survey:{survey.id}", {}), given)
-    request.session[f"survey:{survey.id}"] = answers
-    return answers
+    return await service.save_visit(db, survey, str(_visit_token(request, create=True)), given, clock.today())
 
 
 def _kept() -> dict[str, int]:
@@ -125,6 +116,8 @@ async def start(request: Request) -> Response:
 
 async def page(request: Request) -> Response:
     number = int(request.path_params["page"])
+    if request.method == "POST":
+        await _count_visitor(request, ratelimit.PUBLIC_PAGE)
     async with unit_of_work(request) as db:
         survey = await _survey(request, db)
         if (redirect := _sign_in_first(request, survey)) is not None:
@@ -179,6 +172,7 @@ async def check(request: Request) -> Response:
 
 async def submit(request: Request) -> Response:
     """Submit once: a second submit (back button, another tab) lands on the thanks page again."""
+    await _count_visitor(request, ratelimit.PUBLIC_SUBMIT)
     async with unit_of_work(request) as db:
         survey = await _survey(request, db)
         if (redirect := _sign_in_first(request, survey)) is not None:
@@ -191,7 +185,7 @@ async def submit(request: Request) -> Response:
             if person is not None:
                 await service.submit(db, survey, person, i18n.get_locale(), clock.today())
             else:
-                await service.submit_public(db, survey, await _answers(request, db, survey), i18n.get_locale(), clock.today())
+                await service.submit_visit(db, survey, _visit_token(request), i18n.get_locale(), clock.today())
         except service.AlreadyAnswered:
             return thanks
         except service.Unfinished:
@@ -199,10 +193,6 @@ async def submit(request: Request) -> Response:
         except service.NotOpen:
             raise HTTPException(404) from None
         if person is None:
-            # Counted only for a response that would be kept; over the limit, it is rolled back with the 429.
-            if not PUBLIC_LIMITS.allow(request.client.host if request.client else ""):
-                raise HTTPException(429)
-            request.session.pop(f"survey:{survey.id}", None)
             thanks.set_cookie(ANSWERED_COOKIE + survey.id, "1", max_age=400 * 24 * 3600, httponly=True, samesite="lax",
                               secure=request.app.state.settings.https)
     if survey.anonymous or person is None:

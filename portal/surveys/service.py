@@ -8,10 +8,11 @@ docs/architecture.md, "Anonymous answers").
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -28,7 +29,7 @@ from portal.people.models import Person
 from portal.surveys.analysis import MIN_GROUP
 from portal.surveys.answers import cleaned, first_unfinished, storable
 from portal.surveys.definitions import Survey, all_surveys
-from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse
+from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse, SurveyVisit
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +223,43 @@ async def submit(db: AsyncSession, survey: Survey, person: Person, language: str
                 await db.delete(draft)
     except IntegrityError:  # the same submit twice at once with no draft to lock: the other one counted
         raise AlreadyAnswered(survey.id) from None
+
+
+def visit_key(token: str) -> str:
+    """A visitor's progress is kept under the hash of the random token in their cookie, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def visit_answers(db: AsyncSession, survey: Survey, token: str | None) -> dict[str, Any]:
+    if token is None:
+        return {}
+    visit = await db.get(SurveyVisit, (visit_key(token), survey.id))
+    return dict(visit.answers) if visit else {}
+
+
+async def save_visit(db: AsyncSession, survey: Survey, token: str, given: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """Keep a visitor's page of answers with the earlier ones (locked, so two tabs merge, as a draft does)."""
+    key = visit_key(token)
+    def locked() -> Awaitable[SurveyVisit | None]:
+        return db.scalar(for_update(select(SurveyVisit).where(SurveyVisit.visit == key, SurveyVisit.survey_id == survey.id)))
+
+    found = await locked()
+    if found is None:
+        visit, _added = await added_or_existing(db, SurveyVisit(visit=key, survey_id=survey.id, answers={}, updated_on=today), locked)
+    else:
+        visit = found
+    visit.answers = merged(survey, visit.answers, given)
+    visit.updated_on = today
+    await db.flush()
+    return dict(visit.answers)
+
+
+async def submit_visit(db: AsyncSession, survey: Survey, token: str | None, language: str, today: date) -> None:
+    """A visitor's response from their kept progress, which is deleted with it."""
+    visit = await db.get(SurveyVisit, (visit_key(token), survey.id)) if token else None
+    await submit_public(db, survey, dict(visit.answers) if visit else {}, language, today)
+    if visit is not None:
+        await db.delete(visit)
 
 
 async def submit_public(db: AsyncSession, survey: Survey, answers: Mapping[str, Any], language: str, today: date) -> None:

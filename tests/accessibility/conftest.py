@@ -79,7 +79,7 @@ PUBLIC_PAGES = (
     "settings-error",
 )
 # Pages of a signed-in person (open_page() is called after sign_in_as()).
-SIGNED_IN_PAGES = ("dashboard", "settings", "settings-error", "timeout-dialog")
+SIGNED_IN_PAGES = ("dashboard", "settings", "settings-error", "timeout-dialog", "sessions")
 ERROR_STATES = {"settings-error"}
 PAGE_PATHS = {
     "start": "/",
@@ -90,6 +90,7 @@ PAGE_PATHS = {
     "session-ended": "/session-ended",
     "not-found": "/no-such-page",
     "dashboard": "/dashboard",
+    "sessions": "/sessions",
 }
 
 AXE_OPTIONS = {

@@ -114,6 +114,42 @@ def test_the_page_for_a_form_that_cannot_be_read(browser: WebDriver, live_server
     assert_no_axe_violations(browser, f"the 400 page ({lang})")
 
 
+SEND_TOO_LARGE = """
+const form = document.createElement('form'); form.method = 'post'; form.action = location.pathname;
+const field = document.createElement('input'); field.type = 'hidden'; field.name = 'text'; field.value = 'x'.repeat(1100000);
+form.append(field); document.body.append(form); form.submit();
+"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_for_a_body_too_large(browser: WebDriver, live_server: str, lang: str) -> None:
+    """A form post past its limit gets the 413 page, in the page's language."""
+    from tests.test_capacity import translated
+
+    open_page(browser, live_server, lang, "settings")
+    browser.execute_script(SEND_TOO_LARGE)
+    wait_until(browser, lambda d: d.title.startswith(translated(lang, "What you sent is too large")), "the 413 page")
+    assert_page_basics(browser, lang, "body too large")
+    assert_no_axe_violations(browser, f"the 413 page ({lang})")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_for_too_many_attempts(
+    browser: WebDriver, database_url: str, provider: str, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """Starting sign-in past the address's limit gets the 429 page, in the page's language."""
+    from portal import ratelimit
+    from tests.test_capacity import translated
+
+    monkeypatch.setattr(ratelimit, "SIGN_IN", ratelimit.Limit("sign_in", 1, 600))
+    with serve_portal(database_url, provider) as base_url:
+        browser.get(f"{base_url}/{lang}/sign-in")
+        browser.get(f"{base_url}/{lang}/sign-in")
+        assert browser.title.startswith(translated(lang, "Too many attempts")), browser.title
+        assert_page_basics(browser, lang, "too many attempts")
+        assert_no_axe_violations(browser, f"the 429 page ({lang})")
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_page_for_a_busy_service(
     browser: WebDriver, database_url: str, provider: str, monkeypatch: pytest.MonkeyPatch, lang: str

@@ -4,17 +4,21 @@ submit once; a visitor answers the public survey without signing in, once; nobod
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from portal.app import SESSION_COOKIE
 from portal.db import Database
+from portal.settings import Settings
 from portal.surveys.definitions import all_surveys
-from portal.surveys.models import SurveyHeldAnswer, SurveyResponse
+from portal.surveys.models import SurveyHeldAnswer, SurveyResponse, SurveyVisit
+from portal.surveys.routes import VISIT_TOKEN
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import switch_to
-from tests.conftest import csrf_of, sign_in
+from tests.conftest import csrf_of, session_data, sign_in
 from tests.timesheets.helpers import ANNA, OLGA, grant_and_assign
 
 RECIPIENTS = all_surveys()["recipients-2026"]
@@ -125,22 +129,9 @@ def test_a_visitor_answers_the_public_survey_once_without_signing_in(client: Tes
     assert client.get(f"/lv/surveys/{PORTAL.id}").status_code == 200
 
 
-def test_public_submissions_from_one_address_are_limited_without_keeping_the_address() -> None:
-    from portal.surveys.routes import PUBLIC_LIMIT, PublicLimit
-
-    limit = PublicLimit()
-    assert all(limit.allow("192.0.2.1") for _ in range(PUBLIC_LIMIT))
-    assert not limit.allow("192.0.2.1")
-    assert limit.allow("192.0.2.2")
-    assert not any("192.0.2" in key for key in limit.seen)  # only keyed hashes, in memory
-
-
 def test_the_pages_say_what_is_kept_and_five_visitors_answers_become_responses_after_the_fifth(
     client: TestClient, database_url: str
 ) -> None:
-    from portal.surveys import routes
-
-    routes.PUBLIC_LIMITS.seen.clear()  # five from the test client's one address are allowed in the hour
     start = client.get(f"/lv/surveys/{PORTAL.id}").text
     assert translated("lv", "Your browser keeps a cookie that says you have answered, so that you are not asked again. "
                             "We keep nothing that says who you are.") in start
@@ -165,3 +156,22 @@ def test_the_pages_say_what_is_kept_and_five_visitors_answers_become_responses_a
         counted.append(asyncio.run(in_tables()))
     # Held back until the fifth; the batch step after the fifth response adds all five.
     assert counted == [(0, 1), (0, 2), (0, 3), (0, 4), (5, 0)]
+
+
+def test_a_visitors_progress_is_kept_on_the_server_under_a_random_token(client: TestClient, settings: Settings) -> None:
+    post_page(client, "lv", PORTAL, 1, page_answers(PORTAL, 1))
+    cookie = session_data(client.cookies.get(SESSION_COOKIE) or "", settings.secret_key)
+    assert cookie is not None and set(cookie) <= {"csrf", VISIT_TOKEN}  # the token, never the answers
+
+    async def visits() -> list[SurveyVisit]:
+        db = Database(settings.database_url)
+        async with db.session() as session:
+            found = list(await session.scalars(select(SurveyVisit)))
+        await db.dispose()
+        return found
+
+    [visit] = asyncio.run(visits())
+    assert visit.visit == hashlib.sha256(str(cookie[VISIT_TOKEN]).encode()).hexdigest() and visit.answers
+    check = client.get(f"/lv/surveys/{PORTAL.id}/check").text  # the answers come back from the server
+    client.post(f"/lv/surveys/{PORTAL.id}/submit", data={"csrf_token": csrf_of(check)})
+    assert asyncio.run(visits()) == []  # deleted with the submission
