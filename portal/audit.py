@@ -4,16 +4,22 @@ Rows are only ever inserted: on PostgreSQL a trigger refuses any UPDATE, DELETE 
 them, whoever asks (migration 0015). Every staff read or export of people's data is an event:
 a worklist (whose rows it showed), a case, a document, a report, the payroll, the summary, the
 sample, a survey's export; and an assistant's view of a person's month.
+
+A list or an export shows many people's data at once: it is one event per person it showed
+(`record_many`), so that each of them finds it on their "who looked at my data" page
+(people/data_access.py). That page reads the month and the case references out of `detail`, so
+each action keeps the shape of its detail noted beside it below.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, String, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,17 +32,23 @@ class AuditAction(StrEnum):
 
     SIGNED_IN = "signed_in"
     SIGNED_OUT = "signed_out"  # everywhere: the person's sessions were revoked
-    CASE_VIEWED = "case_viewed"  # the desk opened an application
-    REPORT_VIEWED = "report_viewed"  # the desk opened a monthly report
-    SELF_ASSESSMENT_VIEWED = "self_assessment_viewed"  # the desk opened the self-assessment sent with a case
-    QUEUE_VIEWED = "queue_viewed"  # the desk's list of cases (detail: its filters and how many it listed)
-    DOCUMENT_DOWNLOADED = "document_downloaded"  # the desk opened a document of a case
-    REPORTS_OVERVIEW_VIEWED = "reports_overview_viewed"  # the desk's month of reports
-    PAYROLL_EXPORTED = "payroll_exported"  # the payroll CSV (assistants' personal codes)
-    SUMMARY_VIEWED = "summary_viewed"  # the summary for the ministry
-    SAMPLE_VIEWED = "sample_viewed"  # the control sample of a month
-    SURVEY_EXPORTED = "survey_exported"  # a survey's CSV, by the analyst
-    MONTH_VIEWED_BY_ASSISTANT = "month_viewed_by_assistant"  # an assistant's page of a person's month
+    CASE_VIEWED = "case_viewed"  # the desk opened an application ("AP-2026-000001")
+    REPORT_VIEWED = "report_viewed"  # the desk opened a monthly report ("report 7, 2026-03, revision 1")
+    SELF_ASSESSMENT_VIEWED = "self_assessment_viewed"  # the desk opened the self-assessment sent with a case ("AP-… v2")
+    # A list or an export is one event per person it showed ("<the page's filters or month>: <theirs>", record_many).
+    QUEUE_VIEWED = "queue_viewed"  # the desk's list of cases, a list ("status=open order=oldest: AP-…, AP-…")
+    DOCUMENT_DOWNLOADED = "document_downloaded"  # the desk opened a document of a case ("AP-…: document 3 (kind)")
+    REPORTS_OVERVIEW_VIEWED = "reports_overview_viewed"  # the desk's month of reports, a list ("2026-03 status=…: assisted")
+    PAYROLL_EXPORTED = "payroll_exported"  # the payroll CSV, an export ("2026-03: 12 lines: assistant")
+    SUMMARY_VIEWED = "summary_viewed"  # the summary for the ministry (totals only: no one's data, no subject)
+    SAMPLE_VIEWED = "sample_viewed"  # the control sample of a month, a list ("2026-03: 4 reports: assisted")
+    SURVEY_EXPORTED = "survey_exported"  # a survey's CSV, by the analyst (no subject)
+    MONTH_VIEWED_BY_ASSISTANT = "month_viewed_by_assistant"  # an assistant's page of a person's month ("2026-03")
+
+
+# What of a person's a list or an export showed, in the person's part of its detail (record_many).
+AS_ASSISTED = "assisted"  # the person assisted: their month, their hours
+AS_ASSISTANT = "assistant"  # the assistant: their name (and, in the payroll, personal code) and hours worked
 
 
 class AuditEvent(Base):
@@ -78,3 +90,31 @@ def record(
             session_ref=_session_ref.get(),
         )
     )
+
+
+async def record_many(
+    db: AsyncSession, *, actor: Person | None, subjects: Iterable[tuple[int, str]], action: AuditAction, detail: str = ""
+) -> None:
+    """One event per person a list or an export showed, in one INSERT, in the page's unit of work.
+
+    `subjects` are (person id, what of theirs it showed: a case's reference, AS_ASSISTANT …); a
+    person shown twice (two cases, two assistants) is one event with both. `detail` is the page's
+    own (its filters, its month); each event's is "<detail>: <theirs>". A page that showed no one
+    is still one event, without a subject: who looked at the list, and with which filters.
+    """
+    shown: dict[int, list[str]] = {}
+    for person_id, theirs in subjects:
+        parts = shown.setdefault(person_id, [])
+        if theirs and theirs not in parts:
+            parts.append(theirs)
+    at, session_ref = utcnow(), _session_ref.get()
+    rows = [
+        {"at": at, "actor_id": actor.id if actor else None, "subject_id": person_id, "action": AuditAction(action),
+         "detail": f"{detail}: {', '.join(parts)}"[:500], "session_ref": session_ref}
+        for person_id, parts in shown.items()
+    ] or [{"at": at, "actor_id": actor.id if actor else None, "subject_id": None, "action": AuditAction(action),
+           "detail": detail[:500], "session_ref": session_ref}]
+    # Executed now, not added to the session: one INSERT executed for all the rows (an executemany;
+    # psycopg pipelines it), however many the page showed, in the page's transaction, so it commits
+    # or rolls back with it.
+    await db.execute(insert(AuditEvent), rows)

@@ -1,5 +1,6 @@
 """Every staff read or export of people's data is an audit event, with the session that made it, and
-on PostgreSQL no one can change or remove an event."""
+on PostgreSQL no one can change or remove an event. A list or an export is an event for each person
+it showed, written in one statement."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from portal.people import service as people
 from portal.people.models import StaffRoleName
 from portal.surveys.definitions import all_surveys
 from tests.casework.test_desk import anna_submits, make_caseworker, switch_to
-from tests.conftest import engine_for, sign_in
-from tests.timesheets.helpers import ILZE, LIGA, grant_and_assign, recorded_and_submitted
+from tests.conftest import csrf_of, engine_for, sign_in
+from tests.test_query_counts import statements
+from tests.timesheets.helpers import ILZE, LIGA, MARTA, confirmed_report, grant_and_assign, recorded_and_submitted
 
 PETERIS = "300688-11000"  # the survey analyst
 
@@ -95,3 +97,41 @@ def test_no_one_changes_or_removes_an_audit_event_on_postgresql(client: TestClie
             connection.execute(text(statement))
     engine.dispose()
     assert events(database_url) and all(detail != "changed" for _a, _b, _c, detail, _d in events(database_url))
+
+
+def test_a_list_or_an_export_is_an_event_for_each_person_it_showed_in_one_insert(client: TestClient, database_url: str) -> None:
+    grants = grant_and_assign(database_url)  # Anna's and Marta's cases, decided; Ilze assists both
+    confirmed_report(database_url, grants.anna_assignment, grants.last_month)  # Anna's month is paid; Marta's not reported
+    month = f"{grants.last_month:%Y-%m}"
+    anna, marta, ilze = (person_id(database_url, code) for code in ("150385-11001", MARTA, ILZE))
+    with engine_for(database_url).connect() as connection:
+        reference = dict(connection.execute(text("SELECT person_id, reference FROM application")).all())
+    sign_in(client, LIGA)
+    sample = f"/lv/desk/sample?month={month}"
+    assert client.post(sample, data={"csrf_token": csrf_of(client.get(sample).text), "percent": "100"}).status_code == 303
+    before = len(events(database_url))
+    pages = {"queue_viewed": "/lv/desk?status=all", "reports_overview_viewed": f"/lv/desk/reports?month={month}",
+             "payroll_exported": f"/lv/desk/payroll.csv?month={month}", "sample_viewed": sample}
+    for path in pages.values():
+        with statements(client) as seen:
+            assert client.get(path).status_code == 200, path
+        inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT")]
+        assert len(inserts) == 1, (path, inserts)  # one statement for the page, however many people it showed
+    recorded = [event for event in events(database_url)[before:] if event[0] in pages]
+    shown = {(action, subject): detail for action, actor, subject, detail, _ref in recorded}
+    assert all(actor == person_id(database_url, LIGA) for _a, actor, *_rest in recorded)
+    assert set(shown) == {
+        ("queue_viewed", anna), ("queue_viewed", marta),  # the people whose cases were listed
+        ("reports_overview_viewed", anna), ("reports_overview_viewed", marta), ("reports_overview_viewed", ilze),
+        ("payroll_exported", anna), ("payroll_exported", ilze),  # only confirmed months are paid
+        ("sample_viewed", anna), ("sample_viewed", ilze),
+    }
+    assert shown[("queue_viewed", anna)] == f"status=all order=oldest: {reference[anna]}"
+    assert shown[("queue_viewed", marta)] == f"status=all order=oldest: {reference[marta]}"
+    assert shown[("reports_overview_viewed", ilze)] == f"{month}: assistant"  # listed twice, one event
+    assert shown[("reports_overview_viewed", marta)] == f"{month}: assisted"
+    assert shown[("payroll_exported", ilze)] == f"{month}: 1 lines: assistant"
+    assert shown[("sample_viewed", anna)] == f"{month}: 1 reports: assisted"
+    # A list that showed no one is still who looked at it, and with which filters.
+    assert client.get("/lv/desk", params={"q": "Neviens"}).status_code == 200
+    assert events(database_url)[-1][:4] == ("queue_viewed", person_id(database_url, LIGA), None, "status=open order=oldest q=Neviens")

@@ -1,6 +1,10 @@
 """The desk's worklist: its cases filtered (status, service, decision time, whose), searched (personal
 code, reference number or names) and read a page at a time (keyset, portal/paging.py), with the count
 of all that match. No HTTP here.
+
+A case the caseworker is part of (about her, filed by her, of someone she represents or assists) is
+in her list, so that she sees the desk's whole work, and marked, because it is not hers to open
+(policy.part_of_case): a column of the page's query marks them.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,6 +59,8 @@ class QueueFilter:
 class Queue:
     page: Page[Application]
     total: int  # every case that matches, on every page
+    # The page's cases the caseworker is part of (policy.part_of_case): listed, but another caseworker opens them.
+    own: frozenset[int] = frozenset()
 
 
 def first_submission_due_on_or_after(day: date) -> date:
@@ -129,8 +136,11 @@ async def queue(
     total = await db.scalar(
         select(func.count()).select_from(Application).join(Person, Person.id == Application.person_id).where(*conditions)
     )
-    query = (select(Application).join(Application.person).options(contains_eager(Application.person)).where(*conditions))
-    page = await keyset_page(db, query, (Application.submitted_at, Application.id), _position,
-                             descending=chosen.newest_first, after=read_cursor(after, KEY_KINDS),
-                             before=read_cursor(before, KEY_KINDS), size=size)
-    return Queue(page, int(total or 0))
+    # Each case with whether the caseworker is part of it: a column of the same query, not a query per case.
+    query: Any = (select(Application, policy.part_of_cases(staff).label("own")).join(Application.person)
+                  .options(contains_eager(Application.person)).where(*conditions))
+    found: Page[Any] = await keyset_page(db, query, (Application.submitted_at, Application.id), lambda row: _position(row[0]),
+                                         descending=chosen.newest_first, after=read_cursor(after, KEY_KINDS),
+                                         before=read_cursor(before, KEY_KINDS), size=size, entities=True)
+    page = Page([application for application, _own in found.rows], found.after, found.before)
+    return Queue(page, int(total or 0), frozenset(application.id for application, own in found.rows if own))

@@ -80,9 +80,12 @@ async def overview(request: Request) -> Response:
         page = await reports.overview(db, request.state.scope, month, chosen_kind, state,
                                       after=form.values["after"], before=form.values["before"])
         counted = await reports.counts(db, request.state.scope, month, chosen_kind)
-        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.REPORTS_OVERVIEW_VIEWED,
-                     detail=f"{month:%Y-%m}: {len(page.rows)} shown, " + ", ".join(str(r.report.id) for r in page.rows if r.report))
-    kept = {"month": f"{month:%Y-%m}", "status": state.value if state else "", "kind": chosen_kind.value if chosen_kind else ""}
+        kept = {"month": f"{month:%Y-%m}", "status": state.value if state else "", "kind": chosen_kind.value if chosen_kind else ""}
+        # Each person and assistant the page listed (their month, their hours), with the month and the filters.
+        await audit.record_many(db, actor=current_person(request), action=audit.AuditAction.REPORTS_OVERVIEW_VIEWED,
+                                subjects=[pair for r in page.rows for pair in ((r.person.id, audit.AS_ASSISTED),
+                                                                               (r.assistant.id, audit.AS_ASSISTANT))],
+                                detail=" ".join([f"{month:%Y-%m}", *(f"{k}={v}" for k, v in kept.items() if v and k != "month")]))
 
     def page_href(**cursor: str) -> str:
         return lang_url(request, "desk_reports") + "?" + urlencode({k: v for k, v in kept.items() if v} | cursor)
@@ -195,8 +198,11 @@ async def payroll(request: Request) -> Response:
     month, _context = _month_context(request)
     async with unit_of_work(request) as db:
         lines = await reports.pay_lines(db, request.state.scope, month)
-        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.PAYROLL_EXPORTED,
-                     detail=f"{month:%Y-%m}: {len(lines)} lines")
+        # The file names every assistant (with the personal code) and every person assisted: an event for each.
+        await audit.record_many(db, actor=current_person(request), action=audit.AuditAction.PAYROLL_EXPORTED,
+                                subjects=[pair for line in lines for pair in ((line.found.assistant.id, audit.AS_ASSISTANT),
+                                                                              (line.found.person.id, audit.AS_ASSISTED))],
+                                detail=f"{month:%Y-%m}: {len(lines)} lines")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_("Assistant"), _("Assistant's personal code"), _("Person assisted"), _("Hours"),
@@ -248,8 +254,11 @@ async def sample(request: Request) -> Response:
                 errors = [forms.sample_problem(refused.problem)]
     async with unit_of_work(request) as db:
         samples = await reports.samples_of(db, scope, month)
-        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.SAMPLE_VIEWED,
-                     detail=f"{month:%Y-%m}: {sum(len(s.reports) for s in samples)} reports")
+        shown = [found for drawn in samples for found in drawn.reports]
+        await audit.record_many(db, actor=current_person(request), action=audit.AuditAction.SAMPLE_VIEWED,
+                                subjects=[pair for found in shown for pair in ((found.person.id, audit.AS_ASSISTED),
+                                                                               (found.assistant.id, audit.AS_ASSISTANT))],
+                                detail=f"{month:%Y-%m}: {len(shown)} reports")
     return render(request, "casework/sample.html", {
         **context, "errors": errors, "percent": percent, "samples": samples,
         "action": _with_month(request, "desk_sample", month), "back_href": _with_month(request, "desk_reports", month),

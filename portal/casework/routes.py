@@ -47,8 +47,6 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 # ---------------------------------------------------------------- the queue
 
 
-
-
 @caseworkers_only
 async def desk(request: Request) -> Response:
     form = forms.QueueForm.from_query(request)  # a filter that is not one of the choices is its default
@@ -69,16 +67,18 @@ async def desk(request: Request) -> Response:
         found = await queue.queue(db, request.state.scope, current_person(request), chosen,
                                   after=form.values["after"], before=form.values["before"])
         handlers = await _people_by_id(db, {a.handler_id for a in found.page.rows if a.handler_id})
-        # Who saw whose names on the list: the references shown, with the filters.
-        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.QUEUE_VIEWED,
-                     detail=" ".join(f"{key}={value}" for key, value in filters.items() if value) + ": "
-                     + ", ".join(a.reference or "" for a in found.page.rows))
+        # Who saw whose names on the list: an event for each person listed, with their references and the filters.
+        await audit.record_many(db, actor=current_person(request), action=audit.AuditAction.QUEUE_VIEWED,
+                                subjects=[(a.person_id, a.reference or "") for a in found.page.rows],
+                                detail=" ".join(f"{key}={value}" for key, value in filters.items() if value))
     rows = [
         {
             "application": application,
             "days_left": service.days_left(application, today),
             "status": STATUS_TAGS[application.status],
             "handler": handlers.get(application.handler_id) if application.handler_id else None,
+            # Not hers to open or take (policy.OwnCase): listed without a link, with who handles it.
+            "own": application.id in found.own,
         }
         for application in found.page.rows
     ]

@@ -1,18 +1,24 @@
 """The desk's worklist at a municipality's size: a page of 50 at a time (keyset: next and previous
 keep the filters), the count of all that match, search by personal code, reference number or name,
-and "take this case" with the "my cases" and "nobody has taken" filters."""
+and "take this case" with the "my cases" and "nobody has taken" filters; a case the caseworker is
+part of is listed without a link, and is not hers to take."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from datetime import date
 
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from portal.applications import demo as demo_applications
+from portal.applications.models import Application
+from portal.applications.rules import ServiceKind
+from portal.casework import service as casework
 from portal.db import Database
 from portal.people import service as people
-from portal.people.models import StaffRoleName
+from portal.people.models import RepresentationKind, StaffRoleName
 from portal.settings import Settings
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import LIGA, switch_to
@@ -116,3 +122,58 @@ def test_a_case_is_taken_and_found_under_my_cases(client: TestClient, settings: 
     # Jelgava's caseworker: not her case to take.
     switch_to(client, JELGAVA)
     assert client.post(case + "/take", data={"csrf_token": csrf_of(client.get("/lv/desk").text)}).status_code == 404
+
+
+def liga_takes_part(database_url: str, made: list[tuple[str, str]]) -> dict[str, int]:
+    """Līga represents Nr001, assists Nr002 (granted by Pēteris), and applies herself: the cases' ids by reference."""
+
+    async def work() -> dict[str, int]:
+        db = Database(database_url)
+        async with db.session() as session:
+            liga, peteris = await people.person_by_code(session, LIGA), await people.person_by_code(session, PETERIS)
+            await people.add_representation(session, liga, await people.person_by_code(session, made[1][0]),
+                                            RepresentationKind.AUTHORISED, date(2020, 1, 1), None)
+            assisted = await session.scalar(select(Application).where(Application.reference == made[2][1]))
+            assert assisted is not None
+            await casework.grant(session, assisted, peteris, kind=ServiceKind.ADULT_ASSISTANT, minutes=40 * 60,
+                                 valid_from=date(2026, 1, 1), valid_to=date(2027, 12, 31), decision_text="Piešķirts.")
+            await casework.assign(session, assisted, peteris, liga, date(2026, 1, 1))
+            answers = demo_applications.adult_answers({"method": "email", "phone": "", "email": "liga@example.lv"})
+            answers["municipality"] = "riga"
+            await demo_applications.submitted_application(session, liga, liga, answers, "lv")
+            found = dict((await session.execute(select(Application.reference, Application.id))).all())
+        await db.dispose()
+        return {str(reference): int(id_) for reference, id_ in found.items()}
+
+    return asyncio.run(work())
+
+
+def row_of(page: str, reference: str) -> str:
+    found = re.search(r'<tr class="table__row">((?:(?!</tr>).)*' + re.escape(reference) + r".*?)</tr>", page, re.S)
+    assert found, reference
+    return found.group(1)
+
+
+def test_a_case_the_caseworker_is_part_of_is_listed_but_not_hers_to_open_or_take(client: TestClient, settings: Settings) -> None:
+    made = applicants(settings.database_url, 4)
+    ids = liga_takes_part(settings.database_url, made)
+    own_reference = next(reference for reference in ids if reference not in {r for _code, r in made})
+    theirs = {made[1][1], made[2][1], own_reference}  # represented, assisted, her own
+    note = translated("lv", "Another caseworker handles this case")
+    switch_to(client, LIGA)
+    page = client.get("/lv/desk?status=all").text
+    for reference, case_id in ids.items():
+        row = row_of(page, reference)
+        linked = f'href="/lv/desk/cases/{case_id}"' in row
+        assert (linked, note in row) == ((False, True) if reference in theirs else (True, False)), reference
+    # "Take" goes through the case, which is not hers to open: refused, and nobody has taken it.
+    represented = f"/lv/desk/cases/{ids[made[1][1]]}"
+    refused = client.post(represented + "/take", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 403 and note in refused.text
+    assert shown(client.get("/lv/desk?whose=mine&status=all").text) == []
+    assert "Nr001" in shown(client.get("/lv/desk?whose=unassigned").text)
+    # Another caseworker of the desk opens and takes each of them.
+    switch_to(client, PETERIS)
+    page = client.get("/lv/desk?status=all").text
+    assert note not in page and all(f'href="/lv/desk/cases/{case_id}"' in page for case_id in ids.values())
+    assert client.post(represented + "/take", data={"csrf_token": csrf_of(page)}).status_code == 303
