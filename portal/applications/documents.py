@@ -19,6 +19,8 @@ from portal.forms import readable
 from portal.i18n import lazy_gettext as _l
 
 MAX_BYTES = 10 * 1024 * 1024
+# Of one kind on a draft, or sent with one answer to a request (service.add_documents holds it);
+# so a form's file field never usefully carries more than this many files.
 MAX_FILES_PER_KIND = 5
 
 # The file types accepted, told by their first bytes (never by the name the file came with).
@@ -27,6 +29,18 @@ SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
     (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
 )
+# The extensions a stored file's name may end with, by its type; the first is the one given when
+# the name sent has none of them (`x.html` that is a PDF is kept as `x.pdf`).
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+}
+# The name of a file sent without a usable one (`.pdf`, `---.png`): `dokuments-1.pdf`. A file's
+# name is data the person and the social service both see, not page text, so it is not translated.
+DEFAULT_STEM = "dokuments"
+MAX_NAME = 255  # ApplicationDocument.filename
+MAX_EXTENSION = 10  # what follows the last dot is an extension only when it is this short, in letters and digits
 
 
 class DocumentKind(StrEnum):
@@ -133,6 +147,12 @@ UPLOAD_PROBLEM_TEXTS: dict[UploadProblem, LazyProxy] = {
     UploadProblem.TOO_LARGE: _l("The selected file must be smaller than 10 MB"),
     UploadProblem.WRONG_TYPE: _l("The selected file must be a PDF, JPG or PNG"),
 }
+# Said at the field when a form's files would make more than MAX_FILES_PER_KIND of one document
+# (none of that field's files is kept then): the documents page, and the answer to a request.
+TOO_MANY_FILES = _l("This document already has %(num)s files, the most it can have. Remove one to add another.",
+                    num=MAX_FILES_PER_KIND)
+TOO_MANY_FILES_FOR_ANSWER = _l("You can send up to %(num)s files with one answer. None of the files you chose was added: "
+                               "choose fewer.", num=MAX_FILES_PER_KIND)
 
 
 def content_type_of(content: bytes) -> str | None:
@@ -154,8 +174,32 @@ def check_upload(content: bytes) -> tuple[str | None, UploadProblem | None]:
     return content_type, None
 
 
+def _cleaned(name: str) -> str:
+    """The last part of the name the browser sent, without control or replacement characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable() and readable(ch) and ch not in '"<>').strip()
+
+
 def safe_filename(name: str) -> str:
     """The last part of the name the browser sent, without control or replacement characters, at most 255 long."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable() and readable(ch) and ch not in '"<>').strip()
-    return (cleaned or "document")[-255:]
+    return (_cleaned(name) or "document")[-MAX_NAME:]
+
+
+def stored_filename(name: str, content_type: str, number: int) -> str:
+    """The name a file of this (sniffed) type is kept and served under: the stem of the name sent and
+    an extension of the type, whatever the name said (`x.html` that is a PDF: `x.pdf`).
+
+    A name with no letter or digit before its extension gets `dokuments-<number>`; a long one
+    keeps its end, as safe_filename does, and always its extension.
+    """
+    cleaned = _cleaned(name)
+    stem, dot, extension = cleaned.rpartition(".")
+    if not dot or not (extension.isascii() and extension.isalnum() and len(extension) <= MAX_EXTENSION):
+        stem, extension = cleaned, ""  # no extension, or a dot inside the name ("Līgums Nr. 5")
+    allowed = EXTENSIONS[content_type]
+    suffix = f".{extension}" if f".{extension}".lower() in allowed else allowed[0]
+    # Leading dots would hide the file on some systems; dots and spaces before the extension say nothing.
+    stem = stem.strip(" .")
+    if not any(ch.isalnum() for ch in stem):
+        stem = f"{DEFAULT_STEM}-{number}"
+    return stem[-(MAX_NAME - len(suffix)):] + suffix

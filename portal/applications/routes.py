@@ -284,13 +284,17 @@ async def _documents(
             return RedirectResponse(lang_url(request, "apply_question", id=application.id, step=journey.DOCUMENTS)
                                     + ("?change=1" if request.query_params.get("change") else ""), status_code=303)
     files = await service.documents_of(db, application)
+    wrong = {field for field, _message in errors}
+    items = []
+    for kind in required:
+        of_kind = [f for f in files if f.kind == kind.value]
+        items.append({
+            "kind": kind, "field": document_field(kind), "texts": documents.DOCUMENT_TEXTS[kind], "files": of_kind,
+            # All its files: no field for another, unless a form sent one anyway (its error is at the field).
+            "full": len(of_kind) >= documents.MAX_FILES_PER_KIND and document_field(kind) not in wrong,
+        })
     context = _page_context(request, application, person, situation, journey.DOCUMENTS) | {
-        "errors": errors,
-        "required": [
-            {"kind": kind, "field": document_field(kind), "texts": documents.DOCUMENT_TEXTS[kind],
-             "files": [f for f in files if f.kind == kind.value]}
-            for kind in required
-        ],
+        "errors": errors, "required": items, "max_files": documents.MAX_FILES_PER_KIND,
     }
     return render(request, "applications/documents.html", context, status_code=422 if errors else 200)
 

@@ -7,16 +7,18 @@ today; a draft someone fills in for another person is theirs alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import policy
+from portal.applications import documents
 from portal.applications.models import (
     CLOSED,
     Application,
@@ -60,6 +62,18 @@ class Refused(NotAllowed):
     """The change breaks a rule; `problem` says which."""
 
     def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+class TooManyFiles(NotAllowed):
+    """The files would make more than documents.MAX_FILES_PER_KIND of one kind: none of them was kept."""
+
+
+class FileRefused(NotAllowed):
+    """A file is not one the portal keeps (empty, too large, not a PDF, JPEG or PNG by its content)."""
+
+    def __init__(self, problem: documents.UploadProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem
 
@@ -348,6 +362,83 @@ async def uploaded_kinds(db: AsyncSession, application_ids: list[int]) -> dict[i
     return {application_id: frozenset(kinds) for application_id, kinds in found.items()}
 
 
+@dataclass(frozen=True)
+class NewFile:
+    """A file as a form sent it: the name the browser gave and the content. Its type is told by the content."""
+
+    name: str
+    content: bytes
+
+
+async def add_documents(
+    db: AsyncSession,
+    storage: Storage,
+    actor: Person,
+    application_id: int,
+    today: date,
+    *,
+    kind: str,
+    files: Sequence[NewFile],
+) -> list[ApplicationDocument]:
+    """Keep files of one kind with a draft, or with an answer to a request for information: all of them, or none.
+
+    Each file's type is the one its content shows (documents.check_upload), and its name gets that
+    type's extension (documents.stored_filename); anything else is FileRefused. More than
+    MAX_FILES_PER_KIND of the kind (on a draft; since the request, for an answer) is TooManyFiles.
+    The application is locked before the files are counted, so two forms sent at once are counted one
+    after the other and cannot pass the limit together (SQLite: the transaction's lock from BEGIN).
+    Every file is checked before the first is written to storage, so a refused form leaves nothing.
+    """
+    application = await locked_application(db, actor, application_id, today)
+    await policy.require_decides(db, actor, application.person_id, today)
+    answering = application.status is ApplicationStatus.INFO_REQUESTED and kind == INFO_RESPONSE_KIND
+    if application.status is not ApplicationStatus.DRAFT and not answering:
+        raise NotAllowed("documents are added to a draft, or sent with an answer to a request")
+    checked: list[tuple[NewFile, str]] = []
+    for file in files:
+        content_type, problem = documents.check_upload(file.content)
+        if problem is not None:
+            raise FileRefused(problem)
+        assert content_type is not None
+        checked.append((file, content_type))
+    held = await _files_held(db, application, kind, answering)
+    if held + len(checked) > documents.MAX_FILES_PER_KIND:
+        raise TooManyFiles(kind)
+    added = []
+    for number, (file, content_type) in enumerate(checked, start=held + 1):
+        document = ApplicationDocument(
+            application_id=application.id,
+            kind=kind,
+            filename=documents.stored_filename(file.name, content_type, number),
+            content_type=content_type,
+            size=len(file.content),
+            storage_key=storage.save(file.content),
+            uploaded_by_id=actor.id,
+        )
+        db.add(document)
+        added.append(document)
+    await db.flush()
+    return added
+
+
+async def _files_held(db: AsyncSession, application: Application, kind: str, answering: bool) -> int:
+    """How many files of the kind count towards the limit: all of a draft's; for an answer, those sent
+    since the request it answers (each request can be answered with MAX_FILES_PER_KIND files)."""
+    counted = select(func.count()).select_from(ApplicationDocument).where(
+        ApplicationDocument.application_id == application.id, ApplicationDocument.kind == kind
+    )
+    if answering:
+        asked = await db.scalar(
+            select(func.max(ApplicationEvent.at)).where(
+                ApplicationEvent.application_id == application.id,
+                ApplicationEvent.action == ApplicationAction.INFORMATION_REQUESTED,
+            )
+        )
+        if asked is not None:
+            counted = counted.where(ApplicationDocument.uploaded_at >= asked)
+    return int(await db.scalar(counted) or 0)
+
+
 async def add_document(
     db: AsyncSession,
     storage: Storage,
@@ -360,24 +451,10 @@ async def add_document(
     content_type: str,
     content: bytes,
 ) -> ApplicationDocument:
-    """Keep an uploaded file with a draft (the caller has checked its type and size)."""
-    application = await visible_application(db, actor, application_id, today)
-    await policy.require_decides(db, actor, application.person_id, today)
-    answering = application.status is ApplicationStatus.INFO_REQUESTED and kind == INFO_RESPONSE_KIND
-    if application.status is not ApplicationStatus.DRAFT and not answering:
-        raise NotAllowed("documents are added to a draft, or sent with an answer to a request")
-    key = storage.save(content)
-    document = ApplicationDocument(
-        application_id=application.id,
-        kind=kind,
-        filename=filename,
-        content_type=content_type,
-        size=len(content),
-        storage_key=key,
-        uploaded_by_id=actor.id,
-    )
-    db.add(document)
-    await db.flush()
+    """One file (add_documents); `content_type` is what the caller expects it to be, and must be what its content shows."""
+    if documents.content_type_of(content) != content_type:
+        raise FileRefused(documents.UploadProblem.WRONG_TYPE)
+    (document,) = await add_documents(db, storage, actor, application_id, today, kind=kind, files=[NewFile(filename, content)])
     return document
 
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import clock
+from portal import clock, policy
 from portal.applications.journey import kind_name
 from portal.applications.models import Application
 from portal.applications.rules import Period
@@ -100,6 +100,27 @@ async def _report(request: Request, db: AsyncSession) -> MonthlyReport:
         raise HTTPException(404) from None
 
 
+# Who confirms or returns a report instead of the person signed in (`decided_by` on its pages).
+BY_REPRESENTATIVE = "representative"  # she is a minor: her parent or guardian (policy.RepresentativeDecides)
+BY_SOCIAL_SERVICE = "social_service"  # the one signed in is the report's assistant: the desk (policy.OwnHours)
+
+
+async def _decided_by(request: Request, db: AsyncSession, report: MonthlyReport) -> str | None:
+    """Who confirms or returns the report, when it is not the person signed in; None when it is theirs.
+
+    Asked of the same policy that refuses the POST, so that a page offers a form exactly when sending it can succeed.
+    """
+    me = current_person(request)
+    try:
+        await policy.require_decides(db, me, report.person_id, clock.today())
+        policy.require_not_own_hours(me, report)
+    except policy.RepresentativeDecides:
+        return BY_REPRESENTATIVE
+    except policy.OwnHours:
+        return BY_SOCIAL_SERVICE
+    return None
+
+
 async def _report_page(request: Request, db: AsyncSession, report: MonthlyReport, template: str, *, errors: Any = (),
                        values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     entries = (await service.entries_of(db, [report.id]))[report.id]
@@ -120,6 +141,7 @@ async def _report_page(request: Request, db: AsyncSession, report: MonthlyReport
         "purposes": forms.purpose_names(), "status": status_tag(report.status), "events": events, "revisions": revisions,
         "event_line": event_line, "people": people, "errors": list(errors), "values": values or {}, "kind_name": kind_name,
         "reports_href": subject_url(request, "reports", people[report.person_id]),
+        "decided_by": await _decided_by(request, db, report) if report.status is ReportStatus.SUBMITTED else None,
     }, status_code=status_code)
 
 

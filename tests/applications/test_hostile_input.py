@@ -115,6 +115,10 @@ def test_the_documents_page(client: TestClient, database_url: str) -> None:
     check = complete_adult(client)
     documents = check.replace("/check", "/documents")
     field = "document-work-or-studies"
+    # Five names below, and five files are the most one document can have: the one complete_adult added goes.
+    page = client.get(documents).text
+    remove = re.search(r'action="(/lv/apply/\d+/documents/\d+/remove)"', page)
+    assert remove and client.post(remove.group(1), data={"csrf_token": csrf_of(page)}).status_code == 303
     # File names that carry NUL, U+FFFD, paths and 20,000 characters are kept only cleaned.
     for name in ("\x00.pdf", "a\ufffdb.pdf", "..\\..\\x.pdf", "y" * 1000 + ".pdf", "²①٣.pdf"):
         response = send(client, documents, {"action": "upload"}, files={field: (name, PDF, "application/pdf")})

@@ -344,8 +344,13 @@ def test_an_assistant_who_represents_the_person_leaves_the_confirmation_to_the_d
     report = recorded_and_submitted(database_url, grants.anna_assignment, grants.last_month)
     represents(database_url, ILZE, ANNA_CODE)
     sign_in(client, ILZE)
-    page = client.get(f"/lv/reports/{report}/confirm").text
-    version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    page = client.get(f"/lv/reports/{report}/confirm").text  # it offers her no form, and says who confirms
+    assert 'name="received"' not in page and translated("lv", "The social service confirms these hours") in page
+
+    async def version_of(session: AsyncSession) -> str:
+        return str(await session.scalar(select(MonthlyReport.version).where(MonthlyReport.id == report)))
+
+    version = run(database_url, version_of)  # the report's own, as a page sent anyway would carry
     refused = client.post(f"/lv/reports/{report}/confirm", data={"csrf_token": csrf_of(page), "version": version, "received": "yes"})
     assert refused.status_code == 403 and translated("lv", "The social service confirms these hours") in refused.text
     refused = client.post(f"/lv/reports/{report}/dispute", data={"csrf_token": csrf_of(page), "version": version, "reason": "x"})
