@@ -1,4 +1,4 @@
-"""The `portal` command: serve, demo, worker, notify, the outbox, database upgrades, staff roles, representation."""
+"""The `portal` command: serve, demo, worker, notify, the outbox, retention, database upgrades, staff roles, representation."""
 
 from __future__ import annotations
 
@@ -185,6 +185,24 @@ def cmd_outbox(args: argparse.Namespace) -> None:
     _with_db(Settings.from_env(), work)
 
 
+def cmd_retention(args: argparse.Namespace) -> None:
+    """Delete or anonymise what is past its retention period (portal/retention.py, docs/retention.md); for cron."""
+    from portal import clock, retention
+
+    settings = Settings.from_env()
+    today = args.today or clock.today()
+
+    async def run() -> list[retention.Outcome]:
+        db = Database.for_settings(settings)
+        try:
+            return await retention.run(db, FileStorage(settings.upload_dir), today, dry_run=args.dry_run)
+        finally:
+            await db.dispose()
+
+    for line in retention.report(asyncio.run(run()), today, args.dry_run):
+        print(line, flush=True)
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
     database.upgrade(Settings.from_env().database_url)
 
@@ -264,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     requeue.add_argument("--requeue", type=int, nargs="+", metavar="ID", help="a dead letter back to pending, attempts from 0")
     requeue.add_argument("--requeue-all-dead", action="store_true", help="every dead letter back to pending")
     outbox.set_defaults(handler=cmd_outbox)
+
+    retention_cmd = commands.add_parser("retention", help="delete or anonymise what is past its retention period (run it from cron)")
+    retention_cmd.add_argument("--dry-run", action="store_true", help="count what has expired, change nothing")
+    retention_cmd.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD", help="run as on this day (default: today in Riga)")
+    retention_cmd.set_defaults(handler=cmd_retention)
 
     db_cmd = commands.add_parser("db", help="database maintenance")
     db_actions = db_cmd.add_subparsers(dest="db_action", required=True)
