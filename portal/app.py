@@ -45,7 +45,7 @@ from portal.staticfiles import GZipOutsideStatic, VersionedStaticFiles
 from portal.storage import FileStorage
 from portal.surveys import analysis_routes
 from portal.surveys import routes as survey_routes
-from portal.templating import STATIC_DIR, create_templates, render, static_versions
+from portal.templating import STATIC_DIR, PublicPages, create_templates, render, static_versions
 from portal.timesheets import assistant_routes, report_routes
 from portal.urlmap import UrlMap
 
@@ -307,6 +307,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.urls = UrlMap(app.routes)
     app.state.static_versions = static_versions()
     app.state.templates = create_templates(auto_reload=settings.demo)
+    app.state.public_pages = PublicPages(enabled=not settings.demo)
     app.state.templates.env.globals.update(journey.template_globals())
     app.state.eid_client = create_eid_client(settings)
     app.state.storage = FileStorage(settings.upload_dir)

@@ -8,6 +8,7 @@ from typing import Any
 
 import jinja2
 from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from portal import i18n
@@ -147,3 +148,34 @@ def render(
 ) -> Any:
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+
+
+class PublicPages:
+    """Pages that say the same to every visitor who is not signed in, rendered once per language and display preference.
+
+    Only a page without a query string is kept (so the cache cannot be filled with made-up URLs: at most
+    languages × text sizes × contrasts entries per page). The one thing in it that is the visitor's own is
+    the session's CSRF token, which is put into the kept page for each request. Never used while templates
+    reload (the demo), so an edited template shows at once.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.kept: dict[tuple[str, str, str, str], str] = {}
+
+    def render(self, request: Request, name: str) -> Response:
+        token = csrf_token(request)
+        if not self.enabled or not token or request.scope.get("person") is not None or request.url.query:
+            return render(request, name)
+        prefs = display_prefs(request)
+        key = (name, page_lang(request), prefs["text"], prefs["contrast"])
+        page = self.kept.get(key)
+        if page is None:
+            response = render(request, name)
+            page = bytes(response.body).decode().replace(token, _TOKEN_PLACE)
+            self.kept[key] = page
+        return HTMLResponse(page.replace(_TOKEN_PLACE, token))
+
+
+# Where the visitor's CSRF token goes in a kept page: nothing a template could write.
+_TOKEN_PLACE = "\x00csrf-token\x00"

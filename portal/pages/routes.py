@@ -63,7 +63,7 @@ async def readyz(request: Request) -> Response:
 
 
 async def start(request: Request) -> Response:
-    return render(request, "pages/start.html")
+    return request.app.state.public_pages.render(request, "pages/start.html")
 
 
 @signed_in
@@ -113,7 +113,7 @@ async def display_settings(request: Request) -> Response:
 
 
 async def accessibility(request: Request) -> Response:
-    return render(request, "pages/accessibility.html")
+    return request.app.state.public_pages.render(request, "pages/accessibility.html")
 
 
 async def gallery(request: Request) -> Response:
