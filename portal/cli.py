@@ -58,7 +58,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     Settings.from_env()  # fail early, with the reason, if the settings are unusable
-    uvicorn.run("portal.cli:app_from_env", factory=True, host=args.host, port=args.port, proxy_headers=True)
+    # Forwarded headers are read by the app itself, from PORTAL_TRUSTED_PROXIES only (security.TrustedProxyMiddleware).
+    uvicorn.run("portal.cli:app_from_env", factory=True, host=args.host, port=args.port, proxy_headers=False)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:

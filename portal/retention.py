@@ -33,7 +33,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, cast, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import portal.models  # noqa: F401  (every table registered: a person is kept while any row of any table names them)
@@ -43,12 +43,14 @@ from portal.applications.rules import MAX_GRANT_YEARS, add_months
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.audit import AuditEvent
 from portal.db import Base, Database, read_only
+from portal.eid.models import WebSession
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.people.models import Person, Representation
+from portal.ratelimit import RateLimitHit
 from portal.storage import Storage
 from portal.surveys.definitions import Survey, all_surveys
-from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse
+from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse, SurveyVisit
 from portal.timesheets.models import ControlSample, MonthlyReport, ReportEvent
 
 # Rows per transaction: a batch locks no more than this, and a run stopped leaves whole batches.
@@ -65,6 +67,9 @@ UNSENT_SELF_ASSESSMENT_YEARS = MAX_GRANT_YEARS
 SURVEY_YEARS_AFTER_CLOSING = 1
 AUDIT_YEARS = 5  # *unverified*: the data protection officer's to confirm
 PERSON_YEARS = 1
+SESSION_DAYS = 30
+SURVEY_VISIT_DAYS = 30
+RATE_LIMIT_DAYS = 1
 
 
 class Action(StrEnum):
@@ -285,6 +290,36 @@ async def _anonymise_responses(session: AsyncSession, ids: list[Any]) -> None:
     await session.flush()
 
 
+def sessions(w: Window) -> Select[Any]:
+    # A session lasts at most the absolute timeout (12 hours) after sign-in: a month after it, it is long over.
+    return select(WebSession.id).where(WebSession.signed_in_at < w.moment)
+
+
+def _visit_key() -> ColumnElement[str]:
+    return SurveyVisit.visit + ":" + SurveyVisit.survey_id
+
+
+def survey_visits(w: Window) -> Select[Any]:
+    closed = [survey.id for survey in w.surveys.values() if survey.closes < w.today]
+    return select(_visit_key()).where(or_(SurveyVisit.updated_on < w.cutoff, SurveyVisit.survey_id.in_(closed)))
+
+
+async def _delete_visits(session: AsyncSession, keys: list[Any]) -> None:
+    await session.execute(delete(SurveyVisit).where(_visit_key().in_(keys)).execution_options(synchronize_session=False))
+
+
+def _hit_key() -> ColumnElement[str]:
+    return RateLimitHit.limit_name + ":" + RateLimitHit.client + ":" + cast(RateLimitHit.window_end, String)
+
+
+def rate_limit_hits(w: Window) -> Select[Any]:
+    return select(_hit_key()).where(RateLimitHit.window_end < int(w.moment.timestamp()))
+
+
+async def _delete_hits(session: AsyncSession, keys: list[Any]) -> None:
+    await session.execute(delete(RateLimitHit).where(_hit_key().in_(keys)).execution_options(synchronize_session=False))
+
+
 def audit_events(w: Window) -> Select[Any]:
     return select(AuditEvent.id).where(AuditEvent.at < w.moment)
 
@@ -434,6 +469,27 @@ RULES: tuple[Rule, ...] = (
         "question well after the fact. *Unverified*: the data protection officer confirms. The audit is append-only "
         "(migration 0015): the portal never deletes it, whatever its role.",
         audit_events,
+    ),
+    Rule(
+        "web_session", "web_session", "Signed-in sessions (which browser, when signed in and last active)",
+        Period(days=SESSION_DAYS), "the sign-in", Action.DELETE, "deleted",
+        "A session ends at most 12 hours after sign-in; its row is kept a month so that a person, or the social service "
+        "asked about misuse, can still tell which browser was signed in. The sign-ins themselves are in the audit.",
+        sessions, _deleting(WebSession),
+    ),
+    Rule(
+        "survey_visit", "survey_visit", "A visitor's unfinished answers to a public survey (under a random token)",
+        Period(days=SURVEY_VISIT_DAYS), "the day they last saved a page; or the survey's closing, whichever comes first",
+        Action.DELETE, "deleted",
+        "Kept only so that the visitor can go on answering; a month untouched, or the survey closed, they will not be sent.",
+        survey_visits, _delete_visits,
+    ),
+    Rule(
+        "rate_limit_hit", "rate_limit_hit", "Counts of requests per address (a keyed hash of it) for the rate limits",
+        Period(days=RATE_LIMIT_DAYS), "the end of the count's window", Action.DELETE, "deleted",
+        "A count is of use only within its window and the next (an hour at most); the survey's privacy notice says it is "
+        "deleted after a day.",
+        rate_limit_hits, _delete_hits,
     ),
     Rule(
         "person", "person", "People of whom nothing else is kept (no case, report, grant, representation, role, survey record)",
