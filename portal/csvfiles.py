@@ -5,15 +5,23 @@ and Google Sheets as a formula (`=HYPERLINK(...)`, `=cmd|...`), and a person's f
 with one. Every such cell is neutralised with a leading `'`, as OWASP's guidance on CSV injection
 says; the csv module then quotes what needs quoting. Numbers the portal itself writes are left as
 they are (a number cannot carry a formula). Every CSV export uses `writer`, so none forgets.
+
+A long export is streamed (`streamed`, `attachment`): its rows are written a batch at a time as
+they come from the database's cursor, so the whole file is never in memory.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import io
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from typing import Protocol
 
+from starlette.responses import StreamingResponse
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"  # first in the file: Excel then reads it as UTF-8 (ā, š, ž, я)
+ROWS_PER_CHUNK = 500
 
 
 class _Writable(Protocol):
@@ -44,3 +52,28 @@ class SafeWriter:
 
 def writer(out: _Writable) -> SafeWriter:
     return SafeWriter(out)
+
+
+async def streamed(header: Iterable[object], rows: AsyncIterable[Iterable[object]], *,
+                   rows_per_chunk: int = ROWS_PER_CHUNK) -> AsyncIterator[bytes]:
+    """The CSV file in UTF-8 with a BOM, a chunk of `rows_per_chunk` rows at a time, every cell through
+    `cell`. Only one chunk is in memory at once."""
+    out = io.StringIO()
+    out.write(BOM)
+    safe = writer(out)
+    safe.writerow(header)
+    written = 0
+    async for row in rows:
+        safe.writerow(row)
+        written += 1
+        if written % rows_per_chunk == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def attachment(filename: str, chunks: AsyncIterable[bytes]) -> StreamingResponse:
+    """A CSV download sent as it is written; never kept by a cache (it holds people's data)."""
+    return StreamingResponse(chunks, media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})

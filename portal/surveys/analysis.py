@@ -1,18 +1,42 @@
 """The results of a survey as tables: counts and percentages per answer, mean and distribution
-for rating scales, the free-text answers. No group smaller than MIN_GROUP is ever shown: a
-count below it reads "fewer than 5", and a filter that leaves fewer responses shows nothing.
-Pure functions of (survey, responses); no HTTP, no database."""
+for rating scales, the free-text answers; and the rows of its CSV exports. No group smaller than
+MIN_GROUP is ever shown: a count below it reads "fewer than 5", and a filter that leaves fewer
+responses shows nothing.
+
+Every figure is computed by the database, on SQLite and PostgreSQL alike: the answers' JSON read
+into rows (json_each, jsonb_each_text), counted with GROUP BY, summed over windows for how many
+answered and the means; so a page sends the same few statements however many responses there are,
+and what fewer than MIN_GROUP share never leaves the database (HAVING count(*) >= MIN_GROUP, and the
+same test in the exports' window counts). The exports are streamed from one statement each. `tabulate` and `safe_rows` are the same rules in Python over a
+list of responses: the definition the SQL is checked against (tests/surveys/test_analysis_sql.py),
+not what the pages use. No HTTP here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+from typing import cast as cast_type
 
+from sqlalchemy import CompoundSelect, Float, Integer, Select, String, and_, case, cast, func, literal, null, or_, select, true, union_all
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.db import read_only
+from portal.entitlements.models import Entitlement
+from portal.paging import PAGE_SIZE, Key, Page, cursor_text, keyset_page, read_cursor
 from portal.surveys.answers import shows
 from portal.surveys.definitions import Question, Survey
+from portal.surveys.models import SurveyHeldAnswer, SurveyParticipation, SurveyResponse
 
 MIN_GROUP = 5
+TEXTS_SHOWN = 10  # free-text answers on the results page; the rest a page at a time (`texts_page`)
+STREAM_BATCH = 500  # rows fetched from the database's cursor at a time while an export streams
+
+T = TypeVar("T")
+Rows = Select[*tuple[Any, ...]]  # a SELECT of any columns
 
 
 @dataclass(frozen=True)
@@ -25,10 +49,10 @@ class Row:
 @dataclass(frozen=True)
 class QuestionResult:
     question: Question
-    answered: int
+    answered: int  # 0 when suppressed: how many fewer than MIN_GROUP is not said
     rows: tuple[Row, ...]
     mean: float | None  # for a scale, when enough answered
-    texts: tuple[str, ...]  # free text, when enough answered
+    texts: tuple[str, ...]  # free text, when enough answered (on the results page: the first TEXTS_SHOWN)
     suppressed: bool  # fewer than MIN_GROUP answered this question
 
 
@@ -39,6 +63,7 @@ def _row(value: str, count: int, answered: int) -> Row:
 
 
 def tabulate(survey: Survey, responses: Sequence[dict[str, Any]]) -> list[QuestionResult]:
+    """The results of the responses' answers, in Python: the definition `results` computes in SQL."""
     results = []
     for question in survey.questions():
         given = [r[question.id] for r in responses if shows(question, r) and r.get(question.id) not in (None, "", [])]
@@ -59,12 +84,6 @@ def tabulate(survey: Survey, responses: Sequence[dict[str, Any]]) -> list[Questi
             mean = round(sum(int(v) * c for v, c in counts.items()) / answered, 2)
         results.append(QuestionResult(question, answered, rows, mean, (), suppressed))
     return results
-
-
-def filtered(responses: Sequence[Any], language: str | None, kind: str | None) -> list[Any]:
-    """Responses in one language of answering and (from the survey's own question) one service kind."""
-    return [r for r in responses if (not language or r.language == language)
-            and (not kind or r.answers.get("service_kind") == kind)]
 
 
 # The answers that, with the language and the period, single a respondent out: where they receive the
@@ -104,7 +123,7 @@ def _key(response: Any, keep: tuple[bool, bool, bool, bool]) -> tuple[str | None
 def safe_rows(responses: Sequence[Any]) -> tuple[list[ExportRow], int]:
     """The responses of an anonymous survey as rows in which every combination of language, period,
     place and service occurs at least MIN_GROUP times (coarsened, or left out); and how many were left
-    out. The free text is not in them (see `free_texts`)."""
+    out. The free text is not in them. In Python: the definition `safe_export` computes in SQL."""
     waiting = list(responses)
     shown: list[ExportRow] = []
     for keep in COARSENINGS:
@@ -121,8 +140,414 @@ def safe_rows(responses: Sequence[Any]) -> tuple[list[ExportRow], int]:
     return shown, len(waiting)
 
 
-def free_texts(survey: Survey, responses: Sequence[dict[str, Any]]) -> list[tuple[Question, str]]:
-    """Every free-text answer, apart from the rest of its response, for the questions MIN_GROUP or more
-    answered (as on the results page); the caller shuffles them."""
-    return [(result.question, text) for result in tabulate(survey, responses) if result.question.kind == "text"
-            for text in result.texts]
+# ------------------------------------------------------------------ in SQL
+
+
+@dataclass(frozen=True)
+class _Values:
+    """A "several choices" answer's values as a one-column table `value`, to join beside its response
+    `where` the answer is a list (answers.answer_problem: it always is; anything else counts as no answer)."""
+
+    table: Any
+    where: ColumnElement[bool]
+
+
+class _Spelling:
+    """The few expressions SQLite and PostgreSQL spell differently: the responses with their answers
+    read once, an answer's list of values as rows, a date's month, a random sort key, code-point order."""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self.postgres = db.get_bind().dialect.name == "postgresql"
+
+    def responses(self, conditions: Sequence[ColumnElement[bool]]) -> Any:
+        """The responses the conditions choose (id, survey_id, language, submitted_on, answers), as a WITH
+        query the figures read from. On PostgreSQL the answers become jsonb here, once a row: a json
+        column is parsed again at every `->>`, a dozen times a response for a page of figures."""
+        answers = cast(SurveyResponse.answers, JSONB) if self.postgres else SurveyResponse.answers
+        return select(SurveyResponse.id, SurveyResponse.survey_id, SurveyResponse.language, SurveyResponse.submitted_on,
+                      answers.label("answers")).where(*conditions).cte("chosen")
+
+    def pairs(self, source: Any) -> Any:
+        """Each answer of a response as a row (key, value): the question's id and the answer as text."""
+        if self.postgres:
+            return func.jsonb_each_text(source.c.answers).table_valued("key", "value").render_derived()
+        return func.json_each(source.c.answers).table_valued("key", "value")
+
+    def values(self, source: Any, question_id: str) -> _Values:
+        if self.postgres:
+            given = source.c.answers[question_id]
+            # jsonb_array_elements_text refuses what is not a list: an empty one instead.
+            only_lists = case((func.jsonb_typeof(given) == "array", given), else_=cast(literal("[]"), JSONB))
+            return _Values(func.jsonb_array_elements_text(only_lists).table_valued("value").render_derived(), true())
+        path = literal(f'$."{question_id}"', String)
+        # json_each walks a single value too: only lists count.
+        return _Values(func.json_each(source.c.answers, path).table_valued("value"), func.json_type(source.c.answers, path) == "array")
+
+    def month(self, day: Any) -> ColumnElement[str]:
+        return func.to_char(day, "YYYY-MM") if self.postgres else func.strftime("%Y-%m", day)
+
+    def random_key(self) -> ColumnElement[Any]:
+        """A sort key from the operating system's randomness, as `secrets` has it: on PostgreSQL
+        gen_random_uuid() (random() is a seeded generator there), on SQLite random() (ChaCha20 seeded
+        from the operating system)."""
+        return func.gen_random_uuid() if self.postgres else func.random()
+
+    def in_order(self, text: ColumnElement[Any]) -> ColumnElement[Any]:
+        """Code-point order, as Python sorts (PostgreSQL's default collation sorts by language)."""
+        return text.collate("C") if self.postgres else text
+
+
+def _answer(source: Any, question_id: str) -> ColumnElement[str]:
+    return cast_type(ColumnElement[str], source.c.answers[question_id].as_string())
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The results' filters: the language of answering, and the service kind from the survey's own question."""
+
+    language: str = ""
+    kind: str = ""
+
+
+def _matching(survey: Survey, chosen: Chosen) -> list[ColumnElement[bool]]:
+    conditions = [SurveyResponse.survey_id == survey.id]
+    if chosen.language:
+        conditions.append(SurveyResponse.language == chosen.language)
+    if chosen.kind:
+        conditions.append(SurveyResponse.answers[SERVICE].as_string() == chosen.kind)
+    return conditions
+
+
+def _at_least_enough(counted: Any, conditions: Sequence[ColumnElement[bool]] = ()) -> Any:
+    """How many rows of `counted` meet the conditions, as a scalar subquery; NULL when fewer than MIN_GROUP."""
+    return (select(func.count()).select_from(counted).where(*conditions).group_by(counted.c.survey_id)
+            .having(func.count() >= MIN_GROUP).scalar_subquery())
+
+
+def _shows(sql: _Spelling, source: Any, survey: Survey, question: Question) -> ColumnElement[bool]:
+    """answers.shows in SQL: a question with a condition counts only when the earlier answer is one of its values."""
+    if question.show_if is None:
+        return true()
+    earlier = next((q for q in survey.questions() if q.id == question.show_if.question), None)
+    if earlier is not None and earlier.kind == "multiple":
+        values = sql.values(source, earlier.id)
+        return select(values.table.c.value).where(values.where, values.table.c.value.in_(question.show_if.answers)).exists()
+    return _answer(source, question.show_if.question).in_(question.show_if.answers)
+
+
+def _given(sql: _Spelling, source: Any, question: Question) -> ColumnElement[bool]:
+    """The question was answered: not missing, null, "" or an empty list."""
+    if question.kind == "multiple":
+        values = sql.values(source, question.id)
+        return select(values.table.c.value).where(values.where).exists()
+    return and_(_answer(source, question.id).is_not(None), _answer(source, question.id) != "")
+
+
+def _answered(sql: _Spelling, source: Any, survey: Survey, question: Question) -> list[ColumnElement[bool]]:
+    return [_shows(sql, source, survey, question), _given(sql, source, question)]
+
+
+def _figures(sql: _Spelling, source: Any, survey: Survey) -> CompoundSelect[*tuple[Any, ...]]:
+    """(question, value, count, answered, mean) rows for every question: how many answered it and, for
+    a scale, the mean; with a value, how many chose it. Nothing that fewer than MIN_GROUP share comes
+    back: no question fewer answered, no value fewer chose (the row that says how many answered has
+    no value then)."""
+    lists = [q for q in survey.questions() if q.kind == "multiple"]
+    return union_all(_one_answer_each(sql, source, survey, [q for q in survey.questions() if q.kind != "multiple"]),
+                     *(query for question in lists for query in _several_answers(sql, source, survey, question)))
+
+
+def _one_answer_each(sql: _Spelling, source: Any, survey: Survey, questions: Sequence[Question]) -> Rows:
+    """The figures of the questions with one answer each (a choice, a scale point, a text) in one pass
+    over the responses: each answer a row (question, value), counted by both; then, per question, the
+    sum of those counts (how many answered) and of the points (the mean)."""
+    pairs = sql.pairs(source)
+    key, value = pairs.c.key, pairs.c.value
+    conditional = [(key == q.id, _shows(sql, source, survey, q)) for q in questions if q.show_if is not None]
+    offered = [(key == q.id, value.in_([o.value for o in q.options])) for q in questions if q.options]
+    is_option = case(*offered, else_=False) if offered else literal(False)
+    scales = [q.id for q in questions if q.kind == "scale"]
+    # As `tabulate`: an answer that is no point of the scale counts as 0.
+    points = case((and_(key.in_(scales), is_option), cast(value, Integer)), else_=0) if scales else literal(0)
+    grouped = (select(key.label("question"), value.label("value"), func.count().label("n"), is_option.label("is_option"),
+                      points.label("points"))
+               .select_from(source).join(pairs, true())
+               .where(key.in_([q.id for q in questions]), value.is_not(None), value != "",
+                      case(*conditional, else_=true()) if conditional else true())
+               .group_by(key, value).subquery())
+    question, n = grouped.c.question, grouped.c.n
+    answered = func.sum(n).over(partition_by=question)
+    mean = cast(func.sum(grouped.c.points * n).over(partition_by=question), Float) / answered
+    totals = select(
+        question, grouped.c.value, n, grouped.c.is_option, answered.label("answered"),
+        (case((question.in_(scales), mean)) if scales else cast(null(), Float)).label("mean"),
+        func.row_number().over(partition_by=question, order_by=grouped.c.value).label("place"),
+    ).subquery()
+    shown = and_(totals.c.is_option, totals.c.n >= MIN_GROUP)
+    return (select(totals.c.question, case((shown, totals.c.value)).label("value"), case((shown, totals.c.n)).label("n"),
+                   totals.c.answered, totals.c.mean)
+            # Every value at least MIN_GROUP chose, and one row (the first) however few chose it, for how many answered.
+            .where(totals.c.answered >= MIN_GROUP, or_(shown, totals.c.place == 1)))
+
+
+def _several_answers(sql: _Spelling, source: Any, survey: Survey, question: Question) -> list[Rows]:
+    """A "several choices" question: how many answered (responses), how many chose each option (values)."""
+    where = _answered(sql, source, survey, question)
+    answered = select(source.c.survey_id).where(*where).subquery()
+    values = sql.values(source, question.id)
+    chosen = select(values.table.c.value.label("value")).select_from(source).join(values.table, values.where).where(*where).subquery()
+    return [
+        select(literal(question.id, String), cast(null(), String), cast(null(), Integer), func.count(), cast(null(), Float))
+        .select_from(answered).group_by(answered.c.survey_id).having(func.count() >= MIN_GROUP),
+        select(literal(question.id, String), chosen.c.value, func.count(), cast(null(), Integer), cast(null(), Float))
+        .where(chosen.c.value.in_([o.value for o in question.options])).group_by(chosen.c.value).having(func.count() >= MIN_GROUP),
+    ]
+
+
+@dataclass(frozen=True)
+class Results:
+    total: int  # every response of the survey (added to the results)
+    count: int | None  # those the filters chose; None: fewer than MIN_GROUP, and nothing else is shown
+    held: int  # answers waiting to be added (anonymous: in batches of at least MIN_GROUP)
+    questions: list[QuestionResult]
+
+    @property
+    def enough(self) -> bool:
+        return self.count is not None
+
+
+async def results(db: AsyncSession, survey: Survey, chosen: Chosen) -> Results:
+    """The survey's results for the filters, as `tabulate` has them (a free text's first TEXTS_SHOWN
+    answers): three statements whatever the number of responses (the counts, every question's
+    figures, the free texts)."""
+    sql = _Spelling(db)
+    conditions = _matching(survey, chosen)
+    total, count, held = (await db.execute(select(
+        select(func.count()).where(SurveyResponse.survey_id == survey.id).scalar_subquery(),
+        _at_least_enough(SurveyResponse.__table__, conditions),
+        select(func.count()).where(SurveyHeldAnswer.survey_id == survey.id).scalar_subquery(),
+    ))).one()
+    if count is None:
+        return Results(int(total), None, int(held), [])
+    source = sql.responses(conditions)
+    answered: dict[str, tuple[int, float | None]] = {}
+    chose: dict[tuple[str, str], int] = {}
+    for question_id, value, number, of, mean in (await db.execute(_figures(sql, source, survey))).all():
+        if of is not None:
+            answered[question_id] = (int(of), mean)
+        if value is not None:
+            chose[(question_id, value)] = int(number)
+    texts = await _first_texts(db, sql, source, survey, [q for q in survey.questions() if q.kind == "text" and q.id in answered])
+    questions = []
+    for question in survey.questions():
+        if question.id not in answered:
+            questions.append(QuestionResult(question, 0, (), None, (), True))
+            continue
+        number, mean = answered[question.id]
+        rows = () if question.kind == "text" else tuple(_row(o.value, chose.get((question.id, o.value), 0), number) for o in question.options)
+        average = round(float(mean), 2) if question.kind == "scale" and mean is not None else None
+        questions.append(QuestionResult(question, number, rows, average, texts.get(question.id, ()), False))
+    return Results(int(total), int(count), int(held), questions)
+
+
+async def _first_texts(db: AsyncSession, sql: _Spelling, source: Any, survey: Survey, questions: Sequence[Question]) -> dict[str, tuple[str, ...]]:
+    """The first TEXTS_SHOWN answers to each free-text question, in the order of `texts_page`, in one statement."""
+    if not questions:
+        return {}
+    ranked = union_all(*(
+        select(literal(q.id, String).label("question"), _answer(source, q.id).label("text"),
+               func.row_number().over(order_by=source.c.id).label("place"))
+        .where(*_answered(sql, source, survey, q))
+        for q in questions
+    )).subquery()
+    found: dict[str, list[str]] = {}
+    for question_id, text in (await db.execute(select(ranked.c.question, ranked.c.text).where(ranked.c.place <= TEXTS_SHOWN)
+                                               .order_by(ranked.c.question, ranked.c.place))).all():
+        found.setdefault(question_id, []).append(text)
+    return {key: tuple(texts) for key, texts in found.items()}
+
+
+TEXT_KEY_KINDS = "s"  # a free text's place in its list: its response's random id (the text itself may be long)
+
+
+@dataclass(frozen=True)
+class Texts:
+    answered: int | None  # None: fewer than MIN_GROUP answered (or responses matched): nothing shown
+    page: Page[str]
+
+
+async def texts_page(db: AsyncSession, survey: Survey, question: Question, chosen: Chosen,
+                     after: str = "", before: str = "", size: int = PAGE_SIZE) -> Texts:
+    """A page of the answers to a free-text question, in the order of their responses' random ids (which
+    says nothing of who answered when): two statements, however many answered."""
+    sql = _Spelling(db)
+    conditions = _matching(survey, chosen)
+    source = sql.responses(conditions)
+    where = _answered(sql, source, survey, question)
+    matched, answered = (await db.execute(select(_at_least_enough(SurveyResponse.__table__, conditions), _at_least_enough(source, where)))).one()
+    if matched is None or answered is None:
+        return Texts(None, Page([], None, None))
+    query = cast_type(Select[Any], select(source.c.id, _answer(source, question.id)).where(*where))
+    found: Page[Any] = await keyset_page(db, query, (source.c.id,), lambda row: (row[0],), after=read_cursor(after, TEXT_KEY_KINDS),
+                                         before=read_cursor(before, TEXT_KEY_KINDS), size=size, entities=True)
+    return Texts(int(answered), Page([row[1] for row in found.rows], found.after, found.before))
+
+
+# ------------------------------------------------------------------ the list of surveys
+
+
+SURVEY_KEY_KINDS = "ds"  # a survey's place in the list: the day it opens, then its id (newest first)
+
+
+def _survey_key(survey: Survey) -> Key:
+    return (survey.opens, survey.id)
+
+
+def surveys_page(surveys: Sequence[Survey], after: str = "", before: str = "", size: int = PAGE_SIZE) -> Page[Survey]:
+    """A page of the surveys, newest first, found by key as `paging.keyset_page` finds rows (the surveys
+    are definition files, not rows)."""
+    return _page(sorted(surveys, key=_survey_key, reverse=True), _survey_key,
+                 read_cursor(after, SURVEY_KEY_KINDS), read_cursor(before, SURVEY_KEY_KINDS), size)
+
+
+def _page(ordered: Sequence[T], key: Callable[[T], Key], after: Key | None, before: Key | None, size: int) -> Page[T]:
+    """The page after `after` (or before `before`) of `ordered`, which is in descending order of `key`."""
+    if before is not None and after is None:
+        earlier = [item for item in ordered if key(item) > before]
+        rows, has_previous, has_next = earlier[-size:], len(earlier) > size, True
+    else:
+        later = [item for item in ordered if after is None or key(item) < after]
+        rows, has_previous, has_next = later[:size], after is not None, len(later) > size
+    return Page(list(rows), after=cursor_text(key(rows[-1])) if rows and has_next else None,
+                before=cursor_text(key(rows[0])) if rows and has_previous else None)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the list of surveys says of one: its responses, the answers waiting, and its response rate."""
+
+    survey: Survey
+    responses: int
+    held: int
+    asked: int | None  # the people the survey is for, over its period; None: not known (public, signed in)
+    answered: int | None  # of those same people, how many answered (held answers included)
+
+    @property
+    def rate(self) -> float | None:
+        """answered ÷ asked, both counted in the same people: never over 100 %."""
+        if not self.asked or self.answered is None:
+            return None
+        return round(100 * self.answered / self.asked, 1)
+
+
+def _asked(survey: Survey) -> Rows | None:
+    """The people a recipients' survey asks: anyone with a grant of its kinds during its period (whom
+    service.may_answer lets answer while it is open)."""
+    if survey.audience != "recipients":
+        return None
+    query = select(Entitlement.person_id).where(Entitlement.valid_to >= survey.opens, Entitlement.valid_from <= survey.closes)
+    if survey.kinds:
+        query = query.where(Entitlement.kind.in_(survey.kinds))
+    return query
+
+
+async def figures(db: AsyncSession, surveys: Sequence[Survey]) -> list[Figures]:
+    """Each survey's figures, in one statement for them all.
+
+    The response rate counts people, not responses: of the people the survey asks, those who answered
+    (a participation, written when a signed-in person submits), so that both figures count the same
+    people. Responses over people counted visitors, demo answers and people outside the audience too,
+    and read 2,400 % (issue 15)."""
+    if not surveys:
+        return []
+    ids = [survey.id for survey in surveys]
+    parts: list[Rows] = [
+        select(SurveyResponse.survey_id, literal("responses", String), func.count())
+        .where(SurveyResponse.survey_id.in_(ids)).group_by(SurveyResponse.survey_id),
+        select(SurveyHeldAnswer.survey_id, literal("held", String), func.count())
+        .where(SurveyHeldAnswer.survey_id.in_(ids)).group_by(SurveyHeldAnswer.survey_id),
+    ]
+    for survey in surveys:
+        asked = _asked(survey)
+        if asked is None:
+            continue
+        people = asked.subquery()
+        parts.append(select(literal(survey.id, String), literal("asked", String), func.count(func.distinct(people.c.person_id))))
+        parts.append(select(literal(survey.id, String), literal("answered", String), func.count())
+                     .where(SurveyParticipation.survey_id == survey.id, SurveyParticipation.person_id.in_(asked)))
+    found = {(survey_id, measure): int(number) for survey_id, measure, number in (await db.execute(union_all(*parts))).all()}
+    return [Figures(survey, found.get((survey.id, "responses"), 0), found.get((survey.id, "held"), 0),
+                    found.get((survey.id, "asked")), found.get((survey.id, "answered"))) for survey in surveys]
+
+
+# ------------------------------------------------------------------ the exports, streamed
+
+
+async def _streamed(db: AsyncSession, statement: Rows) -> AsyncIterator[Any]:
+    """The statement's rows as the database's cursor gives them (on PostgreSQL a server-side cursor),
+    STREAM_BATCH at a time, never all at once; in a transaction that only reads, so that on SQLite no
+    writer waits while a download runs."""
+    await read_only(db)
+    result = await db.stream(statement.execution_options(yield_per=STREAM_BATCH))
+    async for partition in result.partitions(STREAM_BATCH):
+        for row in partition:
+            yield row
+
+
+def every_response(db: AsyncSession, survey: Survey) -> AsyncIterator[Any]:
+    """A survey that is not anonymous: (language, submitted_on, answers) of every response, in the order
+    they were given."""
+    return _streamed(db, select(SurveyResponse.language, SurveyResponse.submitted_on, SurveyResponse.answers)
+                     .where(SurveyResponse.survey_id == survey.id).order_by(SurveyResponse.submitted_on, SurveyResponse.id))
+
+
+KEYS = ("language", "month", "place", "service")
+
+
+def _coarsened(sql: _Spelling, survey: Survey) -> Rows:
+    """`safe_rows` in one statement. For each coarsening in turn, a window count of the responses still
+    waiting (not shown at an earlier one) that share the response's key; a response is shown at the
+    first at which at least MIN_GROUP share it, with the key as kept there; one shown at none is not
+    selected. The windows sort only the keys; the answers are joined to what is shown at the end."""
+    source = select(
+        SurveyResponse.id, SurveyResponse.language, sql.month(SurveyResponse.submitted_on).label("month"),
+        func.coalesce(SurveyResponse.answers[PLACE].as_string(), "").label("place"),
+        func.coalesce(SurveyResponse.answers[SERVICE].as_string(), "").label("service"),
+    ).where(SurveyResponse.survey_id == survey.id).subquery()
+    for level, keep in enumerate(COARSENINGS):
+        waiting = and_(true(), *(source.c[f"shared{earlier}"] < MIN_GROUP for earlier in range(level)))
+        partition = [source.c[name] for name, kept in zip(KEYS, keep, strict=True) if kept]
+        shared = func.sum(case((waiting, 1), else_=0)).over(partition_by=partition or None)
+        source = select(*source.c, shared.label(f"shared{level}")).subquery()
+    # CASE takes the first that holds: reaching level n means fewer than MIN_GROUP shared at each before.
+    shown_at = case(*((source.c[f"shared{level}"] >= MIN_GROUP, level) for level in range(len(COARSENINGS))), else_=None)
+    ranked = select(*(source.c[name] for name in ("id", *KEYS)), shown_at.label("level")).subquery()
+    shown = [case((ranked.c.level.in_([n for n, keep in enumerate(COARSENINGS) if keep[index]]), ranked.c[name]), else_=None).label(name)
+             for index, name in enumerate(KEYS)]
+    return (select(*shown, SurveyResponse.answers).join_from(ranked, SurveyResponse, SurveyResponse.id == ranked.c.id)
+            .where(ranked.c.level.is_not(None))
+            # In the order of what is shown; within a group, in an order from the system's randomness.
+            .order_by(*(sql.in_order(func.coalesce(column, "")) for column in shown), sql.random_key()))
+
+
+async def safe_export(db: AsyncSession, survey: Survey) -> AsyncIterator[ExportRow]:
+    """The anonymous survey's rows as `safe_rows` gives them, in the order of what is shown and shuffled
+    within each group: streamed from one statement."""
+    async for language, month, place, service, answers in _streamed(db, _coarsened(_Spelling(db), survey)):
+        yield ExportRow(language, month, place, service, dict(answers))
+
+
+async def shuffled_texts(db: AsyncSession, survey: Survey) -> AsyncIterator[tuple[str, str]]:
+    """(question id, text) of every free-text answer, apart from the rest of its response, for the
+    questions at least MIN_GROUP answered, in an order from the system's randomness: one statement."""
+    sql = _Spelling(db)
+    questions = [q for q in survey.questions() if q.kind == "text"]
+    if not questions:
+        return
+    source = sql.responses([SurveyResponse.survey_id == survey.id])
+    texts = union_all(*(select(literal(q.id, String).label("question"), _answer(source, q.id).label("text"))
+                        .where(*_answered(sql, source, survey, q)) for q in questions)).subquery()
+    counted = select(texts.c.question, texts.c.text, func.count().over(partition_by=texts.c.question).label("answered")).subquery()
+    async for question_id, text in _streamed(db, select(counted.c.question, counted.c.text)
+                                             .where(counted.c.answered >= MIN_GROUP).order_by(sql.random_key())):
+        yield question_id, text

@@ -1,33 +1,32 @@
-"""The survey analyst's pages at /{lang}/analysis: each survey's response count and rate, and its
-results as tables and charts, filtered by the language of answering and the service kind, with
-CSV exports: for an anonymous survey rows in groups of at least five (analysis.safe_rows) and the
-free text apart, shuffled. Only for the survey analyst role; anyone else gets "not found". HTTP only."""
+"""The survey analyst's pages at /{lang}/analysis: each survey's responses, the answers waiting to
+be added and the response rate; its results as tables and charts, filtered by the language of
+answering and the service kind; its free-text answers a page at a time; and CSV exports, streamed:
+for an anonymous survey rows in groups of at least five (analysis.safe_export) and the free text
+apart, shuffled. Every figure is the database's (analysis.py). Only for the survey analyst role;
+anyone else gets "not found". HTTP only."""
 
 from __future__ import annotations
 
-import io
-import secrets
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import urlencode
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import audit, clock, csvfiles, i18n
+from portal import audit, csvfiles, i18n
 from portal.applications.journey import kind_name
 from portal.applications.rules import ServiceKind
 from portal.db import unit_of_work
 from portal.eid.session import current_person, staff_only
-from portal.entitlements.models import Entitlement
+from portal.forms import Choice, Form, Text
 from portal.i18n import gettext as _
+from portal.paging import MAX_CURSOR
 from portal.people.models import StaffRoleName
-from portal.surveys import analysis, answers, charts
-from portal.surveys.definitions import Survey, all_surveys
-from portal.surveys.models import SurveyResponse
-from portal.templating import render
+from portal.surveys import analysis, answers, charts, service
+from portal.surveys.definitions import Question, Survey, all_surveys
+from portal.templating import lang_url, render
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -35,28 +34,38 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 analysts_only = staff_only(StaffRoleName.SURVEY_ANALYST)
 
 
-async def _recipients(db: AsyncSession, survey: Survey) -> int | None:
-    """How many people the survey asks (for the response rate); known for the recipients' surveys."""
-    if survey.audience != "recipients":
-        return None
-    query = select(func.count(func.distinct(Entitlement.person_id))).where(Entitlement.valid_to >= survey.opens,
-                                                                          Entitlement.valid_from <= survey.closes)
-    if survey.kinds:
-        query = query.where(Entitlement.kind.in_(survey.kinds))
-    return int(await db.scalar(query) or 0)
+# The pages' filters and cursors, in the URL; a value that is not one of the choices is the default.
+# (Declared here rather than in surveys/forms.py, which holds the answering pages' fields.)
+class SurveysForm(Form):
+    after = Text(max_length=MAX_CURSOR)
+    before = Text(max_length=MAX_CURSOR)
+
+
+class ResultsForm(Form):
+    language = Choice(["", "lv", "ru"])
+    kind = Choice(["", *[kind.value for kind in ServiceKind]])
+    after = Text(max_length=MAX_CURSOR)
+    before = Text(max_length=MAX_CURSOR)
+
+    def chosen(self) -> analysis.Chosen:
+        return analysis.Chosen(language=self.values["language"], kind=self.values["kind"])
 
 
 @analysts_only
 async def index(request: Request) -> Response:
+    form = SurveysForm.from_query(request)
+    page = analysis.surveys_page(list(all_surveys().values()), after=form.values["after"], before=form.values["before"])
     async with unit_of_work(request) as db:
-        counts = dict((await db.execute(select(SurveyResponse.survey_id, func.count()).group_by(SurveyResponse.survey_id))).all())
-        rows = []
-        for survey in all_surveys().values():
-            asked = await _recipients(db, survey)
-            count = int(counts.get(survey.id, 0))
-            rows.append({"survey": survey, "count": count, "asked": asked,
-                         "rate": round(100 * count / asked, 1) if asked else None})
-    return render(request, "analysis/index.html", {"rows": rows, "today": clock.today()})
+        rows = await analysis.figures(db, page.rows)
+
+    def page_href(**cursor: str) -> str:
+        return lang_url(request, "analysis") + "?" + urlencode(cursor)
+
+    return render(request, "analysis/index.html", {
+        "rows": rows, "release_batch": service.RELEASE_BATCH,
+        "previous_href": page_href(before=page.before) if page.before else None,
+        "next_href": page_href(after=page.after) if page.after else None,
+    })
 
 
 def _survey(request: Request) -> Survey:
@@ -66,28 +75,32 @@ def _survey(request: Request) -> Survey:
     return survey
 
 
-def _filters(request: Request) -> tuple[str, str]:
-    language = request.query_params.get("language", "")
-    kind = request.query_params.get("kind", "")
-    return (language if language in ("lv", "ru") else "", kind if kind in ServiceKind._value2member_map_ else "")
+def _filter_options() -> dict[str, list[dict[str, str]]]:
+    return {
+        "language_options": [{"value": "", "text": _("Both languages")}, {"value": "lv", "text": "Latviešu"}, {"value": "ru", "text": "Русский"}],
+        "kind_options": [{"value": "", "text": _("All services")}] + [{"value": k.value, "text": kind_name(k)} for k in ServiceKind],
+    }
 
 
-async def _responses(db: AsyncSession, survey: Survey) -> list[SurveyResponse]:
-    return list(await db.scalars(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)))
+def _filters(form: ResultsForm) -> dict[str, str]:
+    return {"language": form.values["language"], "kind": form.values["kind"]}
+
+
+def _with_filters(path: str, filters: dict[str, str], **more: str) -> str:
+    query = urlencode({name: value for name, value in (filters | more).items() if value})
+    return path + ("?" + query if query else "")
 
 
 @analysts_only
 async def results(request: Request) -> Response:
     survey = _survey(request)
-    language, kind = _filters(request)
+    form = ResultsForm.from_query(request)
     async with unit_of_work(request) as db:
-        everything = await _responses(db, survey)
-    chosen = analysis.filtered(everything, language, kind)
-    enough = len(chosen) >= analysis.MIN_GROUP
-    tables = analysis.tabulate(survey, [r.answers for r in chosen]) if enough else []
+        found = await analysis.results(db, survey, form.chosen())
     lang = i18n.get_locale()
+    filters = _filters(form)
     items = []
-    for result in tables:
+    for result in found.questions:
         question = result.question
         words = {o.value: o.text(lang) for o in question.options}
         table_rows = [[words[row.value], i18n.format_number(row.count) if row.count is not None else _("fewer than 5"),
@@ -98,21 +111,48 @@ async def results(request: Request) -> Response:
                      else _("fewer than 5")) for row in result.rows]
             description = "; ".join(f"{label}: {text}" for label, _count, text in bars)
             chart = charts.bar_chart(f"chart-{question.id}", question.text(lang), description, bars)
-        items.append({"result": result, "text": question.text(lang), "rows": table_rows, "chart": chart})
+        more = None
+        if question.kind == "text" and not result.suppressed and result.answered > len(result.texts):
+            more = _with_filters(lang_url(request, "analysis_texts", survey=survey.id, question=question.id), filters)
+        items.append({"result": result, "text": question.text(lang), "rows": table_rows, "chart": chart, "more": more})
     return render(request, "analysis/survey.html", {
-        "survey": survey, "items": items, "count": len(chosen), "total": len(everything), "enough": enough,
-        "filters": {"language": language, "kind": kind},
-        "language_options": [{"value": "", "text": _("Both languages")}, {"value": "lv", "text": "Latviešu"}, {"value": "ru", "text": "Русский"}],
-        "kind_options": [{"value": "", "text": _("All services")}] + [{"value": k.value, "text": kind_name(k)} for k in ServiceKind],
-        "min_group": analysis.MIN_GROUP,
+        "survey": survey, "items": items, "count": found.count, "total": found.total, "enough": found.enough,
+        "held": found.held, "release_batch": service.RELEASE_BATCH, "filters": filters, "min_group": analysis.MIN_GROUP,
+        **_filter_options(),
     })
 
 
-def _csv(name: str, rows: Iterable[Iterable[object]]) -> Response:
-    out = io.StringIO()
-    csvfiles.writer(out).writerows(rows)
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"', "Cache-Control": "no-store"})
+def _text_question(survey: Survey, request: Request) -> Question:
+    question = next((q for q in survey.questions() if q.id == request.path_params["question"] and q.kind == "text"), None)
+    if question is None:
+        raise HTTPException(404)
+    return question
+
+
+@analysts_only
+async def texts(request: Request) -> Response:
+    """One free-text question's answers, a page at a time, with the results' filters."""
+    survey = _survey(request)
+    question = _text_question(survey, request)
+    form = ResultsForm.from_query(request)
+    async with unit_of_work(request) as db:
+        found = await analysis.texts_page(db, survey, question, form.chosen(), after=form.values["after"], before=form.values["before"])
+    filters = _filters(form)
+    path = lang_url(request, "analysis_texts", survey=survey.id, question=question.id)
+    return render(request, "analysis/texts.html", {
+        "survey": survey, "question": question, "text": question.text(i18n.get_locale()), "found": found,
+        "filters": filters, "results_href": _with_filters(lang_url(request, "analysis_survey", survey=survey.id), filters),
+        "previous_href": _with_filters(path, filters, before=found.page.before) if found.page.before else None,
+        "next_href": _with_filters(path, filters, after=found.page.after) if found.page.after else None,
+        **_filter_options(),
+    })
+
+
+async def _audited(request: Request, survey: Survey, what: str) -> None:
+    """The export is recorded, and committed, before a byte of it is sent."""
+    async with unit_of_work(request) as db:
+        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.SURVEY_EXPORTED,
+                     detail=f"{survey.id}: {what}")
 
 
 @analysts_only
@@ -121,24 +161,24 @@ async def export(request: Request) -> Response:
     language, period, place and service with at least four others (coarsened, or left out), and carry
     no free text and no number; a survey that is not anonymous has every response, one row each."""
     survey = _survey(request)
-    async with unit_of_work(request) as db:
-        everything = await _responses(db, survey)
-        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.SURVEY_EXPORTED,
-                     detail=f"{survey.id}: responses")
+    await _audited(request, survey, "responses")
     lang = i18n.get_locale()
     if not survey.anonymous:
         questions = survey.questions()
-        return _csv(survey.id, [
-            [_("Number"), _("Language of answering"), _("Month"), *(q.text(lang) for q in questions)],
-            *([number, r.language, r.submitted_on.strftime("%Y-%m"), *(answers.describe(q, r.answers.get(q.id)) for q in questions)]
-              for number, r in enumerate(sorted(everything, key=lambda r: (r.submitted_on, r.id)), 1)),
-        ])
+
+        async def every_row() -> AsyncIterator[list[object]]:
+            async with unit_of_work(request) as db:
+                number = 0
+                async for language, submitted_on, given in analysis.every_response(db, survey):
+                    number += 1
+                    yield [number, language, submitted_on.strftime("%Y-%m"), *(answers.describe(q, given.get(q.id)) for q in questions)]
+
+        header = [_("Number"), _("Language of answering"), _("Month"), *(q.text(lang) for q in questions)]
+        return csvfiles.attachment(f"{survey.id}.csv", csvfiles.streamed(header, every_row()))
     keyed = {analysis.PLACE, analysis.SERVICE}
     columns = [q for q in survey.questions() if q.kind != "text" and q.id not in keyed]
     by_id = {q.id: q for q in survey.questions()}
     left_out, whole_period = _("not shown"), f"{survey.opens:%Y-%m}–{survey.closes:%Y-%m}"
-    rows, _suppressed = analysis.safe_rows(everything)
-    secrets.SystemRandom().shuffle(rows)  # then sorted by the key only: within a group the order is random
 
     def said(question_id: str, value: str | None) -> str:
         question = by_id.get(question_id)
@@ -146,14 +186,16 @@ async def export(request: Request) -> Response:
             return left_out
         return answers.describe(question, value) if question is not None else ""
 
+    async def safe_rows() -> AsyncIterator[list[object]]:
+        async with unit_of_work(request) as db:
+            async for row in analysis.safe_export(db, survey):
+                line: list[object] = [row.language or left_out, row.month or whole_period]
+                line += [said(key, value) for key, value in ((analysis.PLACE, row.place), (analysis.SERVICE, row.service)) if key in by_id]
+                yield line + [answers.describe(q, row.answers.get(q.id)) for q in columns]
+
     header = [_("Language of answering"), _("Period")]
     header += [by_id[key].text(lang) for key in (analysis.PLACE, analysis.SERVICE) if key in by_id]
-    body = []
-    for row in sorted(rows, key=lambda r: tuple(v or "" for v in (r.language, r.month, r.place, r.service))):
-        line: list[object] = [row.language or left_out, row.month or whole_period]
-        line += [said(key, value) for key, value in ((analysis.PLACE, row.place), (analysis.SERVICE, row.service)) if key in by_id]
-        body.append(line + [answers.describe(q, row.answers.get(q.id)) for q in columns])
-    return _csv(survey.id, [header + [q.text(lang) for q in columns], *body])
+    return csvfiles.attachment(f"{survey.id}.csv", csvfiles.streamed(header + [q.text(lang) for q in columns], safe_rows()))
 
 
 @analysts_only
@@ -161,14 +203,16 @@ async def export_texts(request: Request) -> Response:
     """The free-text answers alone, apart from the rest of their response, in a random order; only for
     the questions at least five answered."""
     survey = _survey(request)
-    async with unit_of_work(request) as db:
-        everything = await _responses(db, survey)
-        audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.SURVEY_EXPORTED,
-                     detail=f"{survey.id}: free texts")
+    await _audited(request, survey, "free texts")
     lang = i18n.get_locale()
-    texts = analysis.free_texts(survey, [r.answers for r in everything])
-    secrets.SystemRandom().shuffle(texts)
-    return _csv(f"{survey.id}-texts", [[_("Question"), _("Answer")], *([q.text(lang), text] for q, text in texts)])
+    words = {q.id: q.text(lang) for q in survey.questions()}
+
+    async def shuffled() -> AsyncIterator[list[object]]:
+        async with unit_of_work(request) as db:
+            async for question_id, text in analysis.shuffled_texts(db, survey):
+                yield [words[question_id], text]
+
+    return csvfiles.attachment(f"{survey.id}-texts.csv", csvfiles.streamed([_("Question"), _("Answer")], shuffled()))
 
 
 def page_routes() -> list[Route]:
@@ -176,5 +220,6 @@ def page_routes() -> list[Route]:
         Route("/analysis", index, name="analysis"),
         Route("/analysis/{survey}.csv", export, name="analysis_export"),
         Route("/analysis/{survey}/texts.csv", export_texts, name="analysis_export_texts"),
+        Route("/analysis/{survey}/free-text/{question}", texts, name="analysis_texts"),
         Route("/analysis/{survey}", results, name="analysis_survey"),
     ]
