@@ -13,7 +13,6 @@ each action keeps the shape of its detail noted beside it below.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import datetime
@@ -61,15 +60,12 @@ class AuditEvent(Base):
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     action: Mapped[AuditAction] = mapped_column(string_enum(AuditAction, "audit_action", length=64))
     detail: Mapped[str] = mapped_column(String(500), default="")
-    # Which signed-in session acted (a hash of the person and the sign-in time: no secret, no cookie).
+    # Which signed-in session acted: the first 32 characters of its web_session id (itself the SHA-256 of the
+    # cookie's token, so no secret), by which the session's browser and times are found while it is kept.
     session_ref: Mapped[str] = mapped_column(String(32), default="", server_default=text("''"))
 
 
 _session_ref: ContextVar[str] = ContextVar("audit_session_ref", default="")
-
-
-def session_ref_of(person_id: int, signed_in_at: float) -> str:
-    return hashlib.sha256(f"{person_id}:{signed_in_at}".encode()).hexdigest()[:16]
 
 
 def set_session(reference: str) -> None:

@@ -45,6 +45,9 @@ def test_the_cookie_holds_a_token_and_times_and_the_server_only_its_hash(client:
     [row] = rows(settings.database_url, WebSession)
     assert row.id == hashlib.sha256(str(data["sid"]).encode()).hexdigest() != data["sid"]
     assert row.id_token and row.id_token.count(".") == 2 and row.ended_at is None
+    # The audit names the session by its row, never by the token.
+    [signed_in] = rows(settings.database_url, AuditEvent)
+    assert signed_in.session_ref == row.id[:32]
 
 
 def test_a_person_sees_where_they_are_signed_in_and_ends_the_others(settings: Settings) -> None:
