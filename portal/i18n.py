@@ -142,6 +142,11 @@ CURRENCY = "EUR"
 # compares them).
 DAY_PATTERNS = {"lv": "EEEE, d. MMMM", "ru": "EEEE, d MMMM"}
 MONTH_SKELETON = "yMMMM"
+# Where CLDR's pattern is not what Latvian state texts write: the month and year is "2026. gada
+# novembris" (CLDR: "2026. gada. novembris"), and a date in figures has four digits of the year,
+# "01.12.2026" (CLDR: "01.12.26"), as Russian's already has.
+MONTH_PATTERNS = {"lv": "y. 'gada' LLLL"}
+SHORT_DATE_PATTERNS = {"lv": "dd.MM.y"}
 
 
 @dataclass(frozen=True)
@@ -183,14 +188,17 @@ def _locale_formats(name: str) -> LocaleFormats:
     locale = BABEL_LOCALES[name]
     skeletons = locale.datetime_skeletons
     month_skeleton = MONTH_SKELETON if MONTH_SKELETON in skeletons else match_skeleton(MONTH_SKELETON, skeletons) or MONTH_SKELETON
+    dates = {format: locale.date_formats[format] for format in NAMED_FORMATS}
+    if name in SHORT_DATE_PATTERNS:
+        dates["short"] = parse_date_pattern(SHORT_DATE_PATTERNS[name])
     return LocaleFormats(
         locale=locale,
-        dates={format: locale.date_formats[format] for format in NAMED_FORMATS},
+        dates=dates,
         datetimes={
-            format: (locale.datetime_formats[format].replace("'", ""), locale.date_formats[format], locale.time_formats[format])
+            format: (locale.datetime_formats[format].replace("'", ""), dates[format], locale.time_formats[format])
             for format in NAMED_FORMATS
         },
-        month=parse_date_pattern(skeletons[month_skeleton]),
+        month=parse_date_pattern(MONTH_PATTERNS.get(name) or skeletons[month_skeleton]),
         day=parse_date_pattern(DAY_PATTERNS.get(name, "EEEE, d MMMM")),
         number=locale.decimal_formats[None],
         money=_money_pattern(locale),
@@ -222,7 +230,7 @@ def format_date(value: date, format: str = "long") -> str:
 
 
 def format_month(value: date) -> str:
-    """A month and its year ("2026. g. novembris", "ноябрь 2026 г.")."""
+    """A month and its year ("2026. gada novembris", "ноябрь 2026 г.")."""
     formats = _formats()
     return str(formats.month.apply(_aware(value), formats.locale))
 

@@ -64,3 +64,25 @@ def test_dates_and_numbers_are_formatted_by_babel_per_locale() -> None:
     assert i18n.format_date(date(2026, 11, 22)).replace("\u202f", " ") == "22 ноября 2026 г."
     assert i18n.format_number(1234567.5).replace("\xa0", " ") == "1 234 567,5"
     i18n.set_locale(i18n.DEFAULT_LOCALE)
+
+
+# The forms Latvian and Russian state texts use, pinned: a change in Babel's CLDR data shows here.
+PINNED = {
+    "lv": {"month": "2026. gada novembris", "short": "03.11.2026", "long": "2026. gada 3. novembris",
+           "datetime": "01.12.2026 10:08", "day": "otrdiena, 3. novembris", "money": "1\xa0234,50\xa0€"},
+    "ru": {"month": "ноябрь 2026 г.", "short": "03.11.2026", "long": "3 ноября 2026 г.",
+           "datetime": "01.12.2026, 10:08", "day": "вторник, 3 ноября", "money": "1\xa0234,50\xa0€"},
+}
+
+
+@pytest.mark.parametrize("locale", PINNED)
+def test_dates_and_money_in_the_forms_state_texts_use(locale: str) -> None:
+    from datetime import UTC, date, datetime
+
+    expected = PINNED[locale]
+    with i18n.in_locale(locale):
+        day = date(2026, 11, 3)
+        found = {"month": i18n.format_month(day), "short": i18n.format_date(day, "short"), "long": i18n.format_date(day),
+                 "datetime": i18n.format_datetime(datetime(2026, 12, 1, 8, 8, tzinfo=UTC), "short"),
+                 "day": i18n.format_day(day), "money": i18n.format_money(123450)}
+    assert {key: value.replace("\u202f", " ") for key, value in found.items()} == expected

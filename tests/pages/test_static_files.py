@@ -352,15 +352,19 @@ def test_dates_are_formatted_as_babel_formats_them(locale: str) -> None:
     day_pattern = {"lv": "EEEE, d. MMMM", "ru": "EEEE, d MMMM"}[locale]
     for day in DAYS:
         for format in ("full", "long", "medium", "short", "d.MM.y"):
-            assert i18n.format_date(day, format) == babel.dates.format_date(day, format=format, locale=locale)
-        assert i18n.format_month(day) == babel.dates.format_skeleton("yMMMM", day, locale=locale)
+            pattern = i18n.SHORT_DATE_PATTERNS.get(locale, format) if format == "short" else format
+            assert i18n.format_date(day, format) == babel.dates.format_date(day, format=pattern, locale=locale)
+        month = i18n.MONTH_PATTERNS.get(locale)
+        assert i18n.format_month(day) == (babel.dates.format_date(day, format=month, locale=locale) if month
+                                          else babel.dates.format_skeleton("yMMMM", day, locale=locale))
         assert i18n.format_day(day) == babel.dates.format_date(day, format=day_pattern, locale=locale)
 
 
 def test_times_are_formatted_as_babel_formats_them_in_riga(locale: str) -> None:
     for instant in INSTANTS:
         for format in ("full", "long", "medium", "short", "d.MM.y HH:mm"):
-            expected = babel.dates.format_datetime(instant, format=format, tzinfo=i18n.LOCAL_TIME, locale=locale)
+            pattern = f"{i18n.SHORT_DATE_PATTERNS[locale]} HH:mm" if format == "short" and locale in i18n.SHORT_DATE_PATTERNS else format
+            expected = babel.dates.format_datetime(instant, format=pattern, tzinfo=i18n.LOCAL_TIME, locale=locale)
             assert i18n.format_datetime(instant, format) == expected
 
 
