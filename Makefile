@@ -83,11 +83,13 @@ catalogs: $(STAMP)
 compile-catalogs: $(STAMP)
 	$(BIN)/pybabel compile -d $(LOCALES)
 
+# Every page's figures at demo size and at national volume side by side, against bare Starlette, in one
+# run of about 4 minutes (bench/README.md). National volume needs `make bench-data` once; without it, demo only.
 bench: install
 	$(BIN)/python -m bench
 
-# A country's worth of data (100,000 people, 2 million time entries) in a local PostgreSQL database,
-# in a few minutes; it drops that database's schema first. Not run by `make bench` (bench/README.md).
+# A country's worth of data (100,000 people, 2 million time entries) in the local PostgreSQL database
+# bench_national, in about 2 minutes; it drops that database's schema first. `make bench` measures a copy of it.
 bench-data: install
 	$(BIN)/python -m bench.national
 

@@ -81,25 +81,3 @@ async def measure(client: httpx.AsyncClient, page: str, path: str) -> Weight:
             getattr(weight, kind).add(await _get(client, url))
     return weight
 
-
-def _kb(n: int) -> str:
-    return f"{n / 1024:.1f}"
-
-
-def print_table(weights: list[Weight]) -> None:
-    header = (
-        f"{'page':<24} {'HTML raw':>9} {'gzip':>6} {'CSS raw':>8} {'gzip':>6} {'JS raw':>7} {'gzip':>6}"
-        f" {'total raw':>10} {'gzip':>6} {'served':>7}"
-    )
-    print(header + "   (KiB)")
-    print("-" * len(header))
-    for w in weights:
-        t = w.total
-        print(
-            f"{w.page:<24} {_kb(w.html.raw):>9} {_kb(w.html.gz):>6} {_kb(w.css.raw):>8} {_kb(w.css.gz):>6}"
-            f" {_kb(w.js.raw):>7} {_kb(w.js.gz):>6} {_kb(t.raw):>10} {_kb(t.gz):>6} {_kb(t.served):>7}"
-        )
-        for url in w.skipped:
-            print(f"{'':<24} not counted (other origin): {url}")
-        if w.note:
-            print(f"{'':<24} {w.note}")

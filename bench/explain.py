@@ -1,0 +1,154 @@
+"""`python -m bench.explain`: where each page of `python -m bench` spends its time at national volume.
+
+    .venv/bin/python -m bench.explain [--national-url postgresql://postgres@127.0.0.1:5432/bench_national] [--top 3]
+
+The targets of `python -m bench` (bench/targets.py), on a copy of the national database made for
+the run (`bench_national_explain`, dropped at the end: the desk's pages write audit events, and
+the sample page needs a sample drawn). Everyone signs in and the sample is drawn through a
+uvicorn portal, as `python -m bench` does; then each page is asked for twice by the same app
+in this process (the first fills the caches; the second is measured), with every statement
+captured as the driver sends it. Printed for each page: its time, the statements it sent and
+their time at the driver, and so the rest (Python: the ORM, Jinja, the middleware); then each
+SELECT again under EXPLAIN (ANALYZE, BUFFERS), the slowest `--top` with their execution time and
+any sequential scan. Figures only; the machine's other work shows in the times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+import time
+import warnings
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy import event
+
+from bench.__main__ import DEFAULT_PERSON, HOST, NATIONAL_URL, _local, _psycopg, copy_national, make_ready, start_portal
+from bench.targets import TARGETS, Site, Target
+
+with warnings.catch_warnings():  # authlib's deprecation notices, printed on import
+    warnings.simplefilter("ignore")
+    from portal.app import create_app
+    from portal.eid.mock_provider import running_provider
+    from portal.settings import Settings
+
+COPY = "bench_national_explain"
+
+
+@dataclass
+class Statement:
+    sql: str
+    parameters: Any
+    seconds: float = 0.0
+    plan: list[str] = field(default_factory=list)
+
+    @property
+    def execution_ms(self) -> float | None:
+        last = next((line for line in reversed(self.plan) if "Execution Time:" in line), None)
+        return float(last.split(":")[1].split()[0]) if last else None
+
+    @property
+    def sequential_scans(self) -> list[str]:
+        return sorted({line.split(" on ")[1].split()[0] for line in self.plan if "Seq Scan on" in line})
+
+
+@dataclass
+class Page:
+    target: Target
+    path: str
+    status: int = 0
+    seconds: float = 0.0
+    size: int = 0
+    statements: list[Statement] = field(default_factory=list)
+
+
+async def capture(site: Site) -> list[Page]:
+    app = create_app(Settings.from_env(site.env))
+    engine = app.state.db.engine.sync_engine
+    current: list[Statement] = []
+    started: dict[int, float] = {}
+
+    def before(_conn: Any, cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        started[id(cursor)] = time.perf_counter()
+        current.append(Statement(statement, parameters))
+
+    def after(_conn: Any, cursor: Any, _statement: str, _parameters: Any, _context: Any, _many: bool) -> None:
+        current[-1].seconds = time.perf_counter() - started.pop(id(cursor), time.perf_counter())
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    pages = []
+    try:
+        transport = httpx.ASGITransport(app=app)
+        for target in TARGETS:
+            async with httpx.AsyncClient(transport=transport, base_url=site.base_url, cookies=site.cookies_for(target),
+                                         timeout=120, follow_redirects=False) as client:
+                await client.get(target.path_at(site))  # caches filled, templates compiled
+                current.clear()
+                began = time.perf_counter()
+                response = await client.get(target.path_at(site))
+                page = Page(target, target.path_at(site), response.status_code, time.perf_counter() - began, len(response.content), list(current))
+            pages.append(page)
+    finally:
+        await app.state.db.dispose()
+    return pages
+
+
+def explain(url: str, pages: list[Page]) -> None:
+    with psycopg.connect(_psycopg(url)) as connection:
+        for page in pages:
+            for statement in page.statements:
+                if statement.sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                    rows = connection.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.parameters).fetchall()
+                    statement.plan = [row[0] for row in rows]
+            connection.rollback()  # EXPLAIN ANALYZE runs the statement: nothing of it is kept
+
+
+def report(pages: list[Page], top: int) -> None:
+    print(f"{'page':<22} {'status':>6} {'ms':>8} {'KB':>7} {'statements':>10} {'at driver ms':>12} {'rest ms':>8}")
+    print("-" * 79)
+    for page in pages:
+        driver = sum(s.seconds for s in page.statements) * 1000
+        print(f"{page.target.name:<22} {page.status:>6} {page.seconds * 1000:>8.1f} {page.size / 1000:>7.1f}"
+              f" {len(page.statements):>10} {driver:>12.1f} {page.seconds * 1000 - driver:>8.1f}")
+    for page in pages:
+        explained = sorted((s for s in page.statements if s.plan), key=lambda s: -(s.execution_ms or 0.0))
+        print(f"\n{page.target.name} ({page.path}): the slowest of {len(explained)} SELECTs under EXPLAIN ANALYZE")
+        for statement in explained[:top]:
+            scans = ", ".join(statement.sequential_scans) or "none"
+            sql = " ".join(statement.sql.split())
+            print(f"  {statement.execution_ms or 0:>8.2f} ms  sequential scans: {scans}\n              {sql[:300]}{' ...' if len(sql) > 300 else ''}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.explain", description=__doc__.splitlines()[0])
+    parser.add_argument("--national-url", default=NATIONAL_URL, help=f"the database `make bench-data` made (default {NATIONAL_URL})")
+    parser.add_argument("--person", default=DEFAULT_PERSON, help="personal code of the demo person for the dashboard")
+    parser.add_argument("--top", type=int, default=3, help="the slowest statements shown per page (default 3)")
+    args = parser.parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the mock provider's access log
+    with ExitStack() as stack:
+        url = copy_national(args.national_url, stack, COPY)
+        if url is None:
+            print(f"No national database at {args.national_url}: run `make bench-data` first.", file=sys.stderr)
+            return 1
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-explain-")))
+        issuer = _local(stack.enter_context(running_provider(HOST, 0)))
+        site = start_portal(stack, "national", url, issuer, work, {})
+        make_ready(site, args.person)
+        pages = asyncio.run(capture(site))
+        explain(url, pages)
+    report(pages, args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
