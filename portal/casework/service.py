@@ -105,7 +105,12 @@ async def start_review(db: AsyncSession, application: Application, staff: Person
 
 async def take_case(db: AsyncSession, application: Application, staff: Person) -> None:
     """The caseworker takes an open case to handle it (the desk's "my cases"); a case another caseworker
-    had taken moves to her, and the history says who took it when."""
+    had taken moves to her, and the history says who took it when. A case she is part of (about her,
+    filed by her, of someone she represents or assists) is not hers to take: `policy.OwnCase`, checked
+    here as well as by `open_case`, so that no caller (the CLI, an import, a route that forgets) can
+    hand her own case to her."""
+    if await policy.part_of_case(db, staff, application.person_id, application.created_by_id):
+        raise policy.OwnCase(application.id)
     application = await _lock_open_case(db, application)
     if application.handler_id != staff.id:
         application.handler_id = staff.id
