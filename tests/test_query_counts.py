@@ -30,6 +30,7 @@ PAGES = {  # who, what: the overview and the lists that grow with the person's o
     "the assistant's people": (ILZE, "/lv/assistant"),
     "the desk's queue": (LIGA, "/lv/desk"),
     "the desk's month of reports": (LIGA, "/lv/desk/reports"),
+    "the desk's control sample": (LIGA, "/lv/desk/sample"),  # with draws: tests/casework/test_sample_pages.py
 }
 
 

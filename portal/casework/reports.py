@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, literal_column, or_, select, type_coerce
+from sqlalchemy import String, and_, case, func, literal, literal_column, or_, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,8 +28,7 @@ from portal import audit, clock, policy
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.casework.service import NotAllowed, NotFound
-from portal.csvfiles import cell
-from portal.db import for_update, utcnow
+from portal.db import for_update, read_only, utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
 from portal.people.models import Person
@@ -210,10 +210,15 @@ class PayLine:
     amount_cents: int
 
 
-def _confirmed_query(scope: policy.DeskScope, month: date) -> Any:
+def _confirmed_query(scope: policy.DeskScope, month: date, as_of: datetime | None = None) -> Any:
+    """Per assignment, the month's latest confirmed revision; `as_of`: as it was at that moment (a
+    revision confirmed later is left out, and the one before it paid, as it was then)."""
+    confirmed_then = [MonthlyReport.status == ReportStatus.CONFIRMED]
+    if as_of is not None:  # a report confirmed with no time on record (imported) was confirmed before any export
+        confirmed_then.append(or_(MonthlyReport.confirmed_at.is_(None), MonthlyReport.confirmed_at <= as_of))
     best = (
         select(MonthlyReport.assignment_id, func.max(MonthlyReport.revision).label("revision"))
-        .where(MonthlyReport.month == month, MonthlyReport.status == ReportStatus.CONFIRMED)
+        .where(MonthlyReport.month == month, *confirmed_then)
         .group_by(MonthlyReport.assignment_id).subquery()
     )
     return (
@@ -239,14 +244,23 @@ RATE_OF_THE_DAY = func.coalesce(
 )
 
 
+def _entries_at_rates(report_ids: Any) -> Any:
+    """The entries of these reports (a list or a SELECT of ids), each with its minutes and the rate of its day."""
+    return (
+        select(TimeEntry.report_id.label("report_id"), RATE_OF_THE_DAY.label("rate"),
+               (TimeEntry.end_minute - TimeEntry.start_minute).label("minutes"))
+        .where(TimeEntry.report_id.in_(report_ids)).subquery()
+    )
+
+
 async def _minutes_at_rates(db: AsyncSession, scope: policy.DeskScope, month: date) -> dict[int, list[tuple[int, int]]]:
     """Per confirmed report of the month, its minutes at each rate: summed by the database, not entry by entry."""
     paid = _confirmed_query(scope, month).with_only_columns(MonthlyReport.id).subquery()
-    entries = (
-        select(TimeEntry.report_id.label("report_id"), RATE_OF_THE_DAY.label("rate"),
-               (TimeEntry.end_minute - TimeEntry.start_minute).label("minutes"))
-        .where(TimeEntry.report_id.in_(select(paid.c.id))).subquery()
-    )
+    return await _summed_at_rates(db, _entries_at_rates(select(paid.c.id)))
+
+
+async def _summed_at_rates(db: AsyncSession, entries: Any) -> dict[int, list[tuple[int, int]]]:
+    """Per report, (rate, minutes) at each rate of its entries, by rate."""
     found: dict[int, list[tuple[int, int]]] = {}
     for report_id, rate, minutes in await db.execute(
         select(entries.c.report_id, entries.c.rate, func.sum(entries.c.minutes))
@@ -275,16 +289,116 @@ def decimal_text(value: int, divisor: int) -> str:
     return str((Decimal(value) / divisor).quantize(Decimal("0.01")))
 
 
-def payroll_rows(lines: Sequence[PayLine]) -> list[list[str]]:
+def payroll_row(line: PayLine) -> list[str]:
     """assistant, assistant's personal code, person assisted, hours, rate, amount.
 
-    The names go through csvfiles.cell (a name a spreadsheet would read as a formula is kept as text);
-    the numbers are the portal's own and stay numbers, a minus sign included."""
-    return [
-        [str(cell(line.found.assistant.full_name)), line.found.assistant.personal_code, str(cell(line.found.person.full_name)),
-         decimal_text(line.minutes, 60), decimal_text(line.rate_cents, 100), decimal_text(line.amount_cents, 100)]
-        for line in lines
-    ]
+    Written through csvfiles' writer (`csvfiles.streamed`), which gives a name a spreadsheet would
+    read as a formula a leading `'`; the numbers are the portal's own dot decimals, never negative
+    (an entry ends after it starts, a rate is a price), so it leaves them as they are."""
+    return [line.found.assistant.full_name, line.found.assistant.personal_code, line.found.person.full_name,
+            decimal_text(line.minutes, 60), decimal_text(line.rate_cents, 100), decimal_text(line.amount_cents, 100)]
+
+
+# ------------------------------------------------------- payroll, streamed
+#
+# The payroll file is sent as it is read, PAYROLL_BATCH reports at a time (keyset, in the file's own
+# order), each batch in a short read-only unit of work of its own: memory holds one batch whatever
+# the month's size, and no connection is held while a slow client downloads. Every batch reads the
+# month as it was when the export began (`as_of`): a report confirmed meanwhile is in the next
+# export, never half in this one, and the people the audit named before the first byte are those
+# the file holds (but for a confirmation being committed in that very millisecond).
+
+PAYROLL_BATCH = 500
+PAYROLL_ORDER = (Assistant.family_name, Assistant.given_name, Assistant.id, Person.family_name, MonthlyReport.id)
+PAYROLL_KEY_KINDS = "ssisi"
+
+
+def _payroll_key(row: Any) -> Key:
+    report, _grant, person, assistant = row
+    return (assistant.family_name, assistant.given_name, assistant.id, person.family_name, report.id)
+
+
+def _paid_ids(scope: policy.DeskScope, month: date, as_of: datetime) -> Any:
+    """The confirmed reports paid in the month as of `as_of` that have hours (a report with none is no line)."""
+    return (_confirmed_query(scope, month, as_of).with_only_columns(MonthlyReport.id, MonthlyReport.assistant_id, MonthlyReport.person_id)
+            .where(select(TimeEntry.id).where(TimeEntry.report_id == MonthlyReport.id).exists()))
+
+
+def _payroll_people(scope: policy.DeskScope, month: date, as_of: datetime) -> Any:
+    """Everyone the file names, once each: (person id, named as an assistant, named as assisted)."""
+    paid = _paid_ids(scope, month, as_of).subquery()
+    named = union_all(
+        select(paid.c.assistant_id.label("person_id"), literal(1).label("assistant"), literal(0).label("assisted")),
+        select(paid.c.person_id, literal(0), literal(1)),
+    ).subquery()
+    return (select(named.c.person_id, func.max(named.c.assistant).label("assistant"), func.max(named.c.assisted).label("assisted"))
+            .group_by(named.c.person_id))
+
+
+async def payroll_line_count(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime) -> int:
+    """How many lines the month's payroll as of `as_of` has (a report's hours at each rate): counted by the database."""
+    paid = _paid_ids(scope, month, as_of).subquery()
+    entries = _entries_at_rates(select(paid.c.id))
+    lines = select(entries.c.report_id, entries.c.rate).group_by(entries.c.report_id, entries.c.rate).subquery()
+    return int(await db.scalar(select(func.count()).select_from(lines)) or 0)
+
+
+async def _payroll_subjects(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime, *,
+                            after: int, size: int) -> tuple[list[tuple[int, str]], int | None]:
+    """A batch of the people the file names, by id after `after`, as audit subjects ((id, AS_ASSISTANT)
+    and/or (id, AS_ASSISTED): a person is in one batch only, with both when she is both), and the id
+    the next batch starts after, when there may be one."""
+    people = _payroll_people(scope, month, as_of).subquery()
+    rows = (await db.execute(select(people).where(people.c.person_id > after).order_by(people.c.person_id).limit(size))).all()
+    pairs = [pair for person_id, assistant, assisted in rows
+             for pair, named in (((int(person_id), audit.AS_ASSISTANT), assistant), ((int(person_id), audit.AS_ASSISTED), assisted))
+             if named]
+    return pairs, int(rows[-1][0]) if len(rows) == size else None
+
+
+async def record_payroll_export(db: AsyncSession, staff: Person, scope: policy.DeskScope, month: date, as_of: datetime, *,
+                                size: int = PAYROLL_BATCH) -> None:
+    """The export in the audit, in the caller's unit of work (committed before the first byte is sent):
+    an event for every assistant (with the personal code) and every person assisted the file names,
+    written `size` people to a statement, so that memory does not grow with the month either."""
+    detail = f"{month:%Y-%m}: {await payroll_line_count(db, scope, month, as_of)} lines"
+    subjects, after = await _payroll_subjects(db, scope, month, as_of, after=0, size=size)
+    await audit.record_many(db, actor=staff, action=audit.AuditAction.PAYROLL_EXPORTED, subjects=subjects, detail=detail)
+    while after is not None:  # an empty file is still one event (record_many's, without a subject); a last empty batch is none
+        subjects, after = await _payroll_subjects(db, scope, month, as_of, after=after, size=size)
+        if subjects:
+            await audit.record_many(db, actor=staff, action=audit.AuditAction.PAYROLL_EXPORTED, subjects=subjects, detail=detail)
+
+
+async def pay_lines_batch(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime, *,
+                          after: Key | None = None, size: int = PAYROLL_BATCH) -> tuple[list[PayLine], Key | None]:
+    """The pay lines of `size` reports after the key `after`, in the file's order (the assistant's
+    name, the person's, the report, the rate: as `pay_lines`), and the key the next batch starts after."""
+    page: Page[Any] = await keyset_page(db, _confirmed_query(scope, month, as_of), PAYROLL_ORDER, _payroll_key,
+                                        entities=True, after=after, size=size)
+    reports = [Found(*row) for row in page.rows]
+    at_rates = await _summed_at_rates(db, _entries_at_rates([found.report.id for found in reports])) if reports else {}
+    lines = [PayLine(found, minutes, rate, round(minutes * rate / 60))  # as pay_lines: rounded to the cent once
+             for found in reports for rate, minutes in at_rates.get(found.report.id, [])]
+    return lines, read_cursor(page.after, PAYROLL_KEY_KINDS) if page.after else None
+
+
+UnitOfWork = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+async def payroll_lines(unit_of_work: UnitOfWork, scope: policy.DeskScope, month: date, as_of: datetime, *,
+                        size: int = PAYROLL_BATCH) -> AsyncIterator[PayLine]:
+    """Every pay line of the month as of `as_of`, a batch at a time, each batch read in a read-only
+    unit of work of its own (`unit_of_work()` opens one); nothing is held between batches but a key."""
+    after: Key | None = None
+    while True:
+        async with unit_of_work() as db:
+            await read_only(db)
+            lines, after = await pay_lines_batch(db, scope, month, as_of, after=after, size=size)
+        for line in lines:
+            yield line
+        if after is None:
+            return
 
 
 @dataclass(frozen=True)
@@ -371,25 +485,125 @@ async def draw_samples(db: AsyncSession, staff: Person, scope: policy.DeskScope,
     return samples
 
 
+# The month's sample as the desk reads it: its draws (a handful: one per municipality each time the
+# desk draws), the drawn reports a page at a time by the person's name (keyset), and its numbers,
+# counted by the database. Nothing on the page grows with the number of reports drawn.
+
+
+class SampleCheck(StrEnum):
+    """Where a drawn report is in its check."""
+
+    WAITING = "waiting"  # drawn, not checked yet
+    CHECKED = "checked"  # checked, with a note
+
+
+# Written into the SQL, not bound: the SELECT and its GROUP BY must be the same expression.
+CHECK_STATE = case((MonthlyReport.checked_at.is_(None), literal_column(f"'{SampleCheck.WAITING.value}'")),
+                   else_=literal_column(f"'{SampleCheck.CHECKED.value}'"))
+SAMPLE_ORDER = (Person.family_name, Person.given_name, MonthlyReport.id)
+SAMPLE_KEY_KINDS = "ssi"
+DrawnBy = aliased(Person, name="drawn_by")
+
+
 @dataclass(frozen=True)
-class Sample:
+class SampleFilter:
+    """What the sample page shows of the month: a check state, a service, one draw (None: all)."""
+
+    check: SampleCheck | None = None
+    kind: ServiceKind | None = None
+    sample_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One draw of the month, with how many of the reports it drew the desk may see and has checked."""
+
     sample: ControlSample
     drawn_by: Person
-    reports: list[Found]
+    reports: int
+    checked: int
 
 
-async def samples_of(db: AsyncSession, scope: policy.DeskScope, month: date) -> list[Sample]:
-    """The month's samples of the desk's municipalities, newest first, with the reports it may see."""
-    drawn = (await db.execute(
-        select(ControlSample, Person).join(Person, Person.id == ControlSample.drawn_by_id)
-        .where(ControlSample.municipality_id.in_(scope.municipality_ids), ControlSample.month == month)
+@dataclass(frozen=True)
+class SampleCounts:
+    drawn: int
+    checked: int
+    waiting: int
+    own_hours: int  # confirmed by the assistant, as the person's representative: worth a closer look
+    corrected: int  # a newer revision has been started since (a correction of the month)
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """A drawn report, and the draw that drew it."""
+
+    found: Found
+    sample: ControlSample
+
+
+def _sampled(scope: policy.DeskScope, month: date, chosen: SampleFilter, *entities: Any) -> Any:
+    """The month's drawn reports the desk may see, of its own municipalities' draws, by the filter but its check state."""
+    query = (
+        select(*entities).select_from(MonthlyReport)
+        .join(ControlSample, ControlSample.id == MonthlyReport.sample_id)
+        .join(Entitlement, Entitlement.id == MonthlyReport.entitlement_id)
+        .join(Application, Application.id == Entitlement.application_id)
+        .join(Person, Person.id == MonthlyReport.person_id)
+        .join(Assistant, Assistant.id == MonthlyReport.assistant_id)
+        .where(policy.cases_in(scope), ControlSample.municipality_id.in_(scope.municipality_ids), ControlSample.month == month)
+    )
+    if chosen.kind is not None:
+        query = query.where(Entitlement.kind == chosen.kind)
+    if chosen.sample_id is not None:
+        query = query.where(ControlSample.id == chosen.sample_id)
+    return query
+
+
+async def draws_of(db: AsyncSession, scope: policy.DeskScope, month: date) -> list[Draw]:
+    """The month's draws of the desk's municipalities, newest first, each with its reports counted (one query)."""
+    counted = (_sampled(scope, month, SampleFilter(), MonthlyReport.sample_id.label("sample_id"), func.count().label("reports"),
+                        func.count(MonthlyReport.checked_at).label("checked"))
+               .group_by(MonthlyReport.sample_id).subquery())
+    rows = await db.execute(
+        select(ControlSample, DrawnBy, counted.c.reports, counted.c.checked)
+        .join(counted, counted.c.sample_id == ControlSample.id)
+        .join(DrawnBy, DrawnBy.id == ControlSample.drawn_by_id)
         .order_by(ControlSample.drawn_at.desc(), ControlSample.id.desc())
-    )).all()
-    reports = [Found(*row) for row in (await db.execute(
-        _reports_query(scope).where(MonthlyReport.sample_id.in_([s.id for s, _p in drawn]))
-        .order_by(Person.family_name, Person.given_name, MonthlyReport.id)
-    )).all()] if drawn else []
-    return [Sample(sample, person, [f for f in reports if f.report.sample_id == sample.id]) for sample, person in drawn]
+    )
+    return [Draw(sample, drawn_by, int(reports), int(checked)) for sample, drawn_by, reports, checked in rows]
+
+
+async def sample_counts(db: AsyncSession, scope: policy.DeskScope, month: date, chosen: SampleFilter) -> SampleCounts:
+    """The sample's numbers for the filter's service and draw (whatever its check state): one GROUP BY."""
+    found = dict.fromkeys(SampleCheck, (0, 0, 0))
+    own_hours = func.sum(case((MonthlyReport.confirmed_by_id == MonthlyReport.assistant_id, 1), else_=0))
+    corrected = func.sum(case((MonthlyReport.superseded, 1), else_=0))
+    for state, number, own, newer in await db.execute(
+        _sampled(scope, month, chosen, CHECK_STATE, func.count(), own_hours, corrected).group_by(CHECK_STATE)
+    ):
+        found[SampleCheck(state)] = (int(number), int(own or 0), int(newer or 0))
+    waiting, checked = found[SampleCheck.WAITING], found[SampleCheck.CHECKED]
+    return SampleCounts(drawn=waiting[0] + checked[0], checked=checked[0], waiting=waiting[0],
+                        own_hours=waiting[1] + checked[1], corrected=waiting[2] + checked[2])
+
+
+def _sampled_key(row: Any) -> Key:
+    report, _grant, person, _assistant, _sample = row
+    return (person.family_name, person.given_name, report.id)
+
+
+async def sampled_page(
+    db: AsyncSession, scope: policy.DeskScope, month: date, chosen: SampleFilter, after: str = "", before: str = "",
+    size: int = PAGE_SIZE,
+) -> Page[Sampled]:
+    """A page of the month's drawn reports by the person's name (a cursor that does not read is the first page)."""
+    query = _sampled(scope, month, chosen, MonthlyReport, Entitlement, Person, Assistant, ControlSample)
+    if chosen.check is not None:
+        query = query.where(chosen.check.value == CHECK_STATE)
+    page: Page[Any] = await keyset_page(db, query, SAMPLE_ORDER, _sampled_key, entities=True, size=size,
+                                        after=read_cursor(after, SAMPLE_KEY_KINDS), before=read_cursor(before, SAMPLE_KEY_KINDS))
+    return Page([Sampled(Found(report, grant, person, assistant), sample) for report, grant, person, assistant, sample in page.rows],
+                page.after, page.before)
 
 
 async def sampled_report(db: AsyncSession, scope: policy.DeskScope, report_id: int) -> Found:

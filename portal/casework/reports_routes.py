@@ -7,8 +7,7 @@ of their own cases. Filters are GET forms; every POST redirects (POST, redirect,
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import AsyncIterator
 from contextlib import suppress
 from datetime import date
 from typing import Any
@@ -20,17 +19,18 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal import audit, clock, i18n, policy
+from portal import audit, clock, csvfiles, i18n, policy
 from portal.applications.journey import kind_name
 from portal.applications.rules import Period, ServiceKind
 from portal.casework import forms as desk_forms
 from portal.casework import reports
 from portal.casework.guards import caseworkers_only
 from portal.casework.reports import State
-from portal.db import unit_of_work
+from portal.db import unit_of_work, utcnow
 from portal.eid.session import current_person
-from portal.forms import Errors
+from portal.forms import CHOOSE_ONE, MAX_INT, EnumChoice, Errors, Form, Integer, Text
 from portal.i18n import gettext as _
+from portal.paging import MAX_CURSOR
 from portal.people.models import Person
 from portal.templating import lang_url, render
 from portal.timesheets import forms
@@ -194,25 +194,25 @@ def _history(events: list[ReportEvent], revisions: list[MonthlyReport], people: 
 
 @caseworkers_only
 async def payroll(request: Request) -> Response:
-    """The month's confirmed hours per assistant as CSV: UTF-8 with a BOM (Excel reads ā, š, ž), dot decimals."""
+    """The month's confirmed hours per assistant as CSV: UTF-8 with a BOM (Excel reads ā, š, ž), dot decimals.
+
+    Streamed (casework.reports, "payroll, streamed"): the file is the month as it was when the export
+    began, read a batch at a time while it is sent. The audit names everyone in it, and is committed
+    before the first byte. A download cut short (the client gone, the network, an error while
+    reading) ends the stream where it is: the chunked response is left without its last chunk, so
+    the browser reports the download as failed, and the audit still says the file was handed out,
+    as far as the server can know it was; the caseworker downloads it again (a new export, recorded too)."""
     month, _context = _month_context(request)
+    scope, as_of, batch = request.state.scope, utcnow(), reports.PAYROLL_BATCH
     async with unit_of_work(request) as db:
-        lines = await reports.pay_lines(db, request.state.scope, month)
-        # The file names every assistant (with the personal code) and every person assisted: an event for each.
-        await audit.record_many(db, actor=current_person(request), action=audit.AuditAction.PAYROLL_EXPORTED,
-                                subjects=[pair for line in lines for pair in ((line.found.assistant.id, audit.AS_ASSISTANT),
-                                                                              (line.found.person.id, audit.AS_ASSISTED))],
-                                detail=f"{month:%Y-%m}: {len(lines)} lines")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("Assistant"), _("Assistant's personal code"), _("Person assisted"), _("Hours"),
-                     _("Rate per hour, EUR"), _("Amount, EUR")])
-    writer.writerows(reports.payroll_rows(lines))
-    return Response(
-        out.getvalue().encode("utf-8-sig"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="payroll-{month:%Y-%m}.csv"', "Cache-Control": "no-store"},
-    )
+        await reports.record_payroll_export(db, current_person(request), scope, month, as_of, size=batch)
+    header = [_("Assistant"), _("Assistant's personal code"), _("Person assisted"), _("Hours"), _("Rate per hour, EUR"), _("Amount, EUR")]
+
+    async def rows() -> AsyncIterator[list[str]]:
+        async for line in reports.payroll_lines(lambda: unit_of_work(request), scope, month, as_of, size=batch):
+            yield reports.payroll_row(line)
+
+    return csvfiles.attachment(f"payroll-{month:%Y-%m}.csv", csvfiles.streamed(header, rows(), rows_per_chunk=batch))
 
 
 @caseworkers_only
@@ -234,8 +234,25 @@ async def summary(request: Request) -> Response:
 # ------------------------------------------------------------------ sample
 
 
+class SampleListForm(Form):
+    """The sample page's filters and where its page begins, in the URL (the month is read with the month's
+    options); a value that is not one of the choices is the default. (Declared here: timesheets' forms
+    hold the draw's and the check's POSTs.)"""
+
+    status = EnumChoice(reports.SampleCheck)  # not `check`: that is Form's own method
+    kind = EnumChoice(ServiceKind)
+    sample = Integer(minimum=1, maximum=MAX_INT, invalid=CHOOSE_ONE)
+    after = Text(max_length=MAX_CURSOR)
+    before = Text(max_length=MAX_CURSOR)
+
+
+CHECK_TAGS = {reports.SampleCheck.WAITING: (lambda: _("Waiting for a check"), "blue"),
+              reports.SampleCheck.CHECKED: (lambda: _("Checked"), "green")}
+
+
 @caseworkers_only
 async def sample(request: Request) -> Response:
+    """The month's control sample: draw one (POST), its draws, its numbers, and its reports a page at a time."""
     scope = request.state.scope
     if not scope.municipality_ids:  # the social service draws samples, not a school
         raise HTTPException(404)
@@ -252,15 +269,46 @@ async def sample(request: Request) -> Response:
                 return RedirectResponse(_with_month(request, "desk_sample", month) + f"#sample-{drawn[0].id}", status_code=303)
             except reports.SampleRefused as refused:
                 errors = [forms.sample_problem(refused.problem)]
+    shown = SampleListForm.from_query(request)
     async with unit_of_work(request) as db:
-        samples = await reports.samples_of(db, scope, month)
-        shown = [found for drawn in samples for found in drawn.reports]
+        draws = await reports.draws_of(db, scope, month)
+        draw_id = shown.values["sample"] if shown.values["sample"] in {d.sample.id for d in draws} else None
+        chosen = reports.SampleFilter(check=shown.values["status"], kind=shown.values["kind"], sample_id=draw_id)
+        page = await reports.sampled_page(db, scope, month, chosen, after=shown.values["after"], before=shown.values["before"])
+        counted = await reports.sample_counts(db, scope, month, chosen)
+        kept = {"month": f"{month:%Y-%m}", "status": chosen.check.value if chosen.check else "",
+                "kind": chosen.kind.value if chosen.kind else "", "sample": str(draw_id or "")}
+        filters = "".join(f" {k}={v}" for k, v in kept.items() if v and k != "month")
+        # Each person and assistant of the reports the page listed, with the month and the filters.
         await audit.record_many(db, actor=current_person(request), action=audit.AuditAction.SAMPLE_VIEWED,
-                                subjects=[pair for found in shown for pair in ((found.person.id, audit.AS_ASSISTED),
-                                                                               (found.assistant.id, audit.AS_ASSISTANT))],
-                                detail=f"{month:%Y-%m}: {len(shown)} reports")
+                                subjects=[pair for row in page.rows for pair in ((row.found.person.id, audit.AS_ASSISTED),
+                                                                                 (row.found.assistant.id, audit.AS_ASSISTANT))],
+                                detail=f"{month:%Y-%m}{filters}: {len(page.rows)} reports")
+
+    def page_href(**cursor: str) -> str:
+        return lang_url(request, "desk_sample") + "?" + urlencode({k: v for k, v in kept.items() if v} | cursor)
+
+    def check_tag(row: reports.Sampled) -> tuple[str, str]:
+        text, colour = CHECK_TAGS[reports.SampleCheck.CHECKED if row.found.report.checked_at else reports.SampleCheck.WAITING]
+        return text(), colour
+
     return render(request, "casework/sample.html", {
-        **context, "errors": errors, "percent": percent, "samples": samples,
+        **context, "errors": errors, "percent": percent, "draws": draws, "rows": page.rows, "check_tag": check_tag,
+        "total": counted.checked if chosen.check is reports.SampleCheck.CHECKED
+        else counted.waiting if chosen.check is reports.SampleCheck.WAITING else counted.drawn,
+        "counts": [{"key": key, "value": i18n.format_number(number)} for key, number in (
+            (_("Reports drawn"), counted.drawn), (_("Checked"), counted.checked), (_("Waiting for a check"), counted.waiting),
+            (_("Confirmed by the assistant as the person's representative"), counted.own_hours),
+            (_("Corrected since (a newer revision)"), counted.corrected))],
+        "filters": {k: v for k, v in kept.items() if k != "month"},
+        "check_options": [{"value": "", "text": _("Any state")}] + [{"value": c.value, "text": CHECK_TAGS[c][0]()} for c in reports.SampleCheck],
+        "kind_options": [{"value": "", "text": _("All services")}] + [{"value": k.value, "text": kind_name(k)} for k in ServiceKind],
+        "draw_options": [{"value": "", "text": _("All draws")}] + [
+            {"value": str(d.sample.id), "text": _("Drawn on %(time)s by %(name)s: %(percent)s%%", name=d.drawn_by.full_name,
+                                                  time=i18n.format_datetime(d.sample.drawn_at, "short"), percent=d.sample.percent)}
+            for d in draws],
+        "previous_href": page_href(before=page.before) if page.before else None,
+        "next_href": page_href(after=page.after) if page.after else None,
         "action": _with_month(request, "desk_sample", month), "back_href": _with_month(request, "desk_reports", month),
     }, status_code=422 if errors else 200)
 
