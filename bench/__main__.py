@@ -300,11 +300,13 @@ async def measure_weights(site: Site) -> dict[str, weight.Weight]:
 
 async def measure_target(args: argparse.Namespace, target: Target, site: Site) -> load.Result:
     print(f"  loading {target.name} at {site.size} for {args.seconds:g} s ...", file=sys.stderr, flush=True)
-    return await load.run_load(
+    result = await load.run_load(
         target.name, site.base_url, target.path_at(site), concurrency=args.concurrency, seconds=args.seconds,
         warmup=args.warmup, cookies=site.cookies_for(target), server_pid=site.process.pid, database=site.database_name,
         client=args.client,
     )
+    result.rss_after_mib = rss_mib(site.process.pid)
+    return result
 
 
 async def measure_all(
@@ -396,7 +398,7 @@ def run(args: argparse.Namespace) -> None:
         print("Throughput and latency (! : a staff page whose p95 at national is over 1.5x its p95 at demo size)")
         tables.print_load([tables.LoadRow("bare Starlette /", bare_result, None), *rows], bare_result)
         print()
-        print("CPU during the measured window, % of one core")
+        print("CPU during the measured window, % of one core; the server's memory after the target's load")
         tables.print_cpu([tables.LoadRow("bare Starlette /", bare_result, None), *rows])
         print()
         print("Page weight, KB (1,000 bytes): HTML, and HTML + same-origin CSS and JS of a first visit")

@@ -5,12 +5,13 @@
 The targets of `python -m bench` (bench/targets.py), on a copy of the national database made for
 the run (`bench_national_explain`, dropped at the end: the desk's pages write audit events, and
 the sample page needs a sample drawn). Everyone signs in and the sample is drawn through a
-uvicorn portal, as `python -m bench` does; then each page is asked for twice by the same app
-in this process (the first fills the caches; the second is measured), with every statement
-captured as the driver sends it. Printed for each page: its time, the statements it sent and
-their time at the driver, and so the rest (Python: the ORM, Jinja, the middleware); then each
-SELECT again under EXPLAIN (ANALYZE, BUFFERS), the slowest `--top` with their execution time and
-any sequential scan. Figures only; the machine's other work shows in the times.
+uvicorn portal, as `python -m bench` does; then each page is asked for by the same app in this
+process, once to fill the caches and then `--repeat` times, one request at a time, with every
+statement captured as the driver sends it. Printed for each page: the median time, the statements
+it sent and the median of their time at the driver, and so the rest (Python: the ORM, Jinja, the
+middleware); then each SELECT of the last run again under EXPLAIN (ANALYZE, BUFFERS), the slowest
+`--top` with their execution time and any sequential scan. Figures only; the machine's other work
+shows in the times.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import statistics
 import sys
 import tempfile
 import time
@@ -65,12 +67,13 @@ class Page:
     target: Target
     path: str
     status: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # the median of the runs
+    driver_seconds: float = 0.0  # the median of the runs' time at the driver
     size: int = 0
     statements: list[Statement] = field(default_factory=list)
 
 
-async def capture(site: Site) -> list[Page]:
+async def capture(site: Site, repeat: int) -> list[Page]:
     app = create_app(Settings.from_env(site.env))
     engine = app.state.db.engine.sync_engine
     current: list[Statement] = []
@@ -92,11 +95,15 @@ async def capture(site: Site) -> list[Page]:
             async with httpx.AsyncClient(transport=transport, base_url=site.base_url, cookies=site.cookies_for(target),
                                          timeout=120, follow_redirects=False) as client:
                 await client.get(target.path_at(site))  # caches filled, templates compiled
-                current.clear()
-                began = time.perf_counter()
-                response = await client.get(target.path_at(site))
-                page = Page(target, target.path_at(site), response.status_code, time.perf_counter() - began, len(response.content), list(current))
-            pages.append(page)
+                walls, drivers = [], []
+                for _ in range(repeat):
+                    current.clear()
+                    began = time.perf_counter()
+                    response = await client.get(target.path_at(site))
+                    walls.append(time.perf_counter() - began)
+                    drivers.append(sum(s.seconds for s in current))
+            pages.append(Page(target, target.path_at(site), response.status_code, statistics.median(walls),
+                              statistics.median(drivers), len(response.content), list(current)))
     finally:
         await app.state.db.dispose()
     return pages
@@ -112,11 +119,11 @@ def explain(url: str, pages: list[Page]) -> None:
             connection.rollback()  # EXPLAIN ANALYZE runs the statement: nothing of it is kept
 
 
-def report(pages: list[Page], top: int) -> None:
+def report(pages: list[Page], top: int, full: bool) -> None:
     print(f"{'page':<22} {'status':>6} {'ms':>8} {'KB':>7} {'statements':>10} {'at driver ms':>12} {'rest ms':>8}")
     print("-" * 79)
     for page in pages:
-        driver = sum(s.seconds for s in page.statements) * 1000
+        driver = page.driver_seconds * 1000
         print(f"{page.target.name:<22} {page.status:>6} {page.seconds * 1000:>8.1f} {page.size / 1000:>7.1f}"
               f" {len(page.statements):>10} {driver:>12.1f} {page.seconds * 1000 - driver:>8.1f}")
     for page in pages:
@@ -126,6 +133,8 @@ def report(pages: list[Page], top: int) -> None:
             scans = ", ".join(statement.sequential_scans) or "none"
             sql = " ".join(statement.sql.split())
             print(f"  {statement.execution_ms or 0:>8.2f} ms  sequential scans: {scans}\n              {sql[:300]}{' ...' if len(sql) > 300 else ''}")
+            if full:
+                print("\n".join(f"              | {line}" for line in statement.plan))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--national-url", default=NATIONAL_URL, help=f"the database `make bench-data` made (default {NATIONAL_URL})")
     parser.add_argument("--person", default=DEFAULT_PERSON, help="personal code of the demo person for the dashboard")
     parser.add_argument("--top", type=int, default=3, help="the slowest statements shown per page (default 3)")
+    parser.add_argument("--plans", action="store_true", help="print the whole plan of each statement shown")
+    parser.add_argument("--repeat", type=int, default=5, help="measured requests per page, their median printed (default 5)")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the mock provider's access log
     with ExitStack() as stack:
@@ -144,9 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         issuer = _local(stack.enter_context(running_provider(HOST, 0)))
         site = start_portal(stack, "national", url, issuer, work, {})
         make_ready(site, args.person)
-        pages = asyncio.run(capture(site))
+        pages = asyncio.run(capture(site, max(1, args.repeat)))
         explain(url, pages)
-    report(pages, args.top)
+    report(pages, args.top, args.plans)
     return 0
 
 

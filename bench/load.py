@@ -53,6 +53,7 @@ class Result:
     database_cpu: float | None = None  # CPU seconds PostgreSQL's processes serving the server's database used
     bench_cpu: float = 0.0  # CPU seconds this process used during the window
     machine_cpu: float | None = None  # CPU seconds all processes on the machine used during the window
+    rss_after_mib: float | None = None  # the server's resident memory after the drain (set by the caller)
 
     @property
     def rps(self) -> float:

@@ -107,7 +107,7 @@ def print_load(rows: list[LoadRow], bare: Result) -> None:
 def print_cpu(rows: list[LoadRow]) -> None:
     w = 9
     width = max(len(r.name) for r in rows) + 1
-    for line in _pairs("target", width, [("srv CPU", w), ("db CPU", w), ("bench CPU", w), ("other CPU", w)]):
+    for line in _pairs("target", width, [("srv CPU", w), ("db CPU", w), ("bench CPU", w), ("other CPU", w), ("RSS MiB", w)]):
         print(line)
     for r in rows:
         cells = [
@@ -118,6 +118,7 @@ def print_cpu(rows: list[LoadRow]) -> None:
             (_pct(r.demo.percent_of_core(r.demo.bench_cpu) if r.demo else None),
              _pct(r.national.percent_of_core(r.national.bench_cpu) if r.national else None)),
             (_pct(r.demo.other_cpu if r.demo else None), _pct(r.national.other_cpu if r.national else None)),
+            (_num(r.demo.rss_after_mib if r.demo else None, 1), _num(r.national.rss_after_mib if r.national else None, 1)),
         ]
         print(f"{r.name:<{width}}" + "".join(f"  {d:>{w}} {n:>{w}}" for d, n in cells))
 
@@ -156,7 +157,7 @@ def print_bounds(rows: list[LoadRow], bare: Result, weights: list[WeightRow], me
         figures = [(size, row.vs_bare(result, bare)) for size, result in (("demo", row.demo), ("national", row.national))]
         shown = [(size, ratio) for size, ratio in figures if ratio is not None]
         print(f"- {name} at least {bound:.2f} of bare Starlette's req/s: "
-              + ", ".join(f"{size} {ratio:.2f}" for size, ratio in shown) + f": {met(all(ratio >= bound for _s, ratio in shown))}")
+              + ", ".join(f"{size} {ratio:.3f}" for size, ratio in shown) + f": {met(all(ratio >= bound for _s, ratio in shown))}")
     ratios = [(r.name, r.p95_ratio) for r in rows if r.staff]
     if any(ratio is not None for _n, ratio in ratios):
         over = [(name, ratio) for name, ratio in ratios if ratio is not None and ratio > P95_GROWTH]
