@@ -13,6 +13,7 @@ from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
 from portal.people.models import Municipality, Person, Representation, School, StaffRole
 from portal.ratelimit import RateLimitHit
+from portal.registers.models import RegisterRead
 from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse, SurveyVisit
 from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportEvent, TimeEntry
 
@@ -43,4 +44,5 @@ __all__ = [
     "SurveyVisit",
     "WebSession",
     "RateLimitHit",
+    "RegisterRead",
 ]

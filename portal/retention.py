@@ -518,6 +518,7 @@ KEPT: Mapping[str, str] = {
 PART_OF: Mapping[str, str] = {
     "application_event": "case_file, application_draft",
     "application_document": "case_file, application_draft (and their files)",
+    "register_read": "case_file, application_draft (what the state registers said about the application's person)",
     "entitlement": "case_file",
     "assistant_assignment": "case_file",
     "time_entry": "monthly_report",

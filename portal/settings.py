@@ -15,6 +15,15 @@ from urllib.parse import urlsplit
 DEMO_SECRET_KEY = "demo-only-secret-key-never-use-in-production"
 DEFAULT_DATABASE_URL = "sqlite:///" + str(Path("var/portal.sqlite3").absolute())
 DEFAULT_UPLOAD_DIR = str(Path("var/uploads").absolute())
+# The state registers (portal/registers, docs/registers.md). "off": none is read and every fact is
+# asked, as before they were connected; "file": the file-backed registers (the demo's, the tests');
+# "http": the HTTP adapter of the registers' contract.
+REGISTER_ADAPTERS = ("off", "file", "http")
+DEFAULT_REGISTER_FILE = str(Path(__file__).parent / "registers" / "fixtures" / "demo.json")
+# A register that has not answered in 3 s is treated as down (the person types the fact): a page
+# waits at most this long for the registers, which are read at the same time.
+REGISTER_TIMEOUT_SECONDS = 3.0
+MAX_REGISTER_TIMEOUT_SECONDS = 30.0
 
 # Database capacity, sized for one app process (one uvicorn worker, one event loop). A request holds
 # a connection only while a unit of work is open (milliseconds), not while it renders, so 10 open
@@ -84,6 +93,14 @@ class Settings:
     # The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks,
     # PORTAL_TRUSTED_PROXIES="10.0.0.5,10.1.0.0/16"); nobody's by default. See security.TrustedProxyMiddleware.
     trusted_proxies: tuple[str, ...] = ()
+    # The state registers: which implementation, the file-backed one's fixture, the HTTP adapter's base URL,
+    # timeout and client certificate (PEM; the key in it or in its own file). See docs/registers.md.
+    register_adapter: str = "off"
+    register_file: str = DEFAULT_REGISTER_FILE
+    register_base_url: str = ""
+    register_timeout_seconds: float = REGISTER_TIMEOUT_SECONDS
+    register_client_cert: str | None = None
+    register_client_key: str | None = None
     # Demo mode allows the demo secret key and shows the component gallery.
     demo: bool = False
     # The page showing every component in every state: for the demo and the tests only.
@@ -108,6 +125,14 @@ class Settings:
         if self.db_lock_timeout_ms > self.db_statement_timeout_ms:
             # A statement waiting for a lock is still running: the statement timeout would end it first.
             raise SettingsError("PORTAL_DB_LOCK_TIMEOUT_MS must not be longer than PORTAL_DB_STATEMENT_TIMEOUT_MS.")
+        if self.register_adapter not in REGISTER_ADAPTERS:
+            raise SettingsError(f"PORTAL_REGISTER_ADAPTER must be one of {', '.join(REGISTER_ADAPTERS)}, not {self.register_adapter!r}.")
+        if self.register_adapter == "http" and urlsplit(self.register_base_url).scheme not in ("http", "https"):
+            raise SettingsError("PORTAL_REGISTER_BASE_URL must be an http:// or https:// address when PORTAL_REGISTER_ADAPTER is http.")
+        timeout = self.register_timeout_seconds
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= MAX_REGISTER_TIMEOUT_SECONDS:
+            raise SettingsError(f"PORTAL_REGISTER_TIMEOUT_SECONDS must be a number of seconds above 0 and at most "
+                                f"{MAX_REGISTER_TIMEOUT_SECONDS:g}, not {timeout!r}.")
 
     @property
     def https(self) -> bool:
@@ -147,6 +172,15 @@ class Settings:
                 raise SettingsError(f"{variable} must be a whole number, not {value!r}.")
             return int(value)
 
+        def seconds(variable: str, default_value: float) -> float:
+            value = env.get(variable)
+            if not value:
+                return default_value
+            # ASCII digits and one point only ("2.5"): float() would also take "inf", "nan" and "1e3".
+            if not (value.isascii() and value.replace(".", "", 1).isdigit()):
+                raise SettingsError(f"{variable} must be a number of seconds, like 3 or 2.5, not {value!r}.")
+            return float(value)
+
         return cls(
             database_url=env.get("PORTAL_DATABASE_URL") or DEFAULT_DATABASE_URL,
             secret_key=env.get("PORTAL_SECRET_KEY", ""),
@@ -173,6 +207,13 @@ class Settings:
             db_statement_timeout_ms=whole_number("db_statement_timeout_ms"),
             db_lock_timeout_ms=whole_number("db_lock_timeout_ms"),
             trusted_proxies=tuple(part.strip() for part in env.get("PORTAL_TRUSTED_PROXIES", "").split(",") if part.strip()),
+            # The demo reads the demo people's facts from the shipped fixture unless told otherwise.
+            register_adapter=env.get("PORTAL_REGISTER_ADAPTER") or ("file" if demo else "off"),
+            register_file=env.get("PORTAL_REGISTER_FILE") or DEFAULT_REGISTER_FILE,
+            register_base_url=env.get("PORTAL_REGISTER_BASE_URL", ""),
+            register_timeout_seconds=seconds("PORTAL_REGISTER_TIMEOUT_SECONDS", REGISTER_TIMEOUT_SECONDS),
+            register_client_cert=optional("PORTAL_REGISTER_CLIENT_CERT"),
+            register_client_key=optional("PORTAL_REGISTER_CLIENT_KEY"),
             demo=demo,
             component_gallery=demo,
         )
