@@ -41,17 +41,20 @@ demo: install
 	$(BIN)/portal demo
 
 # Debian's Chromium and its driver for the browser tests, a Java runtime for the
-# Nu HTML Checker, and from npm axe-core and the checker itself (package-lock.json).
+# Nu HTML Checker, and from npm axe-core, the checker itself and oidc-provider (the
+# certified eID provider of tests/eid/test_certified_provider.py) (package-lock.json).
 test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar \
+	  -a -f node_modules/oidc-provider/package.json \
 	  || npm ci --no-audit --no-fund --loglevel=error
 
 # Lint (ruff) and types (mypy); CI runs this before the tests.

@@ -7,7 +7,10 @@ import re
 from urllib.parse import urlencode
 
 import httpx
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.starlette_client import OAuthError, StarletteOAuth2App
+from authlib.oidc.core import UserInfo
+from joserfc.errors import JoseError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -90,15 +93,26 @@ async def callback(request: Request) -> Response:
     client = _client(request)
     try:
         token = await client.authorize_access_token(request)
-        claims = dict(token.get("userinfo") or {})
-        settings = _settings(request)
-        if settings.eid_personal_code_claim not in claims and (await client.load_server_metadata()).get("userinfo_endpoint"):
-            claims.update(await client.userinfo(token=token))
-        identity = service.identity_from_claims(claims, settings.eid_personal_code_claim)
+        # Authlib puts the ID token's claims, verified, under "userinfo" as a UserInfo. A plain dict there came
+        # in the token response itself, unverified, and is not an ID token.
+        verified = token.get("userinfo")
+        id_token = verified if "id_token" in token and isinstance(verified, UserInfo) else None
+        # OpenID Connect Core (5.3): a provider with a UserInfo endpoint may release claims there only (as
+        # oidc-provider does for the claims a scope asks for), so it is asked whenever it exists.
+        userinfo = None
+        if id_token is not None and (await client.load_server_metadata()).get("userinfo_endpoint"):
+            userinfo = await client.userinfo(token=token)
+        claims = service.claims_of(id_token, userinfo)
+        identity = service.identity_from_claims(claims, _settings(request).eid_personal_code_claim)
     except service.UnusableIdentity as error:
         log.warning("eID sign-in without a usable personal code: %s", error.problem)
         return render(request, "eid/sign_in_failed.html", {"problem": "personal_code"}, status_code=400)
-    except (OAuthError, httpx.HTTPError, ValueError, KeyError) as error:
+    except service.UnusableAnswer as error:
+        log.warning("eID provider's answer refused: %s", error.problem)
+        return render(request, "eid/sign_in_failed.html", {"problem": "provider"}, status_code=400)
+    except (AuthlibBaseError, JoseError, httpx.HTTPError, ValueError, KeyError) as error:
+        # AuthlibBaseError: OAuthError and the ID token's claims (issuer, audience, nonce, expiry); JoseError (joserfc,
+        # which Authlib decodes with): its signature.
         log.warning("eID callback failed: %r", error)
         return render(request, "eid/sign_in_failed.html", {"problem": "provider"}, status_code=400)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +30,37 @@ class UnusableIdentity(Exception):
         self.problem = problem
 
 
+class AnswerProblem(StrEnum):
+    NO_ID_TOKEN = "no_id_token"
+    USERINFO_SUBJECT = "userinfo_subject"
+
+
+class UnusableAnswer(Exception):
+    """The provider's answer does not hold together as OpenID Connect Core requires; nothing in it is used."""
+
+    def __init__(self, problem: AnswerProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def claims_of(id_token: Mapping[str, object] | None, userinfo: Mapping[str, object] | None) -> dict[str, object]:
+    """The claims a sign-in goes by: the ID token's, and UserInfo's for what the ID token lacks.
+
+    `id_token` is the ID token's claims as verified (signature, issuer, audience, nonce, expiry); None when the
+    token response had none, which OpenID Connect Core (3.1.3.3) does not allow: refused, whatever else came.
+    UserInfo is used only when its `sub` is exactly the ID token's (5.3.2: otherwise it "MUST NOT be used").
+    A claim in both comes from the ID token: it is signed and bound to this sign-in by the nonce, while
+    UserInfo is an unsigned answer bound to it only by the access token and its `sub`.
+    """
+    if not id_token or not isinstance(id_token.get("sub"), str) or not id_token["sub"]:
+        raise UnusableAnswer(AnswerProblem.NO_ID_TOKEN)
+    if userinfo is None:
+        return dict(id_token)
+    if userinfo.get("sub") != id_token["sub"]:
+        raise UnusableAnswer(AnswerProblem.USERINFO_SUBJECT)
+    return {**userinfo, **id_token}
+
+
 @dataclass(frozen=True)
 class Identity:
     personal_code: str
@@ -34,18 +68,46 @@ class Identity:
     family_name: str
 
 
+MAX_NAME = 200
+# A run of letters (with their combining marks): the parts of a name that get a capital each.
+_NAME_PART = re.compile(r"[^\W\d_]+")
+
+
+def usual_case(name: str) -> str:
+    """A name sent in capitals ("BĒRZIŅA", "JĀNIS-PĒTERIS") as people write it ("Bērziņa", "Jānis-Pēteris").
+
+    Brokers for eParaksts Mobile and Smart-ID send names as the certificate has them, in capitals. Each part
+    (after a space, a hyphen or an apostrophe) gets a capital and the rest is small, in any script. A name with
+    any small letter is kept as given: "McDonald" and "van der Berg" are written that way on purpose, and
+    only all capitals say nothing about how the person writes it ("VAN DER BERG" gives "Van Der Berg").
+    NFC first, so that "ē" sent as "e" and a combining macron is one letter, not a part boundary.
+    """
+    text = unicodedata.normalize("NFC", name).strip()
+    if text != text.upper() or text == text.lower():  # some small letters already, or no letters with a case
+        return text
+    return _NAME_PART.sub(lambda part: part[0][:1].upper() + part[0][1:].lower(), text)
+
+
+def _name_claim(claims: Mapping[str, object], name: str) -> str:
+    value = claims.get(name)
+    return usual_case(value)[:MAX_NAME] if isinstance(value, str) else ""
+
+
 def identity_from_claims(claims: Mapping[str, object], personal_code_claim: str) -> Identity:
+    """Who signed in: the personal code from the claim the settings name (`sub`, `nin`, `serialNumber`, …), in any
+    shape `normalise` knows (`150385-11001`, `15038511001`, `PNOLV-15038511001`, `PK:…`), and the name."""
     raw = claims.get(personal_code_claim)
     try:
+        # Only a string: a code sent as a JSON number has lost any leading zero ("020790…" would be "20790…").
         code = normalise(raw if isinstance(raw, str) else None, from_provider=True)
     except InvalidPersonalCode as error:
         raise UnusableIdentity(error.problem) from error
-    given = str(claims.get("given_name") or "").strip()
-    family = str(claims.get("family_name") or "").strip()
+    given = _name_claim(claims, "given_name")
+    family = _name_claim(claims, "family_name")
     if not given and not family:
         # Some providers send only "name"; keep the whole of it as given.
-        given = str(claims.get("name") or "").strip()
-    return Identity(personal_code=code, given_name=given[:200], family_name=family[:200])
+        given = _name_claim(claims, "name")
+    return Identity(personal_code=code, given_name=given, family_name=family)
 
 
 async def sign_in_person(db: AsyncSession, identity: Identity) -> Person:
