@@ -57,8 +57,8 @@ server.listen(0, '127.0.0.1', () => {
       };
     },
   });
-  // Development interactions and the loopback issuer are what this test provider is for; its warnings
-  // about them would only fill the test output.
+  // Its warnings (development keys and interactions, in-memory storage: what a test provider is for) and
+  // any error go to stderr, which the fixture shows when the provider does not start.
   provider.on('server_error', (_ctx, error) => console.error('oidc-provider server_error', error));
   server.on('request', provider.callback());
   process.stdout.write(`${issuer}\n`);
