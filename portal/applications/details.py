@@ -12,16 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from babel.support import LazyProxy
 
+from portal import clock
 from portal.applications.rules import REPORT_CHANGES_WORKING_DAYS, Purpose, ServiceKind
 from portal.applications.situation import Option, Situation
 from portal.forms import Choice, Choices, Field, Readings, Text
+from portal.i18n import format_date
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.people.personal_code import InvalidPersonalCode, normalise
+from portal.registers import presenters
+from portal.registers.facts import Address
 from portal.validation import MAX_EMAIL_LENGTH, email_address, latvian_phone
 
 Errors = list[tuple[str, str]]  # (field id, message), in the page's order
@@ -67,25 +72,75 @@ def _in_order(errors: Errors, field_ids: tuple[str, ...]) -> Errors:
 # ------------------------------------------------------------------ details
 
 
+ADDRESS_FROM_REGISTER = "register"
+ADDRESS_TYPED = "typed"
+DETAILS_FIELDS = ("address-source", "municipality", "address")
+
+
+def registered_address(situation: Situation) -> Address | None:
+    """The declared address the population register gave for the person, when it is in a municipality the portal knows."""
+    facts = situation.registered.population.found if situation.registered else None
+    address = facts.declared_address if facts else None
+    return address if address is not None and address.municipality in situation.municipalities else None
+
+
 def _details_fields(situation: Situation) -> Fields:
-    return {
-        "municipality": Choice(list(situation.municipalities), required=_l("Select the municipality of the declared address")),
-        "address": Text(
-            MAX_ADDRESS,
-            required=_l("Enter the declared address"),
-            too_long=_l("The address must be %(num)s characters or fewer", num=MAX_ADDRESS),
-        ),
-    }
+    fields: Fields = {}
+    registered = registered_address(situation)
+    if registered is not None:
+        fields["address-source"] = Choice((ADDRESS_FROM_REGISTER, ADDRESS_TYPED),
+                                          required=_l("Select whether the declared address from the register is right"))
+    fields["municipality"] = Choice(list(situation.municipalities),
+                                    required=None if registered else _l("Select the municipality of the declared address"))
+    fields["address"] = Text(
+        MAX_ADDRESS,
+        required=None if registered else _l("Enter the declared address"),
+        too_long=_l("The address must be %(num)s characters or fewer", num=MAX_ADDRESS),
+    )
+    return fields
 
 
 def _read_details(readings: Readings, situation: Situation) -> tuple[Any, Errors]:
+    """The declared address: the population register's, confirmed, or the one typed (kept as not from a register).
+
+    `from_register` is kept whenever the registers were read for the draft, so that the check page and
+    the desk say where the address comes from; `read_at` is when the register gave it.
+    """
     given = _given(readings)
-    return {"municipality": given["municipality"], "address": given["address"]}, readings.errors
+    registered = registered_address(situation)
+    if registered is None:
+        value = {"municipality": given["municipality"], "address": given["address"]}
+        if situation.registered is not None:
+            value["from_register"] = False
+        return value, readings.errors
+    assert situation.registered is not None
+    source = given["address-source"]
+    if source == ADDRESS_FROM_REGISTER:
+        return {"municipality": registered.municipality, "address": registered.address, "from_register": True,
+                "read_at": situation.registered.population.read_at.isoformat()}, []
+    value = {"address-source": source, "municipality": given["municipality"], "address": given["address"], "from_register": False}
+    errors = list(readings.errors)
+    if source == ADDRESS_TYPED:
+        wrong = {field_id for field_id, _message in errors}
+        if not value["municipality"] and "municipality" not in wrong:
+            errors.append(("municipality", _("Select the municipality of the declared address")))
+        if not value["address"] and "address" not in wrong:
+            errors.append(("address", _("Enter the declared address")))
+    if errors:
+        return value, _in_order(errors, DETAILS_FIELDS)
+    del value["address-source"]
+    return value, []
 
 
 def _details_summary(value: Any, situation: Situation) -> SummaryRows:
     municipality = situation.municipalities.get(value.get("municipality", ""), value.get("municipality", ""))
-    return [(_("Municipality"), municipality), (_("Declared address"), value.get("address", ""))]
+    rows = [(_("Municipality"), municipality), (_("Declared address"), value.get("address", ""))]
+    if value.get("from_register") is True and isinstance(value.get("read_at"), str):
+        read_on = format_date(datetime.fromisoformat(value["read_at"]).astimezone(clock.RIGA).date())
+        rows.append((_("Where the address comes from"), _("From the population register (PMLP), read on %(date)s.", date=read_on)))
+    elif value.get("from_register") is False:
+        rows.append((_("Where the address comes from"), str(presenters.NOT_FROM_A_REGISTER)))
+    return rows
 
 
 # ------------------------------------------------------------------ contact
@@ -422,7 +477,17 @@ DECLARATIONS_PAGE = FormPage(
 
 def page_context(page: FormPage, situation: Situation) -> Mapping[str, Any]:
     """What a page's template needs beyond its value and errors."""
+    registered = registered_address(situation) if page is DETAILS else None
+    population = situation.registered.population if situation.registered else None
     return {
+        # The declared address from the population register, where it comes from, and the choice to confirm or correct it.
+        "registered_address": registered,
+        "registered_municipality": situation.municipalities.get(registered.municipality, "") if registered else "",
+        "address_source": presenters.source_text(population) if population else None,
+        "address_source_options": (
+            Option(ADDRESS_FROM_REGISTER, _("Yes, this is the declared address")),
+            Option(ADDRESS_TYPED, _("No, it is wrong: I will type the declared address below")),
+        ),
         "municipality_options": [Option("", _("Select a municipality"))]
         + [Option(code, name) for code, name in situation.municipalities.items()],
         "contact_options": contact_options(),

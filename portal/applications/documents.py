@@ -2,9 +2,11 @@
 
 Documents are asked for only where the state registers do not already hold the
 facts (domain guide, "Applying"; latvija.gov.lv service 12787): proof of work,
-studies or other activities, and the VDEĀVK papers the person has at hand. The
-legal representation itself needs no proof here: the portal offers to apply for
-someone only through a representation the register holds.
+studies or other activities, and the VDEĀVK papers the person has at hand. What
+the registers hold (`Held`: the commission's opinions from the disability
+register, a school or university from the education register) is not asked for.
+The legal representation itself needs no proof here: the portal offers to apply
+for someone only through a representation the register holds.
 """
 
 from __future__ import annotations
@@ -105,6 +107,24 @@ DOCUMENT_TEXTS: dict[DocumentKind, DocumentText] = {
     ),
 }
 
+class Held(StrEnum):
+    """A fact that the state registers hold about the person, so that no document need prove it."""
+
+    SPECIAL_CARE_OPINION = "special_care_opinion"  # the disability register (VDEĀVK)
+    COMPANION_OPINION = "companion_opinion"
+    ASSISTANT_OPINION = "assistant_opinion"
+    SCHOOL = "school"  # the education register (VIIS): a general or vocational school now
+    UNIVERSITY = "university"  # the education register: a university or college now
+
+
+# The fact that makes each document unnecessary when a register holds it.
+HELD_INSTEAD: dict[DocumentKind, Held] = {
+    DocumentKind.SCHOOL: Held.SCHOOL,
+    DocumentKind.UNIVERSITY: Held.UNIVERSITY,
+    DocumentKind.VDEAVK_RECOMMENDATION: Held.SPECIAL_CARE_OPINION,
+}
+
+
 PURPOSE_DOCUMENTS: dict[Purpose, DocumentKind] = {
     Purpose.WORK_STUDY_SPORT: DocumentKind.WORK_OR_STUDIES,
     Purpose.SCHOOL: DocumentKind.SCHOOL,
@@ -117,15 +137,18 @@ SCHOOL_DOCUMENTS_UPLOAD = "upload"
 SCHOOL_DOCUMENTS_CONSENT = "consent"
 
 
-def required_documents(kind: ServiceKind | None, answers: dict[str, object]) -> list[DocumentKind]:
-    """The documents these answers call for, in the order the page asks for them."""
+def required_documents(kind: ServiceKind | None, answers: dict[str, object], held: frozenset[Held] = frozenset()) -> list[DocumentKind]:
+    """The documents these answers call for, in the order the page asks for them, but none for a fact
+    the registers hold (`held`)."""
     needed: list[DocumentKind] = []
     purposes = answers.get("purposes")
     if kind is ServiceKind.ADULT_ASSISTANT and isinstance(purposes, list):
         needed += [PURPOSE_DOCUMENTS[Purpose(p)] for p in Purpose if p.value in purposes and Purpose(p) in PURPOSE_DOCUMENTS]
-    if kind in (ServiceKind.CHILD_ASSISTANT, ServiceKind.CHILD_CARE) and answers.get("special-care-opinion") == Answer.YES:
+    # The opinion the person says the commission gave: the disability register shows it, when it holds it.
+    if (kind in (ServiceKind.CHILD_ASSISTANT, ServiceKind.CHILD_CARE) and answers.get("special-care-opinion") == Answer.YES
+            and Held.SPECIAL_CARE_OPINION not in held):
         needed.append(DocumentKind.VDEAVK_OPINION)
-    if kind is ServiceKind.CHILD_COMPANION and answers.get("companion-opinion") == Answer.YES:
+    if kind is ServiceKind.CHILD_COMPANION and answers.get("companion-opinion") == Answer.YES and Held.COMPANION_OPINION not in held:
         needed.append(DocumentKind.VDEAVK_OPINION)
     if kind is ServiceKind.CHILD_CARE and answers.get("family-works") == Answer.YES:
         needed.append(DocumentKind.FAMILY_WORK)
@@ -133,7 +156,7 @@ def required_documents(kind: ServiceKind | None, answers: dict[str, object]) -> 
         needed += [DocumentKind.IRP, DocumentKind.VDEAVK_RECOMMENDATION]
     if kind is ServiceKind.STUDY_ASSISTANT:
         needed.append(DocumentKind.UNIVERSITY)
-    return needed
+    return [document for document in needed if HELD_INSTEAD.get(document) not in held]
 
 
 class UploadProblem(StrEnum):

@@ -31,6 +31,7 @@ from portal.applications.rules import (
 from portal.applications.situation import Answers, Option, Situation, birth_date_of  # noqa: F401  (re-exported for the routes)
 from portal.forms import Choice, Field
 from portal.i18n import lazy_gettext as _l
+from portal.registers import presenters
 
 YES_NO_UNKNOWN = (
     Option(Answer.YES, _l("Yes")),
@@ -120,7 +121,7 @@ def _needs_special_care_question(situation: Situation) -> bool:
 
 
 def _transport_question(situation: Situation) -> bool:
-    group = situation.answers.get("disability-group")
+    group = situation.answer("disability-group")
     return situation.kind is ServiceKind.ADULT_ASSISTANT and group not in (DisabilityGroup.GROUP_I, DisabilityGroup.GROUP_II)
 
 
@@ -192,11 +193,18 @@ FORM_PAGES = {page.slug: page for page in (*DETAIL_STEPS, details.DECLARATIONS_P
 # The page that says clearly when the answers rule the service out, and the documents page.
 RULED_OUT = "eligibility"
 DOCUMENTS = "documents"
+# The summary's rows for the facts a register gave instead of a question: nothing to change there.
+REGISTERED = "registered"
 
 
 def applicable(situation: Situation) -> list[Question]:
-    """The eligibility questions that apply (the ones that decide whether the service is ruled out)."""
-    return [question for question in QUESTIONS if question.applies(situation)]
+    """The eligibility questions that are asked: those that apply, but not those a register answers."""
+    return [question for question in QUESTIONS if question.applies(situation) and question.slug not in situation.from_registers]
+
+
+def answered_by_registers(situation: Situation) -> list[Question]:
+    """The eligibility questions that apply and that a register answers instead of the person."""
+    return [question for question in QUESTIONS if question.applies(situation) and question.slug in situation.from_registers]
 
 
 def ruled_out(situation: Situation) -> bool:
@@ -205,7 +213,7 @@ def ruled_out(situation: Situation) -> bool:
 
 
 def required_documents(situation: Situation) -> list[DocumentKind]:
-    return documents.required_documents(situation.kind, situation.answers)
+    return documents.required_documents(situation.kind, situation.answers, situation.held)
 
 
 def answer_steps(situation: Situation) -> list[str]:
@@ -270,9 +278,25 @@ def clean(answers: Answers, situation_of: Callable[[Answers], Situation]) -> Ans
     return kept
 
 
-def summary(situation: Situation, files: Sequence[Any]) -> list[tuple[str, str, str]]:
-    """Every page's answer in words, as (page, what, answer): the check page and the desk's case page."""
-    rows: list[tuple[str, str, str]] = []
+def registered_rows(situation: Situation) -> list[tuple[str, str, str | list[str]]]:
+    """The facts a register gave instead of a question, as (REGISTERED, the question, [the answer, its source])."""
+    rows: list[tuple[str, str, str | list[str]]] = []
+    registered = situation.registered
+    assert registered is not None or not situation.from_registers
+    for question in answered_by_registers(situation):
+        value, register = situation.from_registers[question.slug]
+        chosen = {option.value: option.text for option in question.options(situation)}.get(value, value)
+        read = next(read for read in registered.reads if read.register is register) if registered else None
+        rows.append((REGISTERED, str(question.title), [str(chosen), presenters.source_text(read)] if read else str(chosen)))
+    return rows
+
+
+def summary(situation: Situation, files: Sequence[Any]) -> list[tuple[str, str, str | list[str]]]:
+    """Every page's answer in words, as (page, what, answer): the check page and the desk's case page.
+
+    The facts the registers gave follow the service chosen, with where they come from (REGISTERED rows).
+    """
+    rows: list[tuple[str, str, str | list[str]]] = []
     not_yet = str(_l("Not answered yet"))
     for slug in answer_steps(situation):
         if slug in BY_SLUG:
@@ -287,7 +311,8 @@ def summary(situation: Situation, files: Sequence[Any]) -> list[tuple[str, str, 
             rows.append((slug, str(FORM_PAGES[slug].title), not_yet))
         else:
             rows += [(slug, key, value) for key, value in FORM_PAGES[slug].summary(situation.answers[slug], situation)]
-    return rows
+    after_service = 1 if rows and rows[0][0] == "service" else 0
+    return rows[:after_service] + registered_rows(situation) + rows[after_service:]
 
 
 def kind_name(kind: ServiceKind) -> str:

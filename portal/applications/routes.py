@@ -26,6 +26,11 @@ from portal.i18n import gettext as _
 from portal.notifications.service import deliver_pending
 from portal.people import service as people
 from portal.people.models import Person
+from portal.registers import presenters as register_presenters
+from portal.registers import service as registered
+from portal.registers.facts import Outcome, RegisterName
+from portal.registers.models import ReadStage
+from portal.registers.wiring import registers_of
 from portal.templating import lang_url, render
 from portal.text import sort_key
 
@@ -41,17 +46,37 @@ async def start(request: Request) -> Response:
 
 @signed_in
 async def for_whom(request: Request) -> Response:
+    """Whom the application is for: the person, or someone they legally represent.
+
+    The representations come from the population register when it is connected: read here, before
+    the unit of work, and made the portal's rows in it (registers.service.refresh_representations),
+    so that a child registered to a parent yesterday is offered today, and one whose representation
+    ended is not. Here, rather than only at sign-in, because this is the step where a representation
+    starts something (an application in someone's name), and the register is asked once per visit to
+    it, not on every sign-in of everyone. The registers about the person chosen are read the same
+    way and kept with the draft (the journey's prefill and the questions it does not ask).
+    """
     me = current_person(request)
     today = clock.today()
+    registers = registers_of(request.app.state)
+    population = await registered.read_population(registers, me.personal_code) if registers else None
+    body = await read_body(request) if request.method == "POST" else None
+    chosen: Person | None = None
+    if body is not None and registers is not None:
+        # Whom the form chose, among those the page offered (the service checks again after the refresh).
+        offered = {str(person.id): person for person in current_actor(request).represented} | {FOR_WHOM_SELF: me}
+        chosen = offered.get(read_fields(body, forms.for_whom_fields(list(offered))).values["answer"])
+    registered_now = await registered.read_all(registers, chosen.personal_code) if registers and chosen else None
     async with unit_of_work(request) as db:
         represented = current_actor(request).represented
+        if population is not None and await registered.refresh_representations(db, me, population):
+            represented = list({r.represented_id: r.represented for r in await people.represented_people(db, me, today)}.values())
         options = [journey.Option(FOR_WHOM_SELF, _("Myself"), me.full_name)] + [
             journey.Option(str(person.id), person.full_name) for person in represented
         ]
         errors: Errors = []
         start_key = forms.new_start_key()
-        if request.method == "POST":
-            body = await read_body(request)
+        if body is not None:
             readings = read_fields(body, forms.for_whom_fields([option.value for option in options]))
             start_key = forms.start_key(body) or start_key
             choice = readings.values["answer"]
@@ -62,12 +87,16 @@ async def for_whom(request: Request) -> Response:
                 except service.NotFound:
                     pass  # the representation ended since the page was read
                 else:
+                    if registered_now is not None and chosen is not None and application.person_id == chosen.id:
+                        await registered.keep(db, application.id, registered_now, ReadStage.APPLIED)
                     return RedirectResponse(lang_url(request, "apply_question", id=application.id, step="service"), status_code=303)
             errors = readings.errors or [("answer", str(forms.SELECT_WHO))]
     return render(
         request,
         "applications/for_whom.html",
-        {"items": option_items(options), "has_represented": bool(represented), "errors": errors, "start_key": start_key},
+        {"items": option_items(options), "has_represented": bool(represented), "errors": errors, "start_key": start_key,
+         "representations_source": register_presenters.source_text(population) if population else None,
+         "representations_unknown": population is not None and population.outcome is Outcome.UNKNOWN},
         status_code=422 if errors else 200,
     )
 
@@ -104,13 +133,16 @@ async def _draft_and_situation(
         raise AlreadySubmitted(application.id)
     person = await db.get_one(Person, application.person_id)
     uploaded = (await service.uploaded_kinds(db, [application.id]))[application.id]
+    kept = await registered.kept(db, application.id)
     situation = journey.Situation(
         application.answers,
-        journey.birth_date_of(person.personal_code),
+        # A new-format personal code tells no birth date; the population register does.
+        journey.birth_date_of(person.personal_code) or registered.birth_date(kept),
         today,
         uploaded=uploaded,
         municipalities=await _municipalities(db) if with_municipalities else {},
         schools=await _schools(db, application.answers) if with_schools else {},
+        registered=kept,
     )
     return application, person, situation
 
@@ -234,6 +266,10 @@ async def question(request: Request) -> Response:
         }
         if slug == "service":
             context["not_offered"] = kinds_by_age(situation.age)[1]
+            if situation.registered is not None:
+                # What the registers hold, so that the person sees why those questions are not asked.
+                context["registered_sections"] = register_presenters.sections(
+                    situation.registered, {}, registers=(RegisterName.DISABILITY, RegisterName.EDUCATION))
         return render(request, "applications/question.html", context, status_code=422 if errors else 200)
 
 
@@ -335,7 +371,8 @@ def _check_rows(request: Request, application: Application, situation: journey.S
         {
             "key": key,
             "value": value,
-            "href": lang_url(request, "apply_question", id=application.id, step=slug) + "?change=1",
+            # A register's fact is not the person's to change here.
+            "href": lang_url(request, "apply_question", id=application.id, step=slug) + "?change=1" if slug != journey.REGISTERED else None,
             "visually_hidden": key,
         }
         for slug, key, value in journey.summary(situation, files)

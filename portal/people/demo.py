@@ -1,17 +1,20 @@
 """The demo people: users of the demo eID provider and rows in the demo database.
 
-Their `sub` at the provider is their personal code. Later features give them cases.
+Their `sub` at the provider is their personal code. Later features give them cases. What the state
+registers hold about each of them (address, disability, school, representation) is the file-backed
+registers' fixture, portal/registers/fixtures/demo.json; their legal representations come from it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.people import service
-from portal.people.models import RepresentationKind, StaffRoleName
+from portal.people.models import StaffRoleName
+from portal.registers import service as registers
+from portal.registers.files import FileRegisters
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,10 @@ async def seed(db: AsyncSession) -> None:
         )
         for demo in DEMO_PEOPLE
     }
-    janis, marta = people[JANIS.personal_code], people[MARTA.personal_code]
-    existing = await service.represented_people(db, janis, date.today())
-    if not any(r.represented_id == marta.id for r in existing):
-        # A parent represents a child until the child turns 18.
-        await service.add_representation(
-            db, janis, marta, RepresentationKind.PARENT, date(2015, 2, 12), date(2033, 2, 11)
-        )
+    # The legal representations the population register holds (Jānis for Marta, until she turns 18).
+    files = FileRegisters()
+    for code, person in people.items():
+        await registers.refresh_representations(db, person, await files.person(code))
     riga = await service.municipality_by_code(db, "riga")
     await service.add_staff_role(db, people[LIGA.personal_code], StaffRoleName.CASEWORKER, riga)
     await service.add_staff_role(db, people[PETERIS.personal_code], StaffRoleName.SURVEY_ANALYST, None)
