@@ -72,6 +72,14 @@ class Result:
         return 100 * cpu_seconds / self.seconds if cpu_seconds is not None and self.seconds else None
 
     @property
+    def cpu_ms_per_request(self) -> float | None:
+        """What one answer cost the server and PostgreSQL together, in CPU milliseconds: less
+        disturbed by the machine's other work than req/s (that work takes cores, not CPU time)."""
+        if self.server_cpu is None or not self.ok:
+            return None
+        return 1000 * (self.server_cpu + (self.database_cpu or 0.0)) / self.ok
+
+    @property
     def other_cpu(self) -> float | None:
         """Everything else on the machine during the window, as % of one core."""
         if self.machine_cpu is None or self.server_cpu is None or not self.seconds:

@@ -107,7 +107,8 @@ def print_load(rows: list[LoadRow], bare: Result) -> None:
 def print_cpu(rows: list[LoadRow]) -> None:
     w = 9
     width = max(len(r.name) for r in rows) + 1
-    for line in _pairs("target", width, [("srv CPU", w), ("db CPU", w), ("bench CPU", w), ("other CPU", w), ("RSS MiB", w)]):
+    for line in _pairs("target", width, [("srv CPU", w), ("db CPU", w), ("bench CPU", w), ("other CPU", w), ("CPU ms/req", w),
+                                         ("RSS MiB", w)]):
         print(line)
     for r in rows:
         cells = [
@@ -118,6 +119,7 @@ def print_cpu(rows: list[LoadRow]) -> None:
             (_pct(r.demo.percent_of_core(r.demo.bench_cpu) if r.demo else None),
              _pct(r.national.percent_of_core(r.national.bench_cpu) if r.national else None)),
             (_pct(r.demo.other_cpu if r.demo else None), _pct(r.national.other_cpu if r.national else None)),
+            (_ms(r.demo.cpu_ms_per_request if r.demo else None), _ms(r.national.cpu_ms_per_request if r.national else None)),
             (_num(r.demo.rss_after_mib if r.demo else None, 1), _num(r.national.rss_after_mib if r.national else None, 1)),
         ]
         print(f"{r.name:<{width}}" + "".join(f"  {d:>{w}} {n:>{w}}" for d, n in cells))
