@@ -219,7 +219,7 @@ async def payroll(request: Request) -> Response:
 async def summary(request: Request) -> Response:
     month, context = _month_context(request)
     async with unit_of_work(request) as db:
-        totals = reports.by_kind(await reports.pay_lines(db, request.state.scope, month))
+        totals = await reports.totals_by_kind(db, request.state.scope, month)
         audit.record(db, actor=current_person(request), subject=None, action=audit.AuditAction.SUMMARY_VIEWED, detail=f"{month:%Y-%m}")
     return render(request, "casework/summary.html", {
         **context,
