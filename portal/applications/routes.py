@@ -69,7 +69,9 @@ async def for_whom(request: Request) -> Response:
     registered_now = await registered.read_all(registers, chosen.personal_code) if registers and chosen else None
     async with unit_of_work(request) as db:
         represented = current_actor(request).represented
-        if population is not None and await registered.refresh_representations(db, me, population):
+        if population is not None and population.found is not None:
+            await registered.refresh_representations(db, me, population)
+            # As they are now: another tab's refresh may have added one since this request loaded the actor.
             represented = list({r.represented_id: r.represented for r in await people.represented_people(db, me, today)}.values())
         options = [journey.Option(FOR_WHOM_SELF, _("Myself"), me.full_name)] + [
             journey.Option(str(person.id), person.full_name) for person in represented

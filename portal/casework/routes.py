@@ -38,6 +38,10 @@ from portal.i18n import ngettext
 from portal.notifications.service import deliver_pending
 from portal.people import service as people
 from portal.people.models import Person, School
+from portal.registers import presenters as register_presenters
+from portal.registers import service as registered
+from portal.registers.models import ReadStage
+from portal.registers.wiring import registers_of
 from portal.templating import lang_url, render
 
 Errors = list[tuple[str, str]]
@@ -137,10 +141,15 @@ async def case(request: Request) -> Response:
         school = await db.get(School, application.school_id) if application.school_id else None
         handler = await db.get(Person, application.handler_id) if application.handler_id else None
         self_assessment = await assessments.sent_with(db, application)
+        applied = await registered.kept(db, application.id, ReadStage.APPLIED)
+        decided = await registered.kept(db, application.id, ReadStage.DECIDED)
     municipality_name = names.get(application.municipality_id or 0, ("", ""))[1]
+    by_code = dict(names.values())
     situation = journey.Situation(
-        application.answers, journey.birth_date_of(person.personal_code), today, municipalities=dict(names.values())
+        application.answers, journey.birth_date_of(person.personal_code) or registered.birth_date(applied), today,
+        municipalities=by_code, registered=applied,
     )
+    population = applied.population.found if applied else None
     representative = staff_and_people.get(application.created_by_id)
     assert application.submitted_at and application.kind
     overview = [
@@ -175,6 +184,11 @@ async def case(request: Request) -> Response:
             "is_open": application.status in service.OPEN,
             "self_assessment": self_assessment,
             "decided_before": _decision_that_stands(request, application, events, staff_and_people),
+            # What the state registers said when the person applied, with where and when; what they said differently at the decision.
+            "register_sections": register_presenters.sections(applied, by_code, with_time=True) if applied else None,
+            "register_changes": register_presenters.changes(applied, decided, by_code) if applied and decided else None,
+            "decided_read_at": i18n.format_datetime(decided.disability.read_at, "short") if decided else None,
+            "died_on": population.death_date if population else None,
             "may_take": application.status in service.OPEN and application.handler_id != current_person(request).id,
         },
     )
@@ -295,12 +309,19 @@ async def request_information(request: Request) -> Response:
 
 @caseworkers_only
 async def refuse(request: Request) -> Response:
+    connected = registers_of(request.app.state)
+
+    async def refuse_with_registers(db: AsyncSession, application: Application, staff: Person, reasons: str) -> None:
+        # What the registers say at the decision is kept with it, as for a grant (read before the case is locked).
+        now = await registered.read_all(connected, application.person.personal_code) if connected else None
+        await service.refuse(db, application, staff, reasons, registered=now)
+
     return await _message_action(
         request,
         template="casework/refuse.html",
         form_class=forms.RefuseForm,
         allowed=lambda a: a.status in service.OPEN,
-        act=service.refuse,
+        act=refuse_with_registers,
         notify="refused",
     )
 
@@ -319,23 +340,39 @@ async def note(request: Request) -> Response:
 
 @caseworkers_only
 async def grant(request: Request) -> Response:
-    """Hours per month (per week for the school and study assistants), the period, the decision text."""
+    """Hours per month (per week for the school and study assistants), the period, the decision text.
+
+    The registers are read again for the decision: the grant's period follows the disability register's
+    (the last day defaults to the end of the disability and cannot be later; the caseworker types the
+    period only when the register holds none), and what changed since the person applied is shown.
+    They are read after the case is found and before anything is locked (the service locks the case):
+    on SQLite the unit of work holds the write lock meanwhile, at most the registers' timeout.
+    """
+    connected = registers_of(request.app.state)
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         if application.status not in service.OPEN:
             return _back_to_case(request, application, already_decided=_decided_before(request, application))
         assert application.kind
+        now = await registered.read_all(connected, application.person.personal_code) if connected else None
+        disability = await service.registered_disability(db, application, now)
+        registered_until = disability.found.valid_until if disability and disability.found else None
+        applied = await registered.kept(db, application.id, ReadStage.APPLIED)
+        names = {m.code: m.name_ru if i18n.get_locale() == "ru" else m.name_lv for m in await people.municipalities(db)}
         assessed = await assessments.desk_result(db, application) if application.kind is ServiceKind.ADULT_ASSISTANT else None
         hours_from_assessment = assessed.total_minutes // 60 if assessed and assessed.total_minutes else None
-        values: dict[str, Any] = {"kind": application.kind.value, "hours": str(hours_from_assessment or ""), "text": ""}
+        values: dict[str, Any] = {"kind": application.kind.value, "hours": str(hours_from_assessment or ""), "text": "",
+                                  "end": registered_until}
         errors: Errors = []
         wrong_parts: dict[str, tuple[str, ...]] = {}
         if request.method == "POST":
             form = await forms.GrantForm.read(request)
+            # The register's period when it gives one; what the caseworker typed only when it does not.
+            disability_until = registered_until if disability else form.disability_until
             # The regulation's checks are the service's; asked before granting so that every problem shows at once.
             kind = form.kind or application.kind
             problems = [service.hours_problem(kind, form.hours * 60) if form.hours is not None else None,
-                        service.period_problem(application.person, kind, form.start, form.end, form.disability_until)
+                        service.period_problem(application.person, kind, form.start, form.end, disability_until)
                         if form.start and form.end else None]
             for problem in problems:
                 if problem is not None:
@@ -345,11 +382,14 @@ async def grant(request: Request) -> Response:
                 try:
                     await service.grant(db, application, current_person(request), kind=form.kind, minutes=form.hours * 60,
                                         valid_from=form.start, valid_to=form.end, decision_text=form.text,
-                                        disability_until=form.disability_until)
+                                        disability_until=disability_until, registered=now)
                 except service.Decided:  # by another caseworker while this page was open
                     return _back_to_case(request, application, already_decided=True)
-                await notices.queue_update(db, application, "granted", form.text, request.app.state.settings.base_url)
-                return _back_to_case(request, application, notify=True)
+                except service.GrantRefused as refused:  # the register changed between this check and the service's
+                    form.error(*forms.grant_problem(refused))
+                else:
+                    await notices.queue_update(db, application, "granted", form.text, request.app.state.settings.base_url)
+                    return _back_to_case(request, application, notify=True)
             values, errors, wrong_parts = _shown_dates(form.shown), form.errors, form.wrong_parts
     per_week = KIND_RULES[application.kind].period is Period.WEEK
     return render(
@@ -365,6 +405,15 @@ async def grant(request: Request) -> Response:
             "per_week": per_week,
             "max_hours": KIND_RULES[application.kind].max_minutes // 60,
             "hours_from_assessment": hours_from_assessment,
+            # The disability period from the register (None: it holds none, the caseworker types it), and where from.
+            "disability": disability.found if disability else None,
+            "disability_group": str(register_presenters.GROUPS[disability.found.group]) if disability and disability.found else None,
+            "disability_period": register_presenters.period_text(disability.found.valid_from, disability.found.valid_until)
+            if disability and disability.found else None,
+            "disability_source": register_presenters.source_text(disability, with_time=True) if disability else None,
+            "disability_unread": register_presenters.source_text(now.disability, with_time=True)
+            if now is not None and not disability else None,
+            "register_changes": register_presenters.changes(applied, now, names) if applied and now else [],
         },
         status_code=422 if errors else 200,
     )

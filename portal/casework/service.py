@@ -10,7 +10,7 @@ caseworkers. Every view of a case is an audit event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -29,6 +29,9 @@ from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people import service as people
 from portal.people.models import Person, StaffRoleName
 from portal.people.personal_code import InvalidPersonalCode, normalise
+from portal.registers import service as registers
+from portal.registers.facts import DisabilityFacts, Outcome, Read
+from portal.registers.models import ReadStage
 
 NotFound = applications.NotFound
 NotAllowed = applications.NotAllowed
@@ -185,6 +188,20 @@ def period_problem(person: Person, kind: ServiceKind, valid_from: date, valid_to
     return None
 
 
+async def registered_disability(db: AsyncSession, application: Application,
+                                 now: registers.Registered | None) -> Read[DisabilityFacts] | None:
+    """The disability register's answer a grant follows: as read now; as read when the person applied
+    if it cannot be read now; None when it holds no disability (then the caseworker types the period).
+
+    Its period caps the grant (Reg. 316: the grant lasts for the disability period): the end of a
+    determination for a fixed time, or none for an unlimited one.
+    """
+    if now is not None and now.disability.outcome is not Outcome.UNKNOWN:
+        return now.disability if now.disability.found is not None else None
+    applied = await registers.kept(db, application.id, ReadStage.APPLIED)
+    return applied.disability if applied is not None and applied.disability.found is not None else None
+
+
 def grant_problems(person: Person, chosen: Grant) -> list[GrantRefused]:
     """Every rule of the regulation that the grant breaks: the hours, then the period."""
     found = (hours_problem(chosen.kind, chosen.minutes),
@@ -203,10 +220,21 @@ async def grant(
     valid_to: date,
     decision_text: str,
     disability_until: date | None = None,
+    registered: registers.Registered | None = None,
 ) -> Entitlement:
-    """Grant the service: the regulation's checks hold whoever calls (the desk, the CLI, an import)."""
+    """Grant the service: the regulation's checks hold whoever calls (the desk, the CLI, an import).
+
+    `registered`: the registers as read for this decision (read before the case is locked); kept with
+    the case as what they said at the decision. Where the disability register gives the period
+    (now, or when the person applied), it is the one the grant follows, whatever `disability_until` says.
+    """
     chosen = Grant(kind, minutes, valid_from, valid_to, decision_text, disability_until)
     application = await _lock_open_case(db, application)
+    if registered is not None:
+        await registers.keep(db, application.id, registered, ReadStage.DECIDED)
+    disability = await registered_disability(db, application, registered)
+    if disability is not None and disability.found is not None:
+        chosen = replace(chosen, disability_until=disability.found.valid_until)
     person = await db.get(Person, application.person_id)
     assert person is not None
     problems = grant_problems(person, chosen)
@@ -221,8 +249,12 @@ async def grant(
     return entitlement
 
 
-async def refuse(db: AsyncSession, application: Application, staff: Person, reasons: str) -> None:
+async def refuse(db: AsyncSession, application: Application, staff: Person, reasons: str,
+                 registered: registers.Registered | None = None) -> None:
+    """Refuse the service; `registered`, the registers as read for this decision, is kept with the case."""
     application = await _lock_open_case(db, application)
+    if registered is not None:
+        await registers.keep(db, application.id, registered, ReadStage.DECIDED)
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.REFUSED, ApplicationAction.REFUSED, reasons)
 
