@@ -236,19 +236,24 @@ async def confirmed(db: AsyncSession, scope: policy.DeskScope, month: date, *, u
     return [Found(*row) for row in (await db.execute(query)).all()]
 
 
-# The hourly rate in force on an entry's day (0 before the first), as timesheets.rate_on reads it.
-RATE_OF_THE_DAY = func.coalesce(
-    select(HourlyRate.cents).where(HourlyRate.valid_from <= TimeEntry.day)
-    .order_by(HourlyRate.valid_from.desc()).limit(1).scalar_subquery(),
-    0,
-)
+def _rate_periods() -> Any:
+    """Each hourly rate with the day it ends (the next rate's first day; none for the rate in force now)."""
+    return select(
+        HourlyRate.cents.label("cents"), HourlyRate.valid_from.label("valid_from"),
+        func.lead(HourlyRate.valid_from).over(order_by=HourlyRate.valid_from).label("valid_to"),
+    ).subquery()
 
 
 def _entries_at_rates(report_ids: Any) -> Any:
-    """The entries of these reports (a list or a SELECT of ids), each with its minutes and the rate of its day."""
+    """The entries of these reports (a list or a SELECT of ids), each with its minutes and the rate in
+    force on its day (0 before the first), as timesheets.rate_on reads it: one join with the few rate
+    periods, not a lookup per entry."""
+    rates = _rate_periods()
+    in_force = and_(rates.c.valid_from <= TimeEntry.day, or_(rates.c.valid_to.is_(None), TimeEntry.day < rates.c.valid_to))
     return (
-        select(TimeEntry.report_id.label("report_id"), RATE_OF_THE_DAY.label("rate"),
+        select(TimeEntry.report_id.label("report_id"), func.coalesce(rates.c.cents, 0).label("rate"),
                (TimeEntry.end_minute - TimeEntry.start_minute).label("minutes"))
+        .outerjoin(rates, in_force)
         .where(TimeEntry.report_id.in_(report_ids)).subquery()
     )
 
@@ -386,19 +391,27 @@ async def pay_lines_batch(db: AsyncSession, scope: policy.DeskScope, month: date
 UnitOfWork = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
-async def payroll_lines(unit_of_work: UnitOfWork, scope: policy.DeskScope, month: date, as_of: datetime, *,
-                        size: int = PAYROLL_BATCH) -> AsyncIterator[PayLine]:
+async def payroll_batches(unit_of_work: UnitOfWork, scope: policy.DeskScope, month: date, as_of: datetime, *,
+                          size: int = PAYROLL_BATCH) -> AsyncIterator[list[PayLine]]:
     """Every pay line of the month as of `as_of`, a batch at a time, each batch read in a read-only
-    unit of work of its own (`unit_of_work()` opens one); nothing is held between batches but a key."""
+    unit of work of its own (`unit_of_work()` opens one); nothing is held between batches but a key.
+    Always yields at least one batch (an empty month: one empty batch)."""
     after: Key | None = None
     while True:
         async with unit_of_work() as db:
             await read_only(db)
             lines, after = await pay_lines_batch(db, scope, month, as_of, after=after, size=size)
-        for line in lines:
-            yield line
+        yield lines
         if after is None:
             return
+
+
+async def payroll_lines(unit_of_work: UnitOfWork, scope: policy.DeskScope, month: date, as_of: datetime, *,
+                        size: int = PAYROLL_BATCH) -> AsyncIterator[PayLine]:
+    """The pay lines of `payroll_batches`, one at a time."""
+    async for batch in payroll_batches(unit_of_work, scope, month, as_of, size=size):
+        for line in batch:
+            yield line
 
 
 @dataclass(frozen=True)

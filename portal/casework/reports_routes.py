@@ -208,9 +208,17 @@ async def payroll(request: Request) -> Response:
         await reports.record_payroll_export(db, current_person(request), scope, month, as_of, size=batch)
     header = [_("Assistant"), _("Assistant's personal code"), _("Person assisted"), _("Hours"), _("Rate per hour, EUR"), _("Amount, EUR")]
 
+    batches = reports.payroll_batches(lambda: unit_of_work(request), scope, month, as_of, size=batch)
+    # The first batch is read before the response begins: a database too busy to answer is then the
+    # 503 page (Retry-After), not a 500 or a download broken before its first line.
+    first = await anext(batches)
+
     async def rows() -> AsyncIterator[list[str]]:
-        async for line in reports.payroll_lines(lambda: unit_of_work(request), scope, month, as_of, size=batch):
+        for line in first:
             yield reports.payroll_row(line)
+        async for lines in batches:
+            for line in lines:
+                yield reports.payroll_row(line)
 
     return csvfiles.attachment(f"payroll-{month:%Y-%m}.csv", csvfiles.streamed(header, rows(), rows_per_chunk=batch))
 

@@ -284,3 +284,20 @@ def test_a_report_confirmed_after_the_export_began_waits_for_the_next_one(databa
 
     assert asyncio.run(lines(began)) == [f"Persona Nr{c.number:03d}" for c in made]
     assert asyncio.run(lines(utcnow())) == [f"Persona Nr{c.number:03d}" for c in made + later]
+
+
+def test_a_database_too_busy_for_the_first_batch_is_the_busy_page_not_a_broken_download(
+    client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from tests.test_capacity import assert_busy_page
+
+    april_at_two_rates(database_url, count=3)
+    sign_in(client, LIGA)
+
+    async def no_connection(*_args: object, **_kwargs: object) -> None:
+        raise PoolTimeout("QueuePool limit reached")
+
+    monkeypatch.setattr(reports, "pay_lines_batch", no_connection)
+    assert_busy_page(client.get("/ru/desk/payroll.csv?month=2023-04", headers={"accept-encoding": "gzip"}), "ru")
