@@ -6,6 +6,10 @@ with one. Every such cell is neutralised with a leading `'`, as OWASP's guidance
 says; the csv module then quotes what needs quoting. Numbers the portal itself writes are left as
 they are (a number cannot carry a formula). Every CSV export uses `writer`, so none forgets.
 
+The files open in columns in a Latvian- or Russian-locale spreadsheet as they are: cells are
+separated by `;` (where the decimal separator is a comma, Excel and LibreOffice split CSV at `;`),
+numbers have a decimal comma (`decimal`), and a BOM says UTF-8.
+
 A long export is streamed (`streamed`, `attachment`): its rows are written a batch at a time as
 they come from the database's cursor, so the whole file is never in memory.
 """
@@ -20,6 +24,7 @@ from typing import Protocol
 from starlette.responses import StreamingResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DELIMITER = ";"
 BOM = "\ufeff"  # first in the file: Excel then reads it as UTF-8 (ā, š, ž, я)
 ROWS_PER_CHUNK = 500
 
@@ -28,10 +33,18 @@ class _Writable(Protocol):
     def write(self, text: str, /) -> int: ...
 
 
-def cell(value: object) -> str | int | float:
-    """The value as a CSV cell: text that a spreadsheet would take for a formula gets a leading `'`."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+def decimal(text: str) -> str:
+    """A number written with a decimal point ("5.11"), as the Latvian and Russian locales write it ("5,11")."""
+    return text.replace(".", ",")
+
+
+def cell(value: object) -> str | int:
+    """The value as a CSV cell: text that a spreadsheet would take for a formula gets a leading `'`; a
+    fraction gets a decimal comma."""
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float):
+        return decimal(repr(value))
     written = "" if value is None else str(value)
     return "'" + written if written.startswith(FORMULA_STARTS) else written
 
@@ -40,7 +53,7 @@ class SafeWriter:
     """csv.writer with every cell passed through `cell`."""
 
     def __init__(self, out: _Writable) -> None:
-        self._writer = csv.writer(out)
+        self._writer = csv.writer(out, delimiter=DELIMITER)
 
     def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([cell(value) for value in row])

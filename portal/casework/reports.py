@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import audit, clock, policy
+from portal import audit, clock, csvfiles, policy
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.casework.service import NotAllowed, NotFound
@@ -290,15 +290,15 @@ async def pay_lines(db: AsyncSession, scope: policy.DeskScope, month: date) -> l
 
 
 def decimal_text(value: int, divisor: int) -> str:
-    """Plain dot-decimal with two places ("5.11", "7.50"): for machines, whatever the page's language."""
-    return str((Decimal(value) / divisor).quantize(Decimal("0.01")))
+    """Two decimal places with a decimal comma ("5,11", "7,50"), as a Latvian-locale spreadsheet reads a number."""
+    return csvfiles.decimal(str((Decimal(value) / divisor).quantize(Decimal("0.01"))))
 
 
 def payroll_row(line: PayLine) -> list[str]:
     """assistant, assistant's personal code, person assisted, hours, rate, amount.
 
     Written through csvfiles' writer (`csvfiles.streamed`), which gives a name a spreadsheet would
-    read as a formula a leading `'`; the numbers are the portal's own dot decimals, never negative
+    read as a formula a leading `'`; the numbers are the portal's own (decimal commas), never negative
     (an entry ends after it starts, a rate is a price), so it leaves them as they are."""
     return [line.found.assistant.full_name, line.found.assistant.personal_code, line.found.person.full_name,
             decimal_text(line.minutes, 60), decimal_text(line.rate_cents, 100), decimal_text(line.amount_cents, 100)]

@@ -194,7 +194,8 @@ def _history(events: list[ReportEvent], revisions: list[MonthlyReport], people: 
 
 @caseworkers_only
 async def payroll(request: Request) -> Response:
-    """The month's confirmed hours per assistant as CSV: UTF-8 with a BOM (Excel reads ā, š, ž), dot decimals.
+    """The month's confirmed hours per assistant as CSV: UTF-8 with a BOM (Excel reads ā, š, ž), `;`
+    between cells and decimal commas, so it opens in columns in a Latvian-locale spreadsheet (csvfiles).
 
     Streamed (casework.reports, "payroll, streamed"): the file is the month as it was when the export
     began, read a batch at a time while it is sent. The audit names everyone in it, and is committed

@@ -103,7 +103,7 @@ def built_whole(database_url: str, lang: str, month: date) -> bytes:
 
     rows = run(database_url, work)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([translated(lang, h) for h in HEADER])
     writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")
@@ -121,11 +121,11 @@ def test_the_streamed_file_is_the_file_it_was(client: TestClient, database_url: 
         assert response.headers["content-type"] == "text/csv; charset=utf-8" and response.headers["cache-control"] == "no-store"
         assert response.headers["content-disposition"] == 'attachment; filename="payroll-2023-04.csv"'
         assert response.content == built_whole(database_url, lang, APRIL)
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1 + 12 * 2 + 1  # the header, two rates for each of the twelve, and Zane's hour
     nr000 = [row for row in rows if row[2] == "Persona Nr000"]
-    assert nr000 == [["Asistents A000", nr000[0][1], "Persona Nr000", "2.00", "5.11", "10.22"],
-                     ["Asistents A000", nr000[0][1], "Persona Nr000", "2.00", "6.00", "12.00"]]
+    assert nr000 == [["Asistents A000", nr000[0][1], "Persona Nr000", "2,00", "5,11", "10,22"],
+                     ["Asistents A000", nr000[0][1], "Persona Nr000", "2,00", "6,00", "12,00"]]
     names = {row[0] for row in rows[1:]}
     # A name that begins as a formula is kept as text; the numbers stay numbers.
     assert {"'=HYPERLINK(\"http://x\") Ozola", "Ilze +371 Ozola", "'@Anna -Bērziņa"} <= names

@@ -175,7 +175,7 @@ def payroll(client: TestClient, lang: str, month: str) -> list[list[str]]:
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"] == f'attachment; filename="payroll-{month}.csv"'
     assert response.content.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
 def header(lang: str) -> list[str]:
@@ -193,9 +193,9 @@ def test_payroll_and_summary_pay_the_latest_confirmed_revision_at_the_rate_of_th
     record(database_url, ids[MARTA], april, (7,), 5)  # 5 h at 5.11
     sign_in(client, LIGA)
     ilze = ["Ilze Ozola", ILZE]
-    assert payroll(client, "lv", "2023-03") == [header("lv"), [*ilze, "Anna Bērziņa", "9.00", "4.79", "43.11"]]
-    assert payroll(client, "ru", "2023-04") == [header("ru"), [*ilze, "Anna Bērziņa", "4.00", "5.11", "20.44"],
-                                                [*ilze, "Marta Kalniņa", "5.00", "5.11", "25.55"]]
+    assert payroll(client, "lv", "2023-03") == [header("lv"), [*ilze, "Anna Bērziņa", "9,00", "4,79", "43,11"]]
+    assert payroll(client, "ru", "2023-04") == [header("ru"), [*ilze, "Anna Bērziņa", "4,00", "5,11", "20,44"],
+                                                [*ilze, "Marta Kalniņa", "5,00", "5,11", "25,55"]]
     assert translated("ru", "Hours") in header("ru") and header("ru") != header("lv")
 
     summary = client.get("/lv/desk/summary?month=2023-04").text
@@ -218,8 +218,8 @@ def test_payroll_and_summary_pay_the_latest_confirmed_revision_at_the_rate_of_th
     run(database_url, add_rate)
     try:
         record(database_url, ids[ANNA], may, (10, 20), 3)
-        assert payroll(client, "lv", "2023-05")[1:] == [[*ilze, "Anna Bērziņa", "3.00", "5.11", "15.33"],
-                                                        [*ilze, "Anna Bērziņa", "3.00", "6.00", "18.00"]]
+        assert payroll(client, "lv", "2023-05")[1:] == [[*ilze, "Anna Bērziņa", "3,00", "5,11", "15,33"],
+                                                        [*ilze, "Anna Bērziņa", "3,00", "6,00", "18,00"]]
     finally:
         run(database_url, remove_rate)
     switch_to(client, PETERIS)

@@ -182,7 +182,7 @@ def test_a_survey_that_is_not_anonymous_exports_every_response_in_order(client: 
     sign_in(client, PETERIS)
     exported = client.get(f"/lv/analysis/{named.id}.csv")
     assert exported.status_code == 200 and "content-length" not in exported.headers  # streamed, not one body
-    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == [translated("lv", "Number"), translated("lv", "Language of answering"), translated("lv", "Month")]
     assert [row[:3] for row in rows[1:]] == [["1", "ru", "2026-11"], ["2", "lv", "2026-11"], ["3", "lv", "2026-12"]]
     assert [row[-1] for row in rows[1:]] == ["Nr. 1", "Nr. 2", "'=1+1"]
@@ -203,7 +203,7 @@ def test_a_streamed_csv_is_written_in_chunks_and_reads_as_the_whole_file() -> No
     whole = io.StringIO()
     csvfiles.writer(whole).writerows([["A", "B", "C"], *rows])
     assert b"".join(chunks).decode("utf-8") == "\ufeff" + whole.getvalue()
-    assert "'=cmd7,7" in whole.getvalue()
+    assert "'=cmd7;7" in whole.getvalue()
 
 
 PAGES = (
