@@ -23,7 +23,7 @@ from sqlalchemy.orm import QueryableAttribute, joinedload
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import age_on
 from portal.assessment.models import Assessment
-from portal.entitlements.models import AssistantAssignment
+from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person, Representation, RepresentationKind, StaffRole, StaffRoleName
 from portal.people.personal_code import parse
 from portal.timesheets.models import MonthlyReport, ReportStatus
@@ -263,6 +263,11 @@ def applications(person: Person, today: date) -> ColumnElement[bool]:
 def self_assessments(person: Person, today: date) -> ColumnElement[bool]:
     """Self-assessments of the person and of the people they represent today (never the desk's own)."""
     return Assessment.application_id.is_(None) & _about(Assessment.person_id, person, today)
+
+
+def entitlements(person: Person, today: date) -> ColumnElement[bool]:
+    """Grants to the person and to the people they represent today."""
+    return _about(Entitlement.person_id, person, today)
 
 
 def monthly_reports(person: Person, today: date) -> ColumnElement[bool]:

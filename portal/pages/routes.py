@@ -17,11 +17,11 @@ from portal.applications import presenters as applications
 from portal.assessment import service as assessments
 from portal.db import Database, unit_of_work
 from portal.eid.session import current_actor, signed_in
+from portal.pages import tasks
 from portal.pages.forms import DisplaySettingsForm
 from portal.people.models import StaffRoleName
 from portal.surveys import service as surveys
 from portal.templating import PREFS_COOKIE, display_prefs, render
-from portal.timesheets import usage as timesheet_usage
 
 LANGUAGE_COOKIE = "portal_lang"
 ONE_YEAR = 365 * 24 * 60 * 60
@@ -73,14 +73,16 @@ async def dashboard(request: Request) -> Response:
     async with unit_of_work(request) as db:
         drafts = await applications.draft_summaries(db, actor)
         own_assessments = await assessments.versions(db, me.id)
-        work = await timesheet_usage.dashboard_counts(db, me, clock.today())
+        todo = await tasks.tasks_of(db, actor, clock.today())
         open_surveys = await surveys.open_surveys(db, me, clock.today())
     return render(request, "pages/dashboard.html", {
         "me": me, "drafts": drafts, "is_caseworker": bool(actor.desk),
         "assessment_in_progress": assessments.in_progress(own_assessments),
         "assessment_submitted": assessments.latest_submitted(own_assessments),
-        "is_assistant": work.is_assistant,
-        "reports_waiting": work.reports_waiting,
+        "is_assistant": todo.is_assistant,
+        "tasks": todo, "renew_within_days": tasks.RENEW_WITHIN_DAYS,
+        # Staff see the citizen's services only when they have matters of their own (or of someone they represent).
+        "citizen": not actor.is_staff or todo.has_own_matters,
         "open_surveys": open_surveys,
         "is_analyst": actor.has_role(StaffRoleName.SURVEY_ANALYST),
     })

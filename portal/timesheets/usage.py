@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal import policy
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 from portal.timesheets.models import MonthlyReport, ReportStatus
@@ -65,18 +64,3 @@ async def assistants_of(db: AsyncSession, entitlement: Entitlement, today: date)
     )
     return [(a, p) for a, p in rows]
 
-
-@dataclass(frozen=True)
-class DashboardCounts:
-    is_assistant: bool
-    reports_waiting: int
-
-
-async def dashboard_counts(db: AsyncSession, actor: Person, today: date) -> DashboardCounts:
-    """For the overview: whether the person assists anyone, and how many reports wait for them."""
-    # One round trip: both counters as scalar subqueries of one SELECT.
-    assists = exists().where(AssistantAssignment.assistant_id == actor.id)
-    waiting = (select(func.count()).select_from(MonthlyReport)
-               .where(policy.monthly_reports(actor, today), MonthlyReport.status == ReportStatus.SUBMITTED).scalar_subquery())
-    found = (await db.execute(select(assists.label("assists"), waiting.label("waiting")))).one()
-    return DashboardCounts(bool(found.assists), int(found.waiting or 0))
