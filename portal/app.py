@@ -39,6 +39,7 @@ from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
 from portal.people import data_access_routes
 from portal.policy import OwnCase, OwnHours, RepresentativeDecides
 from portal.ratelimit import Limited
+from portal.registers.wiring import registers_for
 from portal.security import BodyLimits, CSRFMiddleware, FilePost, SecurityHeadersMiddleware, TrustedProxyMiddleware
 from portal.settings import Settings
 from portal.staticfiles import GZipOutsideStatic, VersionedStaticFiles
@@ -311,4 +312,6 @@ def create_app(settings: Settings) -> Starlette:
     app.state.templates.env.globals.update(journey.template_globals())
     app.state.eid_client = create_eid_client(settings)
     app.state.storage = FileStorage(settings.upload_dir)
+    # Made now, so a broken fixture or client certificate stops the app from starting, not a person's application.
+    app.state.registers = registers_for(settings)
     return app
