@@ -27,6 +27,8 @@ from portal.eid.session import (
     signed_in,
     start_session,
 )
+from portal.registers import service as register_service
+from portal.registers.wiring import registers_of
 from portal.security import client_address
 from portal.settings import Settings
 from portal.templating import render
@@ -116,8 +118,13 @@ async def callback(request: Request) -> Response:
         log.warning("eID callback failed: %r", error)
         return render(request, "eid/sign_in_failed.html", {"problem": "provider"}, status_code=400)
 
+    # The person's legal representations, from the population register: read before the unit of work,
+    # so that no transaction waits for the register (a register that cannot be read changes nothing).
+    registers = registers_of(request.app.state)
+    population = await register_service.read_population(registers, identity.personal_code) if registers else None
     async with unit_of_work(request) as db:
         person = await service.sign_in_person(db, identity)
+        await register_service.representations_at_sign_in(db, registers, person, population)
         session_key, began = await service.begin_session(db, person, token.get("id_token"), request.headers.get("user-agent", ""))
     return_to = request.session.get(RETURN_TO)
     start_session(request.session, person.id, session_key, began)

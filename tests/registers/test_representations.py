@@ -126,3 +126,13 @@ def test_refresh_at_sign_in_is_a_function_for_the_callback(database_url: str) ->
     assert tuple(janis) == ("Jānis", "Kalniņš")
     with engine_for(database_url).connect() as connection:
         assert connection.execute(select(Person.id).where(Person.personal_code == OLGA)).all() == []  # nobody else is added
+
+
+def test_signing_in_brings_the_registers_representations(database_url: str, provider: str, tmp_path: Path) -> None:
+    """Jānis signs in: Marta, whom the register says he represents, is his to act for at once (not only once he applies)."""
+    fixture = demo_fixture_copy(tmp_path)
+    with client_for(register_settings(database_url, provider, fixture)) as client:
+        assert representations(database_url) == []
+        sign_in(client, JANIS)
+        assert representations(database_url) == [(JANIS, MARTA, "parent", date(2015, 2, 12), date(2033, 2, 11))]
+        assert "Marta Kalniņa" in client.get("/lv/reports").text  # his and hers to choose from
