@@ -107,10 +107,8 @@ async def results(request: Request) -> Response:
                        f"{i18n.format_number(row.percent)} %" if row.percent is not None else "–"] for row in result.rows]
         chart = None
         if result.rows:
-            bars = [(words[row.value], row.count, f"{row.count} ({i18n.format_number(row.percent or 0)} %)" if row.count is not None
-                     else _("fewer than 5")) for row in result.rows]
-            description = "; ".join(f"{label}: {text}" for label, _count, text in bars)
-            chart = charts.bar_chart(f"chart-{question.id}", question.text(lang), description, bars)
+            chart = charts.bars([(words[row.value], row.count, f"{row.count} ({i18n.format_number(row.percent or 0)} %)"
+                                  if row.count is not None else _("fewer than 5")) for row in result.rows])
         more = None
         if question.kind == "text" and not result.suppressed and result.answered > len(result.texts):
             more = _with_filters(lang_url(request, "analysis_texts", survey=survey.id, question=question.id), filters)

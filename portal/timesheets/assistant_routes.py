@@ -198,8 +198,41 @@ async def _report_action(request: Request, act: Any, done: str = "") -> Response
     return RedirectResponse(_month_url(request, assisted, month) + (f"?done={done}" if done else ""), status_code=303)
 
 
+async def _confirm_delete(request: Request) -> Response:
+    """The entry, and "Yes, delete the entry": a deleted entry is gone, so the page asks first
+    (a page of its own, the same with JavaScript or without)."""
+    async with unit_of_work(request) as db:
+        assisted, month = await _assisted(request, db)
+        report = await service.current_report(db, assisted, month)
+        entries = (await service.entries_of(db, [report.id]))[report.id] if report else []
+        entry = next((e for e in entries if e.id == int(request.path_params["entry"])), None)
+        if report is None or entry is None:
+            raise HTTPException(404)
+        if report.status not in service.EDITABLE:  # submitted meanwhile: the month says why
+            return RedirectResponse(_month_url(request, assisted, month), status_code=303)
+        # An assistant reads an entry of another person's month, as on the month's page.
+        audit.record(db, actor=current_person(request), subject=assisted.person, action=audit.AuditAction.MONTH_VIEWED_BY_ASSISTANT,
+                     detail=f"{month:%Y-%m}")
+        return render(request, "timesheets/delete_entry.html", {
+            "applicant": assisted.person,
+            "month": month,
+            "entry": entry,
+            "start": forms.show_time(entry.start_minute),
+            "end": forms.show_time(entry.end_minute),
+            "purpose": forms.purpose_names().get(entry.purpose, entry.purpose),
+            "version": report.version,
+            "month_href": _month_url(request, assisted, month),
+            "delete_action": lang_url(request, "assistant_delete_entry", assignment=assisted.assignment.id, month=month_slug(month),
+                                      entry=entry.id),
+        })
+
+
 @signed_in
 async def delete_entry(request: Request) -> Response:
+    """GET: the page that asks; POST (from it, or a page kept from before): the entry deleted."""
+    if request.method == "GET":
+        return await _confirm_delete(request)
+
     async def act(db: AsyncSession, assisted: service.Assisted, month: date, shown: int | None) -> None:
         try:
             await service.delete_entry(db, assisted, month, int(request.path_params["entry"]), shown)
@@ -231,7 +264,7 @@ def page_routes() -> list[Route]:
     return [
         Route("/assistant", people, name="assistant"),
         Route(base, month_page, methods=["GET", "POST"], name="assistant_month"),
-        Route(base + "/entries/{entry:int}/delete", delete_entry, methods=["POST"], name="assistant_delete_entry"),
+        Route(base + "/entries/{entry:int}/delete", delete_entry, methods=["GET", "POST"], name="assistant_delete_entry"),
         Route(base + "/submit", submit_month, methods=["POST"], name="assistant_submit"),
         Route(base + "/correct", correct_month, methods=["POST"], name="assistant_correct"),
     ]

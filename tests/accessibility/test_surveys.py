@@ -130,8 +130,8 @@ def test_a_visitor_answers_the_public_survey_by_keyboard(browser: WebDriver, liv
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_analysts_pages(browser: WebDriver, live_server: str, database_url: str, lang: str) -> None:
-    """The results as tables and charts: the chart is an image with a title and a description
-    that says the figures, and the table beside it says them again."""
+    """The results as tables and charts: the chart is an image that draws the figures, named once
+    (test_assistive_technology.py checks its name), and the table beside it says them."""
     from tests.surveys.test_analysis import PETERIS, seed
 
     driver = browser
@@ -146,7 +146,7 @@ def test_the_analysts_pages(browser: WebDriver, live_server: str, database_url: 
         check(label, again=path.endswith("=ru"))
     driver.get(f"{live_server}/{lang}/analysis/{RECIPIENTS.id}")
     chart = driver.find_element(By.ID, "chart-where")
-    described = driver.find_element(By.ID, "chart-where-desc").get_attribute("textContent") or ""
-    assert chart.get_attribute("role") == "img" and "6" in described
+    drawn = chart.get_attribute("textContent") or ""
+    assert chart.get_attribute("role") == "img" and "6 (" in drawn
     assert driver.find_elements(By.CSS_SELECTOR, "#table-where td")
     check.assert_none()

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
 
-  // The error summary takes focus, so screen readers hear the problems first.
+  // The error summary (or a success banner) takes focus, so screen readers hear it first.
   function focusErrorSummary() {
     var summary = document.querySelector("[data-focus-on-load]");
     if (summary) { summary.focus(); }
@@ -15,18 +15,58 @@
     if (target) { target.focus(); }
   }
 
-  // "You have 12 characters left" as the person types, announced politely.
+  // "Characters left: 12" shown at every keystroke, and told to screen readers once typing pauses:
+  // a live region changed at every keystroke is read out at every keystroke, over the typing.
+  var ANNOUNCE_AFTER_MS = 1000;
+
   function initCharacterCounts(root) {
     root.querySelectorAll("textarea[maxlength]").forEach(function (textarea) {
       var status = document.getElementById(textarea.id + "-count-status");
-      if (!status) { return; }
+      if (!status || textarea.hasAttribute("data-counted")) { return; }
+      textarea.setAttribute("data-counted", "");
+      var live = document.getElementById(textarea.id + "-count-live");
       var max = parseInt(textarea.getAttribute("maxlength"), 10);
       var template = status.getAttribute("data-template") || "{n}";
+      var pause;
+      var text = function () { return template.replace("{n}", String(max - textarea.value.length)); };
+      textarea.addEventListener("input", function () {
+        status.textContent = text();
+        clearTimeout(pause);
+        if (live) { pause = setTimeout(function () { live.textContent = text(); }, ANNOUNCE_AFTER_MS); }
+      });
+      status.textContent = text();
+    });
+  }
+
+  // A table's scroll box is a Tab stop (and a named group) only while it scrolls: one that fits
+  // would be an empty stop between the page's controls. Without JavaScript every box keeps them.
+  function initScrollRegions(root) {
+    root.querySelectorAll("[data-scroll-region]:not([data-scroll-watched])").forEach(function (box) {
+      box.setAttribute("data-scroll-watched", "");
+      var observer = null;
       var update = function () {
-        status.textContent = template.replace("{n}", String(max - textarea.value.length));
+        if (!box.isConnected) {  // swapped out by htmx
+          if (observer) { observer.disconnect(); }
+          return;
+        }
+        if (box.scrollWidth > box.clientWidth + 1) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "group");
+          box.setAttribute("aria-labelledby", box.getAttribute("data-labelledby"));
+        } else {
+          if (document.activeElement === box) { box.blur(); }
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-labelledby");
+        }
       };
-      textarea.addEventListener("input", update);
       update();
+      // The box or its table changes size with the window, the zoom and the text size.
+      if (typeof ResizeObserver === "function") {
+        observer = new ResizeObserver(update);
+        observer.observe(box);
+        if (box.firstElementChild) { observer.observe(box.firstElementChild); }
+      }
     });
   }
 
@@ -66,6 +106,15 @@
       lastFocus = document.activeElement;
       countdown.textContent = minutesText(deadline - Date.now());
       dialog.showModal();
+      // showModal() focuses "Stay signed in". Zoomed in, the dialog is taller than the window and
+      // scrolls, and that focus would scroll the title and the countdown out of view: then the
+      // dialog starts at its top with the focus on its title, one Tab before the button.
+      var title = dialog.querySelector(".timeout-dialog__title");
+      if (title && dialog.scrollTop > 0) {
+        title.setAttribute("tabindex", "-1");
+        title.focus({ preventScroll: true });
+        dialog.scrollTop = 0;
+      }
       if (live) { live.textContent = dialog.querySelector("h2").textContent + " " + countdown.textContent; }
       var lastAnnounced = countdown.textContent;
       tick = setInterval(function () {
@@ -124,9 +173,13 @@
     document.body.addEventListener("htmx:responseError", showErrorPage);
     focusErrorSummary();
     initCharacterCounts(document);
+    initScrollRegions(document);
     initTimeoutDialog();
     document.body.addEventListener("htmx:afterSwap", function (event) {
-      initCharacterCounts(event.target);
+      // An outerHTML swap leaves event.target out of the document: look at the whole page then.
+      var root = event.target && event.target.isConnected ? event.target : document;
+      initCharacterCounts(root);
+      initScrollRegions(root);
       focusAfterSwap();
     });
   }
