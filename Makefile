@@ -67,7 +67,7 @@ check: $(STAMP)
 PYTEST_WORKERS ?= auto
 
 test: install test-deps
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Extract messages from Python and templates, and merge them into the lv and ru catalogs.
 catalogs: $(STAMP)

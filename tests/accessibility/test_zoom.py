@@ -190,8 +190,8 @@ def test_the_survey_charts_wrap_and_scale(browser: WebDriver, live_server: str, 
 
 # ------------------------------------------------------------- the timeout dialog
 
-IDLE_SECONDS = 25
-WARN_SECONDS = 20  # the dialog opens 5 s after the last request
+IDLE_SECONDS = 20
+WARN_SECONDS = 17  # the dialog opens 3 s after the last request
 
 DIALOG_VIEW_JS = r"""
 const dialog = document.querySelector('dialog.timeout-dialog');
