@@ -18,8 +18,10 @@ from sqlalchemy import Index, Integer, String, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from starlette.requests import HTTPConnection
 
-from portal.db import Base
+from portal.db import Base, unit_of_work
+from portal.security import client_address
 
 
 class RateLimitHit(Base):
@@ -84,3 +86,10 @@ async def hit(db: AsyncSession, limit: Limit, secret_key: str, address: str, now
     still_counted = (window_end - moment) / limit.window_seconds  # of the window before, the part within the last window_seconds
     if hits + (before or 0) * still_counted > limit.hits:
         raise Limited(limit, max(1, int(window_end - moment)))
+
+
+async def count(request: HTTPConnection, limit: Limit) -> None:
+    """A hit for the request's client, kept at once in a unit of work of its own (never with what the
+    request writes); Limited past the limit."""
+    async with unit_of_work(request) as db:
+        await hit(db, limit, request.app.state.settings.secret_key, client_address(request.scope))

@@ -29,7 +29,6 @@ from portal.eid.session import (
 )
 from portal.registers import service as register_service
 from portal.registers.wiring import registers_of
-from portal.security import client_address
 from portal.settings import Settings
 from portal.templating import render
 
@@ -55,17 +54,11 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def _count(request: Request, limit: ratelimit.Limit) -> None:
-    """A hit on the limit, kept at once (in a unit of work of its own); ratelimit.Limited past it."""
-    async with unit_of_work(request) as db:
-        await ratelimit.hit(db, limit, _settings(request).secret_key, client_address(request.scope))
-
-
 async def sign_in(request: Request) -> Response:
     lang = request.path_params["lang"]
     if request.scope.get("person") is not None:
         return RedirectResponse(safe_next(request.query_params.get("next")) or request.app.url_path_for("dashboard", lang=lang), status_code=303)
-    await _count(request, ratelimit.SIGN_IN)
+    await ratelimit.count(request, ratelimit.SIGN_IN)
     request.session[LOGIN_LANG] = lang
     next_page = safe_next(request.query_params.get("next"))
     if next_page:
@@ -87,7 +80,7 @@ async def callback(request: Request) -> Response:
     request.scope["path_params"] = {**request.path_params, "lang": lang}
     # Whatever happens below, nobody is signed in by a failed callback.
     request.session.pop(PERSON_ID, None)
-    await _count(request, ratelimit.CALLBACK)
+    await ratelimit.count(request, ratelimit.CALLBACK)
 
     if request.query_params.get("error"):
         problem = "cancelled" if request.query_params["error"] == "access_denied" else "provider"

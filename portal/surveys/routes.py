@@ -20,7 +20,6 @@ from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.forms import Errors, read_body
 from portal.people.models import Person
-from portal.security import client_address
 from portal.surveys import analysis, service
 from portal.surveys import answers as answering
 from portal.surveys.definitions import Survey, all_surveys
@@ -77,8 +76,7 @@ async def _count_visitor(request: Request, limit: ratelimit.Limit) -> None:
     """A visitor's post counted against the limit for their address, in a transaction of its own: never
     written together with their answers, so that nothing in the database joins the two."""
     if _person(request) is None:
-        async with unit_of_work(request) as db:
-            await ratelimit.hit(db, limit, request.app.state.settings.secret_key, client_address(request.scope))
+        await ratelimit.count(request, limit)
 
 
 async def _keep(request: Request, db: AsyncSession, survey: Survey, given: dict[str, Any]) -> dict[str, Any]:
