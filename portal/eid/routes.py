@@ -87,6 +87,8 @@ async def callback(request: Request) -> Response:
         return render(request, "eid/sign_in_failed.html", {"problem": problem}, status_code=400)
     client = _client(request)
     try:
+        metadata = await client.load_server_metadata()
+        service.check_response_issuer(request.query_params.get("iss"), metadata, _settings(request).eid_issuer)
         token = await client.authorize_access_token(request)
         # Authlib puts the ID token's claims, verified, under "userinfo" as a UserInfo. A plain dict there came
         # in the token response itself, unverified, and is not an ID token.
@@ -95,7 +97,7 @@ async def callback(request: Request) -> Response:
         # OpenID Connect Core (5.3): a provider with a UserInfo endpoint may release claims there only (as
         # oidc-provider does for the claims a scope asks for), so it is asked whenever it exists.
         userinfo = None
-        if id_token is not None and (await client.load_server_metadata()).get("userinfo_endpoint"):
+        if id_token is not None and metadata.get("userinfo_endpoint"):
             userinfo = await client.userinfo(token=token)
         claims = service.claims_of(id_token, userinfo)
         identity = service.identity_from_claims(claims, _settings(request).eid_personal_code_claim)

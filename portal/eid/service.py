@@ -33,6 +33,7 @@ class UnusableIdentity(Exception):
 class AnswerProblem(StrEnum):
     NO_ID_TOKEN = "no_id_token"
     USERINFO_SUBJECT = "userinfo_subject"
+    RESPONSE_ISSUER = "response_issuer"
 
 
 class UnusableAnswer(Exception):
@@ -41,6 +42,19 @@ class UnusableAnswer(Exception):
     def __init__(self, problem: AnswerProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem
+
+
+def check_response_issuer(received: str | None, metadata: Mapping[str, object], expected_issuer: str) -> None:
+    """RFC 9207: the authorization response names the provider that sent it, so that a code from another
+    provider (a mix-up attack) is never redeemed here. A provider that says it sends `iss` must send it;
+    when it is sent it must be our provider's issuer, whoever sent it."""
+    issuer = str(metadata.get("issuer") or expected_issuer)
+    if received is None:
+        if metadata.get("authorization_response_iss_parameter_supported") is True:
+            raise UnusableAnswer(AnswerProblem.RESPONSE_ISSUER)
+        return
+    if received != issuer:
+        raise UnusableAnswer(AnswerProblem.RESPONSE_ISSUER)
 
 
 def claims_of(id_token: Mapping[str, object] | None, userinfo: Mapping[str, object] | None) -> dict[str, object]:

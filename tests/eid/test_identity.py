@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.eid.service import AnswerProblem, UnusableAnswer, UnusableIdentity, claims_of, identity_from_claims, usual_case
+from portal.eid.service import (
+    AnswerProblem,
+    UnusableAnswer,
+    UnusableIdentity,
+    check_response_issuer,
+    claims_of,
+    identity_from_claims,
+    usual_case,
+)
 from portal.people.personal_code import Problem
 
 # What the provider sends, and what the portal shows.
@@ -134,3 +142,21 @@ def test_an_answer_that_does_not_hold_together_is_refused(
     with pytest.raises(UnusableAnswer) as refused:
         claims_of(id_token, userinfo)
     assert refused.value.problem is problem
+
+
+@pytest.mark.parametrize(
+    ("received", "metadata", "refused"),
+    [
+        ("https://eid.example", {"issuer": "https://eid.example"}, False),
+        (None, {"issuer": "https://eid.example"}, False),
+        ("https://other.example", {"issuer": "https://eid.example"}, True),
+        (None, {"issuer": "https://eid.example", "authorization_response_iss_parameter_supported": True}, True),
+        ("https://eid.example", {"issuer": "https://eid.example", "authorization_response_iss_parameter_supported": True}, False),
+    ],
+)
+def test_the_authorization_response_names_our_provider(received: str | None, metadata: dict[str, object], refused: bool) -> None:
+    if refused:
+        with pytest.raises(UnusableAnswer):
+            check_response_issuer(received, metadata, "https://eid.example")
+    else:
+        check_response_issuer(received, metadata, "https://eid.example")

@@ -218,3 +218,13 @@ def test_every_demo_person_signs_in(client: TestClient, demo_person: DemoPerson)
     assert sign_in(client, demo_person.personal_code, lang=lang).headers["location"] == f"/{lang}/dashboard"
     page = client.get(f"/{lang}/dashboard").text
     assert f"{demo_person.given_name} {demo_person.family_name}" in page
+
+
+def test_a_code_sent_with_another_providers_issuer_is_refused(client: TestClient) -> None:
+    """RFC 9207: a mix-up attack hands us a code from another provider, named by its `iss`."""
+    start = client.get("/lv/sign-in")
+    callback = urlsplit(provider_authorizes(start.headers["location"], "150385-11001"))
+    query = {key: values[0] for key, values in parse_qs(callback.query).items()}
+    response = client.get(callback.path, params={**query, "iss": "https://other-provider.example"})
+    assert response.status_code == 400
+    assert client.get("/lv/dashboard").status_code == 303
