@@ -34,7 +34,7 @@ from portal.db import added_or_existing, for_update, utcnow
 from portal.forms import ascii_integer
 from portal.people import service as people
 from portal.people.models import Person
-from portal.storage import Storage
+from portal.storage import Storage, delete_after_commit, save_within
 
 INFO_RESPONSE_KIND = "info_response"  # documents.DocumentKind.INFO_RESPONSE
 MAX_WITHDRAW_REASON = 1000
@@ -412,7 +412,7 @@ async def add_documents(
             filename=documents.stored_filename(file.name, content_type, number),
             content_type=content_type,
             size=len(file.content),
-            storage_key=storage.save(file.content),
+            storage_key=save_within(db, storage, file.content),
             uploaded_by_id=actor.id,
         )
         db.add(document)
@@ -480,4 +480,4 @@ async def remove_document(
         raise NotAllowed("documents of a submitted application stay")
     await db.delete(document)
     await db.flush()
-    storage.delete(document.storage_key)
+    delete_after_commit(db, storage, document.storage_key)
