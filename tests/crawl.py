@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -35,9 +36,13 @@ class PageParser(HTMLParser):
         self.forms: list[FoundForm] = []
         self._form: FoundForm | None = None
         self._select: str | None = None
+        self.text: list[str] = []
+        self._hidden = 0  # inside <script> or <style>
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if tag in ("script", "style"):
+            self._hidden += 1
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form" and a.get("method", "get").lower() == "post":
@@ -52,7 +57,13 @@ class PageParser(HTMLParser):
         elif tag == "option" and self._form is not None and self._select:
             self._form.fields[self._select].append(a.get("value", ""))
 
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.text.append(data)
+
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._hidden = max(0, self._hidden - 1)
         if tag == "form":
             self._form = None
         elif tag == "select":
@@ -69,17 +80,42 @@ def seed_demo(settings: Settings) -> None:
     asyncio.run(work())
 
 
-def _same_site_path(page: str, href: str) -> str | None:
+# What a page's text must never show (issue 15): "gada." before a month (Babel's Latvian month
+# pattern), a date with a two-digit year; and on the pages of figures (the desk's, the analyst's) a
+# share above 100 % (elsewhere a percentage may be a zoom level: "200 %").
+MONTH_AFTER_GADA = re.compile(r"gada\.\s+[a-zāčēģīķļņšūž]")
+TWO_DIGIT_YEAR = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2}(?![\d.])")
+PERCENTAGE = re.compile(r"(\d[\d\u00a0\u202f]*(?:[.,]\d+)?)\s?%")
+
+
+STATISTICS_PAGES = re.compile(r"^/[a-z]{2}/(desk|analysis)(/|$|\?)")
+
+
+def locale_slips(text: str, shares: bool = True) -> list[str]:
+    """The forms in a page's text that no Latvian or Russian state text would print; `shares`: its
+    percentages are shares of a whole."""
+    slips = [f"'gada.' before a month: {m.group()!r}" for m in MONTH_AFTER_GADA.finditer(text)]
+    slips += [f"a two-digit year: {m.group()!r}" for m in TWO_DIGIT_YEAR.finditer(text)]
+    for m in PERCENTAGE.finditer(text if shares else ""):
+        value = float(re.sub(r"[\u00a0\u202f]", "", m.group(1)).replace(",", "."))
+        if value > 100:
+            slips.append(f"a percentage above 100: {m.group()!r}")
+    return slips
+
+
+def _same_site_path(page: str, href: str, lang: str) -> str | None:
     target = urlsplit(urljoin(f"http://testserver{page}", href))
-    if target.netloc != "testserver" or not target.path.startswith("/lv/") or target.path.startswith(SKIPPED_PATHS):
+    if target.netloc != "testserver" or not target.path.startswith(f"/{lang}/") or target.path.startswith(SKIPPED_PATHS):
         return None
-    if any(target.path.startswith(f"/lv{skipped}") for skipped in SKIPPED_PATHS):
+    if any(target.path.startswith(f"/{lang}{skipped}") for skipped in SKIPPED_PATHS):
         return None
     return target.path + (f"?{target.query}" if target.query else "")
 
 
 def crawl(client: TestClient, start: str = "/lv/dashboard", limit: int = MAX_PAGES_PER_PERSON) -> dict[str, PageParser]:
-    """Every page reachable from the overview by links (up to `limit`), with its status and forms."""
+    """Every page reachable from the overview by links (up to `limit`) in the start page's language,
+    with its status and forms. Every page's text is checked for the forms locale_slips() finds."""
+    lang = start.split("/")[1]
     seen: dict[str, PageParser] = {}
     queue = [start]
     while queue and len(seen) < limit:
@@ -92,9 +128,11 @@ def crawl(client: TestClient, start: str = "/lv/dashboard", limit: int = MAX_PAG
         parser.status = response.status_code
         if response.headers.get("content-type", "").startswith("text/html"):
             parser.feed(response.text)
+            slips = locale_slips(" ".join(parser.text), shares=bool(STATISTICS_PAGES.match(path)))
+            assert not slips, (path, slips)
         seen[path] = parser
         for href in parser.links:
-            target = _same_site_path(path, href)
+            target = _same_site_path(path, href, lang)
             if target and target not in seen and target not in queue:
                 queue.append(target)
     return seen
