@@ -28,6 +28,16 @@ def tasks_section(page: str) -> str:
     return page[start:page.find("</section>", start)] if start >= 0 else ""
 
 
+def person_id(database_url: str, code: str) -> int:
+    found: list[int] = []
+
+    async def look(session):  # type: ignore[no-untyped-def]
+        found.append((await people.person_by_code(session, code)).id)
+
+    run(database_url, look)
+    return found[0]
+
+
 def run(database_url: str, work):  # type: ignore[no-untyped-def]
     async def go() -> None:
         db = Database(database_url)
@@ -45,12 +55,16 @@ def test_a_report_to_confirm_comes_first_for_the_person_and_her_representative_n
     grants = grant_and_assign(database_url)
     recorded_and_submitted(database_url, grants.anna_assignment, grants.last_month)
     recorded_and_submitted(database_url, grants.marta_assignment, service.previous_month(grants.last_month))  # Ilze's other hours
-    for code in (ANNA, JANIS):
+    marta = person_id(database_url, MARTA)
+    for code, link in ((ANNA, 'href="/lv/reports"'), (JANIS, f'href="/lv/reports?for={marta}"')):
         switch_to(client, code)
         page = client.get("/lv/dashboard").text
         assert page.index('id="section-tasks"') < page.index('id="section-applications"')  # first, before the services
-        assert 'href="/lv/reports"' in tasks_section(page)
+        assert link in tasks_section(page), code
     assert translated("lv", "What needs doing") in page
+    # Her father's task is under her name, and its link says whose it is.
+    assert f'<h3 class="heading-s" id="tasks-{marta}">Marta Kalniņa</h3>' in tasks_section(page)
+    assert '<span class="visually-hidden"> – Marta Kalniņa</span>' in tasks_section(page)
     switch_to(client, MARTA)  # 11: her father confirms
     assert tasks_section(client.get("/lv/dashboard").text) == ""
     switch_to(client, ILZE)  # the assistant: her own hours, submitted, are never hers to confirm
@@ -99,3 +113,17 @@ def test_staff_with_no_matters_of_their_own_see_their_work_and_no_citizen_servic
         assert citizen not in page
     switch_to(client, ANNA)  # not staff: her services, as always
     assert 'id="section-applications"' in client.get("/lv/dashboard").text
+
+
+def test_a_representative_of_one_person_with_nothing_of_his_own_works_on_her_pages(client: TestClient, database_url: str) -> None:
+    grant_and_assign(database_url)
+    marta = person_id(database_url, MARTA)
+    sign_in(client, JANIS)  # Marta's father: no application, grant or self-assessment of his own
+    page = client.get("/lv/dashboard").text
+    hours = page[page.index('id="section-hours"'):]
+    assert f'href="/lv/entitlement?for={marta}"' in hours and f'href="/lv/reports?for={marta}"' in hours
+    assert 'href="/lv/entitlement"' not in hours
+    assert client.get(f"/lv/entitlement?for={marta}").status_code == 200
+    switch_to(client, ANNA)  # her own matters: her own pages
+    hours = client.get("/lv/dashboard").text.split('id="section-hours"', 1)[1]
+    assert 'href="/lv/entitlement"' in hours and "?for=" not in hours.split("</section>", 1)[0]
