@@ -34,6 +34,7 @@ from portal.eid import routes as eid_routes
 from portal.eid.client import create_eid_client
 from portal.eid.session import IdentityMiddleware, language_of_path
 from portal.forms import MAX_INT
+from portal.pages import easy_read_routes
 from portal.pages import routes as page_routes
 from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
 from portal.people import data_access_routes
@@ -273,7 +274,8 @@ def create_app(settings: Settings) -> Starlette:
                     *application_status_routes.page_routes(), *assessment_routes.page_routes(),
                     *casework_routes.page_routes(), *desk_assessment_routes.page_routes(),
                     *desk_reports_routes.page_routes(), *assistant_routes.page_routes(), *report_routes.page_routes(),
-                    *survey_routes.page_routes(), *analysis_routes.page_routes(), *data_access_routes.page_routes()],
+                    *survey_routes.page_routes(), *analysis_routes.page_routes(), *data_access_routes.page_routes(),
+                    *easy_read_routes.page_routes()],
         ),
     ]
     middleware = [
