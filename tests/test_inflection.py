@@ -110,3 +110,45 @@ def test_a_name_that_would_need_a_case_is_found(text: str, locale: str) -> None:
 ])
 def test_a_name_where_its_case_does_not_matter_passes(text: str, locale: str) -> None:
     assert misplaced(text, locale) == []
+
+
+# The questionnaires speak about the person by name ("Kā {name} pārvietojas?"): the name is always the subject,
+# in the present, where neither language inflects it nor makes a verb agree with it. After a preposition it
+# would need a case; before a Russian past tense the verb would need the person's gender.
+AFTER_A_PREPOSITION = {
+    "lv": re.compile(r"\b(ar|par|no|pie|uz|bez|priekš|pēc|līdz|starp|pret|aiz|zem|virs)\s+\{name\}", re.IGNORECASE),
+    "ru": re.compile(r"\b(для|у|к|ко|о|об|обо|с|со|от|по|про|за|при|без|перед|над|под)\s+\{name\}", re.IGNORECASE),
+}
+RUSSIAN_PAST = re.compile(r"\{name\}\s+\w+(л|ла|ло|лся|лась)\b")
+
+
+def definition_texts_about_someone() -> list[tuple[str, str, str]]:
+    import tomllib
+
+    root = LOCALES.parent
+    found: list[tuple[str, str, str]] = []
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("_other") and isinstance(value, dict):
+                    found.extend((f"{where}.{key}", lang, text) for lang, text in value.items() if lang in ("lv", "ru"))
+                walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]")
+
+    for folder in ("assessment/questionnaires", "surveys/definitions"):
+        for path in sorted((root / folder).glob("*.toml")):
+            walk(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
+    return found
+
+
+def test_no_questionnaire_text_puts_the_name_where_it_would_inflect() -> None:
+    texts = definition_texts_about_someone()
+    assert len(texts) > 20  # the questionnaires do speak about someone by name
+    slips = [(where, text) for where, lang, text in texts
+             if AFTER_A_PREPOSITION[lang].search(text) or (lang == "ru" and RUSSIAN_PAST.search(text))]
+    assert slips == []
+    assert AFTER_A_PREPOSITION["ru"].search("Помощь для {name}") and RUSSIAN_PAST.search("Как {name} добирался?")
+    assert AFTER_A_PREPOSITION["lv"].search("Palīdzība priekš {name}")
