@@ -23,6 +23,7 @@ from babel.dates import parse_pattern as parse_date_pattern
 from babel.numbers import NumberPattern, format_currency, get_currency_precision, get_currency_symbol
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
+from markupsafe import Markup
 
 LOCALES: tuple[str, ...] = ("lv", "ru")
 DEFAULT_LOCALE = "lv"
@@ -281,8 +282,36 @@ def locale_display_name(locale: str) -> str:
     return LANGUAGE_NAMES.get(locale) or Locale.parse(locale).get_display_name(locale) or locale
 
 
+class WrittenText(str):
+    """A text someone wrote, with the language it was written in (None: not known); it is the text where a
+    string is expected (a CSV cell, a comparison), and `written(text, text.lang)` on a page."""
+
+    lang: str | None
+
+    def __new__(cls, text: str, lang: str | None) -> WrittenText:
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+
+def written(text: str, lang: str | None) -> Markup:
+    """Text that a person or a staff member wrote, as HTML in the page: marked with the language it was
+    written in where the page is in another (WCAG 3.1.2, language of parts), so that a screen reader reads
+    a caseworker's Latvian reasons on a Russian page in Latvian. `lang` None: not known (written before
+    the portal kept it), so the page's language is assumed."""
+    if not text or not lang or lang == get_locale():
+        return Markup.escape(text)
+    return Markup('<span lang="{}">{}</span>').format(lang, text)
+
+
+def written_in() -> str:
+    """The language that text typed now is written in: the page's (the language of the form it is typed on)."""
+    return get_locale()
+
+
 def template_globals() -> Mapping[str, object]:
     return {
+        "written": written,
         "format_date": format_date,
         "format_datetime": format_datetime,
         "format_number": format_number,

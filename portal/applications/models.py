@@ -106,6 +106,8 @@ class ApplicationEvent(Base):
     from_status: Mapped[ApplicationStatus | None] = mapped_column(string_enum(ApplicationStatus, "application_status"))
     to_status: Mapped[ApplicationStatus | None] = mapped_column(string_enum(ApplicationStatus, "application_status"))
     message: Mapped[str] = mapped_column(Text, default="")
+    # The language the message was written in (the page's, lv or ru): a page in another language marks it.
+    message_lang: Mapped[str | None] = mapped_column(String(2))
 
 
 class ReferenceSequence(Base):

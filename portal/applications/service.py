@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal import policy
+from portal import i18n, policy
 from portal.applications import documents
 from portal.applications.models import (
     CLOSED,
@@ -113,6 +113,7 @@ def record(
             from_status=from_status,
             to_status=to_status,
             message=message,
+            message_lang=i18n.written_in() if message else None,
         )
     )
 

@@ -100,12 +100,13 @@ async def application_page(request: Request) -> Response:
             "decides_by": notices.decides_by(application.kind, decision_due(application.submitted_at.date())),
             "history": [
                 {"at": event.at, "what": presenters.event_text(event.action), "who": actors[event.actor_id].full_name,
-                 "message": event.message}
+                 "message": i18n.written(event.message, event.message_lang)}
                 for event in reversed(events)
             ],
             "files": [{"file": f, "title": documents.DOCUMENT_TEXTS[documents.DocumentKind(f.kind)].title} for f in files],
             "may_withdraw": application.status not in CLOSED,
-            "information_request": requests[-1].message if requests and application.status is ApplicationStatus.INFO_REQUESTED else None,
+            "information_request": i18n.written(requests[-1].message, requests[-1].message_lang)
+            if requests and application.status is ApplicationStatus.INFO_REQUESTED else None,
             "decision": decisions[-1] if decisions else None,
             "entitlement": entitlement,
         },
@@ -156,7 +157,7 @@ async def respond(request: Request) -> Response:
             return RedirectResponse(lang_url(request, "application", id=application.id), status_code=303)
         await policy.require_decides(db, me, application.person_id, today)  # a minor: her representative
         events = await service.history(db, me, application.id, today)
-        asked = [e.message for e in events if e.action is ApplicationAction.INFORMATION_REQUESTED][-1]
+        asked = [i18n.written(e.message, e.message_lang) for e in events if e.action is ApplicationAction.INFORMATION_REQUESTED][-1]
         errors: Errors = []
         answer = ""
         if request.method == "POST":

@@ -37,7 +37,7 @@ class AttachForm(Form):
 
 
 def _range_message(question: Question, label: str) -> str:
-    return _("%(question)s: enter a whole number from %(low)s to %(high)s",
+    return _("“%(question)s”: enter a whole number from %(low)s to %(high)s",
              question=label, low=question.minimum or 0, high=question.maximum or 0)
 
 
@@ -63,13 +63,13 @@ def problem_message(question: Question, field_id: str, problem: AnswerProblem, l
     """The words for a problem at the field, naming the question (with the person's name when it has it)."""
     match problem:
         case AnswerProblem.NOT_CHOSEN:
-            return _("%(question)s: select one answer", question=label)
+            return _("“%(question)s”: select one answer", question=label)
         case AnswerProblem.NONE_CHOSEN:
-            return _("%(question)s: select at least one answer", question=label)
+            return _("“%(question)s”: select at least one answer", question=label)
         case AnswerProblem.NOT_WRITTEN:
-            return _("%(question)s: write an answer", question=label)
+            return _("“%(question)s”: write an answer", question=label)
         case AnswerProblem.COMMENT_NEEDED:
-            return _("%(question)s: write what help is needed and why", question=label)
+            return _("“%(question)s”: write what help is needed and why", question=label)
         case AnswerProblem.NO_NUMBER | AnswerProblem.NOT_IN_RANGE:
             return _range_message(question, label)
         case AnswerProblem.TOO_LONG if field_id == comment_field(question):

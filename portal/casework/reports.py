@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import audit, clock, csvfiles, policy
+from portal import audit, clock, csvfiles, i18n, policy
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.casework.service import NotAllowed, NotFound
@@ -490,7 +490,8 @@ def draw(report_ids: Sequence[int], percent: int, seed: str) -> list[int]:
 
 def _event(db: AsyncSession, staff: Person, report: MonthlyReport, action: ReportAction, message: str = "") -> None:
     report.touch()
-    db.add(ReportEvent(report_id=report.id, actor_id=staff.id, on_behalf_of_id=report.person_id, action=action, message=message))
+    db.add(ReportEvent(report_id=report.id, actor_id=staff.id, on_behalf_of_id=report.person_id, action=action, message=message,
+                       message_lang=i18n.written_in() if message else None))
 
 
 async def draw_samples(db: AsyncSession, staff: Person, scope: policy.DeskScope, month: date, percent: int) -> list[ControlSample]:
@@ -680,4 +681,5 @@ async def mark_checked(db: AsyncSession, staff: Person, report: MonthlyReport, n
     report.checked_at = utcnow()
     report.checked_by_id = staff.id
     report.check_note = note
+    report.check_note_lang = i18n.written_in()
     _event(db, staff, report, ReportAction.CHECKED, note)

@@ -12,6 +12,7 @@ from contextlib import suppress
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.background import BackgroundTask
@@ -175,7 +176,8 @@ async def case(request: Request) -> Response:
             "answers": [{"key": key, "value": value} for _slug, key, value in journey.summary(situation, files)],
             "files": files,
             "history": [
-                [i18n.format_datetime(e.at, "short"), event_text(e.action) + (f": {e.message}" if e.message else ""),
+                [i18n.format_datetime(e.at, "short"), Markup("{}: {}").format(event_text(e.action), i18n.written(e.message, e.message_lang))
+                 if e.message else event_text(e.action),
                  staff_and_people[e.actor_id].full_name if e.actor_id in staff_and_people else ""]
                 for e in reversed(events)
             ],

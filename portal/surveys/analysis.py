@@ -26,6 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal.db import read_only
 from portal.entitlements.models import Entitlement
+from portal.i18n import WrittenText
 from portal.paging import PAGE_SIZE, Key, Page, cursor_text, keyset_page, read_cursor
 from portal.surveys.answers import shows
 from portal.surveys.definitions import Question, Survey
@@ -355,15 +356,16 @@ async def _first_texts(db: AsyncSession, sql: _Spelling, source: Any, survey: Su
     if not questions:
         return {}
     ranked = union_all(*(
-        select(literal(q.id, String).label("question"), _answer(source, q.id).label("text"),
+        select(literal(q.id, String).label("question"), _answer(source, q.id).label("text"), source.c.language.label("language"),
                func.row_number().over(order_by=source.c.id).label("place"))
         .where(*_answered(sql, source, survey, q))
         for q in questions
     )).subquery()
     found: dict[str, list[str]] = {}
-    for question_id, text in (await db.execute(select(ranked.c.question, ranked.c.text).where(ranked.c.place <= TEXTS_SHOWN)
-                                               .order_by(ranked.c.question, ranked.c.place))).all():
-        found.setdefault(question_id, []).append(text)
+    for question_id, text, language in (await db.execute(
+            select(ranked.c.question, ranked.c.text, ranked.c.language).where(ranked.c.place <= TEXTS_SHOWN)
+            .order_by(ranked.c.question, ranked.c.place))).all():
+        found.setdefault(question_id, []).append(WrittenText(text, language))
     return {key: tuple(texts) for key, texts in found.items()}
 
 
@@ -387,10 +389,10 @@ async def texts_page(db: AsyncSession, survey: Survey, question: Question, chose
     matched, answered = (await db.execute(select(_at_least_enough(SurveyResponse.__table__, conditions), _at_least_enough(source, where)))).one()
     if matched is None or answered is None:
         return Texts(None, Page([], None, None))
-    query = cast_type(Select[Any], select(source.c.id, _answer(source, question.id)).where(*where))
+    query = cast_type(Select[Any], select(source.c.id, _answer(source, question.id), source.c.language).where(*where))
     found: Page[Any] = await keyset_page(db, query, (source.c.id,), lambda row: (row[0],), after=read_cursor(after, TEXT_KEY_KINDS),
                                          before=read_cursor(before, TEXT_KEY_KINDS), size=size, entities=True)
-    return Texts(int(answered), Page([row[1] for row in found.rows], found.after, found.before))
+    return Texts(int(answered), Page([WrittenText(row[1], row[2]) for row in found.rows], found.after, found.before))
 
 
 # ------------------------------------------------------------------ the list of surveys

@@ -36,11 +36,11 @@ def problem_message(question: Question, problem: AnswerProblem) -> str:
     label = question.text(get_locale())
     match problem:
         case AnswerProblem.NOT_CHOSEN:
-            return _("%(question)s: select one answer", question=label)
+            return _("“%(question)s”: select one answer", question=label)
         case AnswerProblem.NONE_CHOSEN:
-            return _("%(question)s: select at least one answer", question=label)
+            return _("“%(question)s”: select at least one answer", question=label)
         case AnswerProblem.NOT_WRITTEN:
-            return _("%(question)s: write an answer", question=label)
+            return _("“%(question)s”: write an answer", question=label)
         case AnswerProblem.TOO_LONG:
             return _("The text must be %(num)s characters or fewer", num=question.max_length or LONGEST_TEXT)
         case AnswerProblem.NOT_AN_ANSWER:

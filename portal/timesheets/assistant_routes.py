@@ -126,7 +126,7 @@ async def _month_page(
         "events": events,
         "event_line": event_line,
         "revisions": revisions,
-        "returned_reason": report.returned_reason if report and report.status is ReportStatus.RETURNED else "",
+        "returned_reason": i18n.written(report.returned_reason, report.returned_reason_lang) if report and report.status is ReportStatus.RETURNED else "",
         "action": _month_url(request, assisted, month),
         "previous_href": _month_url(request, assisted, service.previous_month(month))
         if assisted.covers_month(service.previous_month(month)) else None,

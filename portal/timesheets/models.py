@@ -66,11 +66,14 @@ class MonthlyReport(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     returned_reason: Mapped[str] = mapped_column(Text, default="")
+    # The language each text was written in (the page's, lv or ru): a page in another language marks it.
+    returned_reason_lang: Mapped[str | None] = mapped_column(String(2))
     # The random sample for control (the desk): drawn, then checked with a note.
     sample_id: Mapped[int | None] = mapped_column(ForeignKey("control_sample.id"), index=True)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     check_note: Mapped[str] = mapped_column(Text, default="")
+    check_note_lang: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # Every change moves `version` on (services call `touch`); an UPDATE that finds another
@@ -128,6 +131,7 @@ class ReportEvent(Base):
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     action: Mapped[ReportAction] = mapped_column(string_enum(ReportAction, "report_action", length=40))
     message: Mapped[str] = mapped_column(Text, default="")
+    message_lang: Mapped[str | None] = mapped_column(String(2))  # the language it was written in
     entry_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # the entries a return points at
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
+from portal import i18n
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.timesheets.models import ReportAction, ReportEvent, ReportStatus
@@ -37,9 +40,10 @@ def event_text(action: ReportAction) -> str:
     return str(EVENT_TEXTS[action])
 
 
-def event_line(event: ReportEvent, *, with_check_note: bool = False) -> str:
-    """The event's text, then the person's reason for a return; the desk also sees the caseworker's note on a check."""
+def event_line(event: ReportEvent, *, with_check_note: bool = False) -> Markup:
+    """The event's text, then the person's reason for a return; the desk also sees the caseworker's note on a check
+    (each in the language it was written in)."""
     text = event_text(event.action)
     if event.message and (event.action is ReportAction.RETURNED or (with_check_note and event.action is ReportAction.CHECKED)):
-        return f"{text}: {event.message}"
-    return text
+        return Markup("{}: {}").format(text, i18n.written(event.message, event.message_lang))
+    return Markup.escape(text)

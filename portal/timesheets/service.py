@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal import clock, policy
+from portal import clock, i18n, policy
 from portal.applications.rules import Period, Purpose
 from portal.db import added_or_existing, for_update, utcnow, violates
 from portal.entitlements.models import AssistantAssignment, Entitlement
@@ -209,7 +209,8 @@ def events_query(report_ids: Sequence[int]) -> Any:
 def _event(db: AsyncSession, report: MonthlyReport, actor: Person, action: ReportAction, message: str = "",
            entry_ids: Sequence[int] = ()) -> None:
     db.add(ReportEvent(report_id=report.id, actor_id=actor.id, on_behalf_of_id=report.person_id, action=action,
-                       message=message, entry_ids=list(entry_ids)))
+                       message=message, message_lang=i18n.written_in() if message else None,
+                       entry_ids=list(entry_ids)))
 
 
 def _check_version(report: MonthlyReport, shown_version: int | None) -> None:
@@ -410,6 +411,7 @@ async def submit(db: AsyncSession, assistant: Person, assisted: Assisted, month:
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = utcnow()
     report.returned_reason = ""
+    report.returned_reason_lang = None
     report.touch()
     _event(db, report, assistant, ReportAction.SUBMITTED)
     await db.flush()
@@ -527,6 +529,7 @@ async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
         raise DisputeRefused(DisputeProblem.NOT_ITS_ENTRY)
     report.status = ReportStatus.RETURNED
     report.returned_reason = reason
+    report.returned_reason_lang = i18n.written_in()
     report.touch()
     _event(db, report, actor, ReportAction.RETURNED, message=reason, entry_ids=entry_ids)
     await db.flush()

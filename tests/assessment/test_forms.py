@@ -66,7 +66,7 @@ def test_an_answer_with_an_error_is_shown_as_typed_and_not_kept_while_the_others
 def test_a_rating_that_needs_help_needs_a_comment_at_the_comment() -> None:
     data = {**section_form(ADULTS, "mobility_outside"), "stairs-comment": "  "}
     reading = read_section(ADULTS, MOBILITY, body_of(data), "Anna Bērziņa")
-    message = i18n.gettext("%(question)s: write what help is needed and why", question=STAIRS.text("lv", "Anna Bērziņa"))
+    message = i18n.gettext("“%(question)s”: write what help is needed and why", question=STAIRS.text("lv", "Anna Bērziņa"))
     assert reading.errors == [("stairs-comment", message)]
     assert reading.answers["stairs"] == {"rating": "some_help", "comment": ""}  # kept: the section is in progress
 
