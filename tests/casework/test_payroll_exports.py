@@ -18,16 +18,19 @@ from starlette.testclient import TestClient
 
 from portal import clock, i18n
 from portal.audit import AuditEvent
+from portal.casework import payroll
 from portal.casework.models import PayrollExport, PayrollLine
 from portal.people import service as people
 from portal.settings import Settings
 from portal.timesheets import service
 from portal.timesheets.models import MonthlyReport
 from tests.applications.test_routes import translated
+from tests.casework.many import confirmed_month
 from tests.casework.test_desk import count, switch_to
 from tests.casework.test_reports import ILZE, JANIS, LIGA, MARTA, PETERIS, draw, granted, last_month, record, run
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.race import posts_at_once, workers
+from tests.test_query_counts import statements
 
 HEADER = ("Export", "Line", "Assistant", "Assistant's personal code", "Person assisted", "Month", "Revision", "Hours",
           "Rate per hour, EUR", "Amount, EUR", "Corrects export", "Corrects line")
@@ -203,3 +206,59 @@ def test_export_lines_cannot_be_changed_or_removed_on_postgresql(client: TestCli
         with pytest.raises(DBAPIError, match="append-only"), engine_for(database_url).begin() as connection:
             connection.execute(text(statement))
     assert count(database_url, PayrollLine) == 1
+
+
+def test_the_export_pages_ask_the_same_of_the_database_for_few_rows_as_for_many(client: TestClient, database_url: str) -> None:
+    month = last_month()
+    confirmed_month(database_url, month, 6)
+    sign_in(client, LIGA)
+
+    def measured() -> tuple[list[str], list[str], list[str], int]:
+        """The statements of an export, of its file's download and of the list; and the file's lines."""
+        token = csrf_of(client.get(EXPORTS).text)
+        with statements(client) as written:
+            assert client.post(EXPORTS, data={"csrf_token": token, "month": f"{month:%Y-%m}"}).status_code == 303
+        made = exports_of(database_url)[-1]  # the newest
+        with statements(client) as downloaded:
+            _raw, rows = exported_file(client, made.id)
+        with statements(client) as listed:
+            assert client.get(EXPORTS).status_code == 200
+        return written, downloaded, listed, len(rows) - 1
+
+    few = measured()
+    confirmed_month(database_url, month, 50, first=6)
+
+    async def older_exports(session: AsyncSession) -> None:  # 60 more in the list than a page shows
+        riga = await people.municipality_by_code(session, "riga")
+        liga = await people.person_by_code(session, LIGA)
+        session.add_all(PayrollExport(municipality_id=riga.id, month=month, year=2000, number=n, exported_by_id=liga.id) for n in range(1, 61))
+
+    run(database_url, older_exports)
+    many = measured()
+    assert (few[3], many[3]) == (6, 50)
+    assert [len(s) for s in few[:3]] == [len(s) for s in many[:3]], (few, many)
+    assert len([s for s in many[1] if s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT")]) == 1  # one INSERT for 100 people
+    first_page = client.get(EXPORTS).text
+    assert first_page.count('id="export-') == 50 and 'rel="prev"' not in first_page
+    following = re.search(r'href="([^"]+)" rel="next"', first_page)
+    assert following and "after=" in following.group(1)
+    second_page = client.get(following.group(1).replace("&amp;", "&")).text
+    assert second_page.count('id="export-') == 12 and 'rel="next"' not in second_page  # 62 in all, newest first
+    assert ">2000/1<" in second_page and f">{clock.today().year}/2<" in first_page
+
+
+def test_an_adjustment_is_the_difference_at_each_rate_and_refers_to_the_line_it_corrects() -> None:
+    report = MonthlyReport(id=7, revision=3, person_id=1, assistant_id=2)
+    paid = {511: payroll._Paid(60 * 60, 30660, 40), 600: payroll._Paid(0, 0, 41)}  # 41: an adjustment that took 600's hours back
+
+    def lines(at_rates: list[tuple[int, int]], before: dict[int, payroll._Paid]) -> list[tuple[int, int, int, int | None]]:
+        return [(line["rate_cents"], line["minutes"], line["amount_cents"], line["adjusts_line_id"])
+                for line in payroll.lines_of(report, at_rates, before)]
+
+    assert lines([(511, 60 * 60)], {}) == [(511, 3600, 30660, None)]  # the month's first payment
+    assert lines([(511, 59 * 60)], paid) == [(511, -60, -511, 40)]  # the measured case
+    assert lines([(511, 50 * 60), (600, 10 * 60)], paid) == [(511, -600, -5110, 40), (600, 600, 6000, 41)]
+    assert lines([(479, 30)], {511: paid[511]}) == [(479, 30, 240, 40), (511, -3600, -30660, 40)]  # a rate it never had
+    assert lines([], {511: paid[511]}) == [(511, -3600, -30660, 40)]  # corrected to no hours: all taken back
+    assert lines([(511, 60 * 60)], paid) == [(511, 0, 0, 40)]  # nothing changed: one line of nothing, the revision paid
+    assert payroll.amount(45, 511) == 383 and payroll.amount(90, 511) == 766  # 383.25, 766.5: half to even, as reports
