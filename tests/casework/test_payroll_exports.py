@@ -145,6 +145,8 @@ def test_a_correction_after_the_export_is_an_adjustment_line_in_the_next_export(
     listed = client.get(EXPORTS).text
     assert listed.index(f'id="export-{exports[1].id}"') < listed.index(f'id="export-{first.id}"')  # newest first
     assert f'href="/lv/desk/payroll/{first.id}.csv"' in listed
+    assert 'href="/lv/desk/payroll"' in client.get("/lv/desk").text  # from the desk, and from the month's reports
+    assert f'href="/lv/desk/payroll?month={month:%Y-%m}"' in client.get(f"/lv/desk/reports?month={month:%Y-%m}").text
     switch_to(client, PETERIS)  # Jelgava's caseworker
     assert client.get(f"/lv/desk/payroll/{first.id}.csv").status_code == 404
     assert f"/desk/payroll/{first.id}.csv" not in client.get(EXPORTS).text
