@@ -27,7 +27,7 @@ from portal.timesheets.models import MonthlyReport
 from tests.applications.test_routes import translated
 from tests.casework.many import confirmed_month
 from tests.casework.test_desk import count, switch_to
-from tests.casework.test_reports import ILZE, JANIS, LIGA, MARTA, PETERIS, draw, granted, last_month, record, run
+from tests.casework.test_reports import ANNA, ILZE, JANIS, LIGA, MARTA, PETERIS, draw, granted, last_month, record, run
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.race import posts_at_once, workers
 from tests.test_query_counts import statements
@@ -264,3 +264,24 @@ def test_an_adjustment_is_the_difference_at_each_rate_and_refers_to_the_line_it_
     assert lines([], {511: paid[511]}) == [(511, -3600, -30660, 40)]  # corrected to no hours: all taken back
     assert lines([(511, 60 * 60)], paid) == [(511, 0, 0, 40)]  # nothing changed: one line of nothing, the revision paid
     assert payroll.amount(45, 511) == 383 and payroll.amount(90, 511) == 766  # 383.25, 766.5: half to even, as reports
+
+
+def test_a_month_confirmed_after_the_export_is_paid_in_full_by_the_next(client: TestClient, database_url: str) -> None:
+    month = last_month()
+    ids = granted(database_url, service.previous_month(service.previous_month(month)), (MARTA, ANNA))
+    record(database_url, ids[MARTA], month, (1, 2), 3)
+    waiting = record(database_url, ids[ANNA], month, (3,), 4, then="submit")  # not confirmed yet: not paid
+    sign_in(client, LIGA)
+    assert export(client, month)[0] == 303
+    assert [row[4] for row in exported_file(client, exports_of(database_url)[0].id)[1][1:]] == ["Marta Kalniņa"]
+
+    async def confirm(session: AsyncSession) -> None:
+        report = await session.get(MonthlyReport, waiting)
+        assert report is not None
+        await service.confirm(session, await people.person_by_code(session, ANNA), report, None)
+
+    run(database_url, confirm)
+    assert export(client, month)[0] == 303
+    year = clock.today().year
+    assert exported_file(client, exports_of(database_url)[1].id)[1][1:] == [
+        [f"{year}/2", "1", "Ilze Ozola", ILZE, "Anna Bērziņa", f"{month:%Y-%m}", "1", "4,00", "5,11", "20,44", "", ""]]
