@@ -4,7 +4,7 @@ A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is read b
 and Google Sheets as a formula (`=HYPERLINK(...)`, `=cmd|...`), and a person's free text can begin
 with one. Every such cell is neutralised with a leading `'`, as OWASP's guidance on CSV injection
 says; the csv module then quotes what needs quoting. Numbers the portal itself writes are left as
-they are (a number cannot carry a formula). Every CSV export uses `writer`, so none forgets.
+they are (a number cannot carry a formula): an int, a float, or text marked as the portal's `Number`. Every CSV export uses `writer`, so none forgets.
 
 The files open in columns in a Latvian- or Russian-locale spreadsheet as they are: cells are
 separated by `;` (where the decimal separator is a comma, Excel and LibreOffice split CSV at `;`),
@@ -33,9 +33,13 @@ class _Writable(Protocol):
     def write(self, text: str, /) -> int: ...
 
 
-def decimal(text: str) -> str:
+class Number(str):
+    """A number the portal itself wrote as text ("-1,00"): left as it is, though it may begin with a minus."""
+
+
+def decimal(text: str) -> Number:
     """A number written with a decimal point ("5.11"), as the Latvian and Russian locales write it ("5,11")."""
-    return text.replace(".", ",")
+    return Number(text.replace(".", ","))
 
 
 def cell(value: object) -> str | int:
@@ -43,6 +47,8 @@ def cell(value: object) -> str | int:
     fraction gets a decimal comma."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, Number):  # the portal's own figure: a minus is a sign, not a formula
+        return str(value)
     if isinstance(value, float):
         return decimal(repr(value))
     written = "" if value is None else str(value)

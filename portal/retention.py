@@ -42,6 +42,7 @@ from portal.applications.models import CLOSED, Application, ApplicationDocument,
 from portal.applications.rules import MAX_GRANT_YEARS, add_months
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.audit import AuditEvent
+from portal.casework.models import PayrollExport, PayrollLine
 from portal.db import Base, Database, read_only
 from portal.eid.models import WebSession
 from portal.entitlements.models import AssistantAssignment, Entitlement
@@ -137,6 +138,7 @@ class Rule:
     waits_because: str = ""
     # The rows are applications: their documents' files are deleted once the batch has committed.
     documents: bool = False
+    append_only: str = "the audit"  # for a rule that only reports (Action.REPORT): what its run says it keeps
 
     def window(self, today: date, surveys: Mapping[str, Survey]) -> Window:
         return Window(today, self.period.cutoff(today), surveys)
@@ -213,6 +215,15 @@ def notice_keys(w: Window) -> Select[Any]:
 def monthly_reports(w: Window) -> Select[Any]:
     # Every revision of a month has the month: a month's revisions go together.
     return select(MonthlyReport.id).where(MonthlyReport.month < w.cutoff)
+
+
+def monthly_reports_unpaid(w: Window) -> Select[Any]:
+    """Reports no payroll export names (an export's lines are append-only: its maintenance removes them first)."""
+    return monthly_reports(w).where(~exists().where(PayrollLine.report_id == MonthlyReport.id))
+
+
+def payroll_exports(w: Window) -> Select[Any]:
+    return select(PayrollExport.id).where(PayrollExport.month < w.cutoff)
 
 
 def control_samples(w: Window) -> Select[Any]:
@@ -402,6 +413,15 @@ RULES: tuple[Rule, ...] = (
         "counted from the end of the year. *Unverified*: 5 years may do where assistants are paid on a service contract, "
         "not employment: the municipality's accountant confirms. Statistics for the ministry are reported (SPOLIS) at the time.",
         monthly_reports, _deleting(MonthlyReport),
+        actionable=monthly_reports_unpaid, waits_because="a payroll export names them (removed by its maintenance first)",
+    ),
+    Rule(
+        "payroll_export", "payroll_export", "Payroll exports of a month, with their lines (and adjustments)",
+        Period(years=PAYROLL_YEARS, from_year_end=True), "the export's month", Action.REPORT,
+        "counted and reported, never changed: the database owner's maintenance removes them",
+        "What was handed to the payroll: the accounting record of the assistants' pay for the month, kept as the monthly "
+        "reports are (Accounting Law art. 28). Append-only (migration 0021): the portal never deletes an export.",
+        payroll_exports, append_only="the payroll",
     ),
     Rule(
         "control_sample", "control_sample", "Control samples drawn of a month's reports",
@@ -522,6 +542,7 @@ PART_OF: Mapping[str, str] = {
     "entitlement": "case_file",
     "assistant_assignment": "case_file",
     "time_entry": "monthly_report",
+    "payroll_line": "payroll_export",
     "report_event": "monthly_report",
 }
 
@@ -544,7 +565,7 @@ class Outcome:
         if not self.expired:
             return text
         if rule.action is Action.REPORT:
-            return text + "; kept: the audit is append-only, the database owner's maintenance removes them (docs/retention.md)"
+            return text + f"; kept: {rule.append_only} is append-only, the database owner's maintenance removes them (docs/retention.md)"
         would, did = {Action.DELETE: ("would delete", "deleted"), Action.ANONYMISE: ("would anonymise", "anonymised")}[rule.action]
         text += f"; {would if dry_run else did} {self.done}"
         if rule.documents:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from portal import i18n
+from typing import assert_never
+
+from portal import clock, i18n
 from portal.applications.models import ApplicationStatus
 from portal.applications.rules import ServiceKind
+from portal.casework.payroll import ExportProblem
 from portal.casework.queue import MAX_SEARCH, Due, Whose
+from portal.casework.reports import recent_months
 from portal.casework.service import AssignProblem, GrantProblem, GrantRefused
 from portal.forms import Choice, DateParts, EnumChoice, Form, Integer, Text
 from portal.i18n import gettext as _
@@ -98,3 +102,30 @@ def assign_problem(problem: AssignProblem) -> tuple[str, str]:
             return "given_name", _("Enter the assistant's given name")
         case AssignProblem.FAMILY_NAME_NEEDED:
             return "family_name", _("Enter the assistant's family name")
+
+
+def _exportable_months() -> list[str]:
+    return [f"{month:%Y-%m}" for month in recent_months(clock.today())]
+
+
+class PayrollExportForm(Form):
+    """The month the desk exports to the payroll: one of the months its select offers."""
+
+    month = Choice(_exportable_months, required=_l("Select the month to export"))
+
+
+class PayrollExportsForm(Form):
+    """Where the list of exports begins, in the URL."""
+
+    after = Text(max_length=MAX_CURSOR)
+    before = Text(max_length=MAX_CURSOR)
+
+
+def export_problem(problem: ExportProblem) -> tuple[str, str]:
+    """Why no export was written, in words, at the month's field."""
+    match problem:
+        case ExportProblem.NOTHING_NEW:
+            return "month", _("Every confirmed report of this month is in an export already, with its corrections")
+        case ExportProblem.EXPORTED_MEANWHILE:
+            return "month", _("Another export of this month was being written at the same moment. Look at the exports below.")
+    assert_never(problem)

@@ -289,7 +289,7 @@ async def pay_lines(db: AsyncSession, scope: policy.DeskScope, month: date) -> l
     return lines
 
 
-def decimal_text(value: int, divisor: int) -> str:
+def decimal_text(value: int, divisor: int) -> csvfiles.Number:
     """Two decimal places with a decimal comma ("5,11", "7,50"), as a Latvian-locale spreadsheet reads a number."""
     return csvfiles.decimal(str((Decimal(value) / divisor).quantize(Decimal("0.01"))))
 
@@ -573,10 +573,14 @@ class SampleCounts:
 
 @dataclass(frozen=True)
 class Sampled:
-    """A drawn report, and the draw that drew it."""
+    """A drawn report, and the draw that drew it. The drawn revision is what was (or is to be) checked;
+    `confirmed_since` is the latest revision of the same month confirmed after it, `started_since` a
+    newer one still waiting for its confirmation: what changed since the draw."""
 
     found: Found
     sample: ControlSample
+    confirmed_since: MonthlyReport | None = None
+    started_since: MonthlyReport | None = None
 
 
 def _sampled(scope: policy.DeskScope, month: date, chosen: SampleFilter, *entities: Any) -> Any:
@@ -640,8 +644,29 @@ async def sampled_page(
         query = query.where(chosen.check.value == CHECK_STATE)
     page: Page[Any] = await keyset_page(db, query, SAMPLE_ORDER, _sampled_key, entities=True, size=size,
                                         after=read_cursor(after, SAMPLE_KEY_KINDS), before=read_cursor(before, SAMPLE_KEY_KINDS))
-    return Page([Sampled(Found(report, grant, person, assistant), sample) for report, grant, person, assistant, sample in page.rows],
-                page.after, page.before)
+    newer = await _newer_revisions(db, [(row[0].assignment_id, row[0].revision) for row in page.rows], month)
+    rows = []
+    for report, grant, person, assistant, sample in page.rows:
+        since = newer.get(report.assignment_id, [])
+        confirmed_since = next((r for r in reversed(since) if r.revision > report.revision and r.status is ReportStatus.CONFIRMED), None)
+        started_since = since[-1] if since and since[-1].revision > report.revision and since[-1].status is not ReportStatus.CONFIRMED else None
+        rows.append(Sampled(Found(report, grant, person, assistant), sample, confirmed_since, started_since))
+    return Page(rows, page.after, page.before)
+
+
+async def _newer_revisions(db: AsyncSession, drawn: list[tuple[int, int]], month: date) -> dict[int, list[MonthlyReport]]:
+    """Per assignment of the page's drawn reports, the month's revisions after the lowest one drawn, oldest
+    first: one query for the page (a month has a revision or two)."""
+    if not drawn:
+        return {}
+    found: dict[int, list[MonthlyReport]] = {}
+    for report in await db.scalars(
+        select(MonthlyReport).where(MonthlyReport.assignment_id.in_({a for a, _ in drawn}), MonthlyReport.month == month,
+                                    MonthlyReport.revision > min(r for _, r in drawn))
+        .order_by(MonthlyReport.assignment_id, MonthlyReport.revision)
+    ):
+        found.setdefault(report.assignment_id, []).append(report)
+    return found
 
 
 async def sampled_report(db: AsyncSession, scope: policy.DeskScope, report_id: int) -> Found:

@@ -23,6 +23,7 @@ from portal import audit, clock, csvfiles, i18n, policy
 from portal.applications.journey import kind_name
 from portal.applications.rules import Period, ServiceKind
 from portal.casework import forms as desk_forms
+from portal.casework import payroll as exports
 from portal.casework import reports
 from portal.casework.guards import caseworkers_only
 from portal.casework.reports import State
@@ -102,6 +103,7 @@ async def overview(request: Request) -> Response:
         "kind_options": [{"value": "", "text": _("All services")}] + [{"value": k.value, "text": kind_name(k)} for k in ServiceKind],
         "state_tag": state_tag,
         "payroll_href": _with_month(request, "desk_payroll", month),
+        "exports_href": _with_month(request, "desk_payroll_exports", month) if request.state.scope.municipality_ids else None,
         "sample_href": _with_month(request, "desk_sample", month) if request.state.scope.municipality_ids else None,
         "summary_href": _with_month(request, "desk_summary", month),
     })
@@ -240,6 +242,85 @@ async def summary(request: Request) -> Response:
     })
 
 
+# ------------------------------------------------------------ payroll exports
+
+
+def _desk_of_municipalities(request: Request) -> policy.DeskScope:
+    """The desk's scope, when it pays a municipality's assistants (a school's staff export no payroll): else 404."""
+    scope: policy.DeskScope = request.state.scope
+    if not scope.municipality_ids:
+        raise HTTPException(404)
+    return scope
+
+
+@caseworkers_only
+async def payroll_exports(request: Request) -> Response:
+    """The municipality's payroll exports, newest first, a page at a time; export a month (POST).
+
+    An export is written once, numbered, and served from its stored lines ever after (casework.payroll);
+    a month exported again holds only what is new: reports confirmed since, and corrections as adjustments."""
+    scope = _desk_of_municipalities(request)
+    month, context = _month_context(request)
+    errors: Errors = []
+    status = 200
+    if request.method == "POST":
+        form = await desk_forms.PayrollExportForm.read(request)
+        errors, status = form.errors, 422
+        chosen = timesheets.parse_month(form.month) if form.ok else None
+        if chosen is not None:
+            month, context = chosen, {**context, "month": chosen, "month_value": f"{chosen:%Y-%m}"}
+            try:
+                async with unit_of_work(request) as db:
+                    made = await exports.export_month(db, current_person(request), scope, chosen)
+                return RedirectResponse(lang_url(request, "desk_payroll_exports") + f"#export-{made[0].id}", status_code=303)
+            except exports.ExportRefused as refused:  # exported already, or by another desk a moment ago
+                errors, status = [desk_forms.export_problem(refused.problem)], 409
+    shown = desk_forms.PayrollExportsForm.from_query(request)
+    async with unit_of_work(request) as db:
+        page = await exports.exports_page(db, scope, after=shown.values["after"], before=shown.values["before"])
+
+    def page_href(**cursor: str) -> str:
+        return lang_url(request, "desk_payroll_exports") + "?" + urlencode(cursor)
+
+    return render(request, "casework/payroll.html", {
+        **context, "errors": errors, "rows": page.rows,
+        "previous_href": page_href(before=page.before) if page.before else None,
+        "next_href": page_href(after=page.after) if page.after else None,
+        "back_href": _with_month(request, "desk_reports", month),
+    }, status_code=status if errors else 200)
+
+
+EXPORT_HEADER = (lambda: _("Export"), lambda: _("Line"), lambda: _("Assistant"), lambda: _("Assistant's personal code"),
+                 lambda: _("Person assisted"), lambda: _("Month"), lambda: _("Revision"), lambda: _("Hours"),
+                 lambda: _("Rate per hour, EUR"), lambda: _("Amount, EUR"), lambda: _("Corrects export"), lambda: _("Corrects line"))
+
+
+@caseworkers_only
+async def payroll_export_file(request: Request) -> Response:
+    """One export as CSV (UTF-8 with a BOM, `;`, decimal commas: csvfiles), from its stored lines, streamed a
+    batch at a time as the month's payroll is (see `payroll`). Every download is in the audit, for everyone
+    the file names, committed before the first byte; another municipality's export is "not found"."""
+    scope = _desk_of_municipalities(request)
+    async with unit_of_work(request) as db:
+        try:
+            export = await exports.export_in_scope(db, scope, int(request.path_params["id"]))
+        except exports.NotFound:
+            raise HTTPException(404) from None
+        await exports.record_download(db, current_person(request), export)
+    batches = exports.stored_batches(lambda: unit_of_work(request), export)
+    first = await anext(batches)  # read before the response begins: a busy database is the 503 page, not a broken file
+
+    async def rows() -> AsyncIterator[list[object]]:
+        for line in first:
+            yield exports.file_row(export, line)
+        async for lines in batches:
+            for line in lines:
+                yield exports.file_row(export, line)
+
+    return csvfiles.attachment(f"payroll-{export.year}-{export.number}.csv",
+                               csvfiles.streamed([text() for text in EXPORT_HEADER], rows(), rows_per_chunk=reports.PAYROLL_BATCH))
+
+
 # ------------------------------------------------------------------ sample
 
 
@@ -356,6 +437,8 @@ def page_routes() -> list[Route]:
         Route("/desk/reports/{id:int}", report, name="desk_report"),
         Route("/desk/reports/{id:int}/confirm", confirm_for_person, methods=["POST"], name="desk_confirm_report"),
         Route("/desk/payroll.csv", payroll, name="desk_payroll"),
+        Route("/desk/payroll", payroll_exports, methods=["GET", "POST"], name="desk_payroll_exports"),
+        Route("/desk/payroll/{id:int}.csv", payroll_export_file, name="desk_payroll_export"),
         Route("/desk/summary", summary, name="desk_summary"),
         Route("/desk/sample", sample, methods=["GET", "POST"], name="desk_sample"),
         Route("/desk/sample/reports/{id:int}/check", check, methods=["GET", "POST"], name="desk_sample_check"),

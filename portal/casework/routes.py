@@ -99,6 +99,7 @@ async def desk(request: Request) -> Response:
             "rows": rows,
             "total": found.total,
             "filters": filters,
+            "pays_assistants": bool(request.state.scope.municipality_ids),  # a school's staff export no payroll
             "previous_href": page_href(before=found.page.before) if found.page.before else None,
             "next_href": page_href(after=found.page.after) if found.page.after else None,
             "status_options": [{"value": "open", "text": _("Open cases")}] + [
