@@ -1,7 +1,7 @@
 """the language each text a person or a staff member wrote is in (WCAG 3.1.2, language of parts)
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 
 Texts written before this revision have no language (NULL): the portal does not guess one.
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0022'
-down_revision = '0018'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
