@@ -31,13 +31,24 @@ class PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.status = 0
+        self.is_html = False
         self.links: list[str] = []
         self.forms: list[FoundForm] = []
+        self.html_lang: str | None = None
+        # The language switch: its links as (href, hreflang, lang), and the language it marks as the page's.
+        self.switch_links: list[tuple[str, str, str]] = []
+        self.switch_current: str | None = None
         self._form: FoundForm | None = None
         self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        elif tag == "a" and "language-switch__link" in a.get("class", "").split():
+            self.switch_links.append((a.get("href", ""), a.get("hreflang", ""), a.get("lang", "")))
+        elif tag == "span" and "language-switch__current" in a.get("class", "").split() and a.get("aria-current") == "true":
+            self.switch_current = a.get("lang")
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form" and a.get("method", "get").lower() == "post":
@@ -69,17 +80,20 @@ def seed_demo(settings: Settings) -> None:
     asyncio.run(work())
 
 
-def _same_site_path(page: str, href: str) -> str | None:
+def _same_site_path(page: str, href: str, lang: str = "lv") -> str | None:
     target = urlsplit(urljoin(f"http://testserver{page}", href))
-    if target.netloc != "testserver" or not target.path.startswith("/lv/") or target.path.startswith(SKIPPED_PATHS):
+    if target.netloc != "testserver" or not target.path.startswith(f"/{lang}/") or target.path.startswith(SKIPPED_PATHS):
         return None
-    if any(target.path.startswith(f"/lv{skipped}") for skipped in SKIPPED_PATHS):
+    if any(target.path.startswith(f"/{lang}{skipped}") for skipped in SKIPPED_PATHS):
         return None
     return target.path + (f"?{target.query}" if target.query else "")
 
 
 def crawl(client: TestClient, start: str = "/lv/dashboard", limit: int = MAX_PAGES_PER_PERSON) -> dict[str, PageParser]:
-    """Every page reachable from the overview by links (up to `limit`), with its status and forms."""
+    """Every page reachable from the overview by links (up to `limit`), with its status and forms.
+
+    The walk stays in the start page's language (the language switch's links lead out of it)."""
+    lang = start.split("/")[1]
     seen: dict[str, PageParser] = {}
     queue = [start]
     while queue and len(seen) < limit:
@@ -91,10 +105,11 @@ def crawl(client: TestClient, start: str = "/lv/dashboard", limit: int = MAX_PAG
         parser = PageParser()
         parser.status = response.status_code
         if response.headers.get("content-type", "").startswith("text/html"):
+            parser.is_html = True
             parser.feed(response.text)
         seen[path] = parser
         for href in parser.links:
-            target = _same_site_path(path, href)
+            target = _same_site_path(path, href, lang)
             if target and target not in seen and target not in queue:
                 queue.append(target)
     return seen
