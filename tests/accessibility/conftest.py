@@ -47,11 +47,12 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WINDOW = (1280, 900)
 WAIT_SECONDS = 15
 
+# The languages every page is checked in; English, the third, on a few pages (test_english.py).
 LANGS = ("lv", "ru")
 # The only labels the tests find by their text; everything else is found by href or attribute.
-SIGN_IN_TEXT = {"lv": "Pieslēgties", "ru": "Войти"}
-SIGN_OUT_TEXT = {"lv": "Iziet", "ru": "Выйти"}
-ERROR_TITLE_PREFIX = {"lv": "Kļūda: ", "ru": "Ошибка: "}
+SIGN_IN_TEXT = {"lv": "Pieslēgties", "ru": "Войти", "en": "Sign in"}
+SIGN_OUT_TEXT = {"lv": "Iziet", "ru": "Выйти", "en": "Sign out"}
+ERROR_TITLE_PREFIX = {"lv": "Kļūda: ", "ru": "Ошибка: ", "en": "Error: "}
 
 
 @dataclass(frozen=True)
