@@ -384,7 +384,11 @@ def settings_form(driver: WebDriver, lang: str) -> WebElement:
 
 
 def settings_save_button(driver: WebDriver, lang: str) -> WebElement:
-    return settings_form(driver, lang).find_element(By.CSS_SELECTOR, 'button[type="submit"]')
+    """Scrolled to, as a person scrolls to it: at 320 px it is below the fold, and a click at a point outside
+    the emulated viewport (Emulation.setDeviceMetricsOverride) reaches nothing."""
+    button = settings_form(driver, lang).find_element(By.CSS_SELECTOR, 'button[type="submit"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    return button
 
 
 def show_settings_error(driver: WebDriver, base_url: str, lang: str) -> None:
