@@ -78,3 +78,26 @@ def test_the_build_compiles_the_catalogs_into_the_package(tmp_path: Path) -> Non
     for folder in ("portal/surveys/definitions", "portal/assessment/questionnaires"):
         for source in (ROOT / folder).glob("*.toml"):
             assert f"{folder}/{source.name}" in names, f"{folder}/{source.name} is not in the wheel"
+
+
+def test_a_new_message_gets_its_english_from_the_source_and_written_english_stays(tmp_path: Path) -> None:
+    """`make catalogs` fills the en catalog's new messages (portal/english_catalog.py); nothing written is replaced."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from portal.english_catalog import fill
+
+    catalog = Catalog(locale="en")
+    catalog.add("Case taken to handle", "Case taken on")
+    catalog.add("New message")
+    catalog.add(("%(num)s new file", "%(num)s new files"), ("", ""), flags={"python-format"})
+    path = tmp_path / "messages.po"
+    with path.open("wb") as po:
+        write_po(po, catalog)
+    assert fill(path) == ["New message", "%(num)s new file"]
+    with path.open("rb") as po:
+        filled = read_po(po, locale="en")
+    assert filled["Case taken to handle"].string == "Case taken on"
+    assert filled["New message"].string == "New message"
+    assert tuple(filled["%(num)s new file"].string) == ("%(num)s new file", "%(num)s new files")
+    assert fill(path) == []
