@@ -69,11 +69,12 @@ PYTEST_WORKERS ?= auto
 test: install test-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
-# Extract messages from Python and templates, and merge them into the lv and ru catalogs.
+# Extract messages from Python and templates, and merge them into the lv, ru and en catalogs. The msgids
+# are English: a new message's English is its source until someone writes better English in the en catalog.
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
 	  -o $(LOCALES)/messages.pot portal
-	for locale in lv ru; do \
+	for locale in lv ru en; do \
 	  if [ -f $(LOCALES)/$$locale/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
 	      -i $(LOCALES)/messages.pot -d $(LOCALES) -l $$locale; \
@@ -81,8 +82,10 @@ catalogs: $(STAMP)
 	    $(BIN)/pybabel init -i $(LOCALES)/messages.pot -d $(LOCALES) -l $$locale; \
 	  fi; \
 	done
+	$(BIN)/python -m portal.english_catalog
 
-# Compiled catalogs are build products (not committed); `pip install .` compiles them too.
+# Every catalog in portal/locales (lv, ru, en); compiled catalogs are build products (not committed) and
+# `pip install .` compiles them too.
 compile-catalogs: $(STAMP)
 	$(BIN)/pybabel compile -d $(LOCALES)
 

@@ -56,7 +56,7 @@ SESSION_COOKIE = "portal_session"
 
 
 class LanguageConvertor(Convertor[str]):
-    regex = "lv|ru"
+    regex = "|".join(i18n.LOCALES)
 
     def convert(self, value: str) -> str:
         return value

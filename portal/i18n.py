@@ -25,21 +25,26 @@ from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 from markupsafe import Markup
 
-LOCALES: tuple[str, ...] = ("lv", "ru")
+# Latvian is the official language and the default; Russian and English for those who read them better.
+# The order is the language switch's.
+LOCALES: tuple[str, ...] = ("lv", "ru", "en")
 DEFAULT_LOCALE = "lv"
-LANGUAGE_NAMES = {"lv": "Latviešu", "ru": "Русский"}
+LANGUAGE_NAMES = {"lv": "Latviešu", "ru": "Русский", "en": "English"}
 LOCALES_DIR = Path(__file__).parent / "locales"
 TIME_ZONE = "Europe/Riga"
 LOCAL_TIME = get_timezone(TIME_ZONE)  # looked up once, not per formatted value
 
+# The portal's English is British: "3 November 2026", "03/11/2026", 24-hour times (Babel's plain "en" is American).
+BABEL_NAMES = {"en": "en_GB"}
 # Babel parses a locale given by name on every call it formats; these are parsed once.
-BABEL_LOCALES: dict[str, Locale] = {locale: Locale.parse(locale) for locale in LOCALES}
+BABEL_LOCALES: dict[str, Locale] = {locale: Locale.parse(BABEL_NAMES.get(locale, locale)) for locale in LOCALES}
 
 _current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
 
-def other_locale(locale: str) -> str:
-    return "ru" if locale == "lv" else "lv"
+def other_locales(locale: str) -> tuple[str, ...]:
+    """The languages the language switch offers besides the page's, in the switch's order."""
+    return tuple(other for other in LOCALES if other != locale)
 
 
 def set_locale(locale: str) -> None:
@@ -141,7 +146,7 @@ CURRENCY = "EUR"
 # shows; a table formats hundreds of cells. The patterns are resolved here once per locale and only
 # applied per value, with the same results as Babel's format_* functions (tests/pages/test_static_files.py
 # compares them).
-DAY_PATTERNS = {"lv": "EEEE, d. MMMM", "ru": "EEEE, d MMMM"}
+DAY_PATTERNS = {"lv": "EEEE, d. MMMM", "ru": "EEEE, d MMMM", "en": "EEEE d MMMM"}
 MONTH_SKELETON = "yMMMM"
 # Where CLDR's pattern is not what Latvian state texts write: the month and year is "2026. gada
 # novembris" (CLDR: "2026. gada. novembris"), and a date in figures has four digits of the year,
@@ -231,13 +236,13 @@ def format_date(value: date, format: str = "long") -> str:
 
 
 def format_month(value: date) -> str:
-    """A month and its year ("2026. gada novembris", "ноябрь 2026 г.")."""
+    """A month and its year ("2026. gada novembris", "ноябрь 2026 г.", "November 2026")."""
     formats = _formats()
     return str(formats.month.apply(_aware(value), formats.locale))
 
 
 def format_day(value: date) -> str:
-    """A day of a month with its weekday ("otrdiena, 3. novembris", "вторник, 3 ноября")."""
+    """A day of a month with its weekday ("otrdiena, 3. novembris", "вторник, 3 ноября", "Tuesday 3 November")."""
     formats = _formats()
     return str(formats.day.apply(_as_date(value), formats.locale))
 
@@ -266,7 +271,7 @@ def format_hours(minutes: int) -> str:
     if minutes % 60 == 0:
         whole = minutes // 60
         return ngettext("%(num)s hour", "%(num)s hours", whole, num=format_number(whole))
-    # A fraction takes the form of 2 in both languages ("1,5 stundas", "1,5 часа").
+    # A fraction takes the form of 2 in every language ("1,5 stundas", "1,5 часа", "1.5 hours").
     return ngettext("%(num)s hour", "%(num)s hours", 2, num=format_number(round(hours, 2)))
 
 

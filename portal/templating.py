@@ -102,11 +102,10 @@ def _request_context(request: Request) -> dict[str, Any]:
     prefs = display_prefs(request)
     return {
         "lang": lang,
-        "other_lang": i18n.other_locale(lang),
-        "language_names": i18n.LANGUAGE_NAMES,
         "url": url,
         "static": lambda path: static_url(request, path),
-        "switch_url": switch_language_url(request, i18n.other_locale(lang)),
+        # The same page in each other language, in the switch's order (the switch and the head's alternates).
+        "switch_urls": {other: switch_language_url(request, other) for other in i18n.other_locales(lang)},
         "person": request.scope.get("person"),
         # Whether the signed-in person's own changes are theirs to make (a represented minor's are not).
         "decides_for_themself": getattr(request.scope.get("actor"), "decides_for_themself", True),
@@ -136,6 +135,9 @@ def create_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     )
     env.globals.update(i18n.template_globals())
     env.globals["error_for"] = error_for
+    # The language switch's languages and their names, also in the imported component macros.
+    env.globals["languages"] = i18n.LOCALES
+    env.globals["language_names"] = i18n.LANGUAGE_NAMES
     return Jinja2Templates(env=env, context_processors=[_request_context])
 
 

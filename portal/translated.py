@@ -1,6 +1,6 @@
 """Texts in every language people read, as definition files (questionnaires, surveys) give them.
 
-`en` is the source; people read `lv` and `ru`, and a definition missing either is refused.
+`en` is the source, and people read all three (`lv`, `ru`, `en`): a definition missing any of them is refused.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-LANGUAGES = ("lv", "ru")
+LANGUAGES = ("lv", "ru", "en")
 
 
 class DefinitionError(ValueError):
@@ -19,7 +19,7 @@ class DefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class Text:
-    """One text in every language; `en` is the source, people read `lv` and `ru`.
+    """One text in every language the portal is in (`en` is the source).
 
     `other` is the same text about someone else, with `{name}`: a representative answers
     about the person by name ("Can {name} ..."), not about "you".
@@ -46,7 +46,7 @@ def _text(table: dict[str, Any], key: str, where: str, *, optional: bool = False
         if not isinstance(other, dict):
             raise DefinitionError(f"{where}: {key}_other is not a table of texts")
         _in_every_language(other, f"{key}_other", where)
-        without_name = [lang for lang in (*LANGUAGES, "en") if lang in other and "{name}" not in other[lang]]
+        without_name = [lang for lang in LANGUAGES if lang in other and "{name}" not in other[lang]]
         if without_name:
             raise DefinitionError(f"{where}: {key}_other has no {{name}} in {', '.join(without_name)}")
     return Text({lang: str(value).strip() for lang, value in texts.items()},

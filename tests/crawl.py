@@ -32,8 +32,13 @@ class PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.status = 0
+        self.is_html = False
         self.links: list[str] = []
         self.forms: list[FoundForm] = []
+        self.html_lang: str | None = None
+        # The language switch: its links as (href, hreflang, lang), and the language it marks as the page's.
+        self.switch_links: list[tuple[str, str, str]] = []
+        self.switch_current: str | None = None
         self._form: FoundForm | None = None
         self._select: str | None = None
         self.text: list[str] = []
@@ -43,6 +48,12 @@ class PageParser(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag in ("script", "style"):
             self._hidden += 1
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        elif tag == "a" and "language-switch__link" in a.get("class", "").split():
+            self.switch_links.append((a.get("href", ""), a.get("hreflang", ""), a.get("lang", "")))
+        elif tag == "span" and "language-switch__current" in a.get("class", "").split() and a.get("aria-current") == "true":
+            self.switch_current = a.get("lang")
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form" and a.get("method", "get").lower() == "post":
@@ -113,8 +124,10 @@ def _same_site_path(page: str, href: str, lang: str) -> str | None:
 
 
 def crawl(client: TestClient, start: str = "/lv/dashboard", limit: int = MAX_PAGES_PER_PERSON) -> dict[str, PageParser]:
-    """Every page reachable from the overview by links (up to `limit`) in the start page's language,
-    with its status and forms. Every page's text is checked for the forms locale_slips() finds."""
+    """Every page reachable from the overview by links (up to `limit`), with its status and forms.
+
+    The walk stays in the start page's language (the language switch's links lead out of it).
+    Every page's text is checked for the forms locale_slips() finds."""
     lang = start.split("/")[1]
     seen: dict[str, PageParser] = {}
     queue = [start]
@@ -127,6 +140,7 @@ def crawl(client: TestClient, start: str = "/lv/dashboard", limit: int = MAX_PAG
         parser = PageParser()
         parser.status = response.status_code
         if response.headers.get("content-type", "").startswith("text/html"):
+            parser.is_html = True
             parser.feed(response.text)
             slips = locale_slips(" ".join(parser.text), shares=bool(STATISTICS_PAGES.match(path)))
             assert not slips, (path, slips)

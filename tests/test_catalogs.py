@@ -1,4 +1,4 @@
-"""The lv and ru catalogs: complete, not fuzzy, current with the source, correct plurals."""
+"""The lv, ru and en catalogs: complete, not fuzzy, current with the source, correct plurals."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ LOCALES = ROOT / "portal" / "locales"
 PLURALS = {
     "lv": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n != 0 ? 1 : 2);",
     "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+    "en": "nplurals=2; plural=(n != 1);",
 }
 
 
@@ -27,7 +28,7 @@ def extract(tmp_path: Path) -> Path:
     return template
 
 
-@pytest.mark.parametrize("locale", ["lv", "ru"])
+@pytest.mark.parametrize("locale", list(PLURALS))
 def test_every_message_is_translated_and_none_is_fuzzy(locale: str) -> None:
     with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale=locale)
@@ -38,7 +39,16 @@ def test_every_message_is_translated_and_none_is_fuzzy(locale: str) -> None:
     assert catalog.plural_forms == PLURALS[locale]
 
 
-@pytest.mark.parametrize("locale", ["lv", "ru"])
+@pytest.mark.parametrize("locale", list(PLURALS))
+def test_every_translation_keeps_the_placeholders_of_its_source(locale: str) -> None:
+    """A dropped or renamed %(name)s would fail where the message is shown (Babel's python-format check)."""
+    with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=locale)
+    problems = [(str(message.id), [str(error) for error in errors]) for message, errors in catalog.check()]
+    assert problems == []
+
+
+@pytest.mark.parametrize("locale", list(PLURALS))
 def test_catalogs_are_current_with_the_source(locale: str, tmp_path: Path) -> None:
     with extract(tmp_path).open("rb") as pot:
         source_ids = {m.id for m in read_po(pot) if m.id}
@@ -59,7 +69,7 @@ def test_the_build_compiles_the_catalogs_into_the_package(tmp_path: Path) -> Non
 
     [wheel] = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for locale in ("lv", "ru"):
+    for locale in PLURALS:
         assert f"portal/locales/{locale}/LC_MESSAGES/messages.mo" in names
     assert "portal/templates/base.html" in names
     assert "portal/static/js/htmx.min.js" in names
@@ -68,3 +78,26 @@ def test_the_build_compiles_the_catalogs_into_the_package(tmp_path: Path) -> Non
     for folder in ("portal/surveys/definitions", "portal/assessment/questionnaires"):
         for source in (ROOT / folder).glob("*.toml"):
             assert f"{folder}/{source.name}" in names, f"{folder}/{source.name} is not in the wheel"
+
+
+def test_a_new_message_gets_its_english_from_the_source_and_written_english_stays(tmp_path: Path) -> None:
+    """`make catalogs` fills the en catalog's new messages (portal/english_catalog.py); nothing written is replaced."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from portal.english_catalog import fill
+
+    catalog = Catalog(locale="en")
+    catalog.add("Case taken to handle", "Case taken on")
+    catalog.add("New message")
+    catalog.add(("%(num)s new file", "%(num)s new files"), ("", ""), flags={"python-format"})
+    path = tmp_path / "messages.po"
+    with path.open("wb") as po:
+        write_po(po, catalog)
+    assert fill(path) == ["New message", "%(num)s new file"]
+    with path.open("rb") as po:
+        filled = read_po(po, locale="en")
+    assert filled["Case taken to handle"].string == "Case taken on"
+    assert filled["New message"].string == "New message"
+    assert tuple(filled["%(num)s new file"].string) == ("%(num)s new file", "%(num)s new files")
+    assert fill(path) == []

@@ -1,4 +1,4 @@
-"""Event actions are enums: every member has its one text in Latvian and Russian, and is stored as its plain value."""
+"""Event actions are enums: every member has its one text in each language, and is stored as its plain value."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from portal.db import Database
 from portal.timesheets import presenters as report_presenters
 from portal.timesheets.models import ReportAction, ReportEvent
 
-LOCALES = ("lv", "ru")
+LOCALES = i18n.LOCALES
 MAPPINGS: list[tuple[type[StrEnum], dict[Any, Any]]] = [
     (ApplicationAction, application_presenters.EVENT_TEXTS),
     (ReportAction, report_presenters.EVENT_TEXTS),

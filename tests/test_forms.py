@@ -124,5 +124,6 @@ def test_a_return_address_is_a_page_of_the_portal_and_nothing_more() -> None:
     from portal.eid.routes import safe_next
 
     assert safe_next("/lv/reports?for=3") == "/lv/reports?for=3"
-    for hostile in ("/lv/dashboard%0A", "/lv/dashboard\n", "//evil.example/lv/", "https://evil.example/lv/", "/en/x"):
+    assert safe_next("/en/reports?for=3") == "/en/reports?for=3"
+    for hostile in ("/lv/dashboard%0A", "/lv/dashboard\n", "//evil.example/lv/", "https://evil.example/lv/", "/de/x"):
         assert safe_next(hostile) != hostile

@@ -8,10 +8,14 @@ from portal import i18n
     [
         ("ru", "lv-LV,lv;q=0.9", "ru"),
         (None, "ru-RU,ru;q=0.9,en;q=0.8", "ru"),
-        (None, "en-GB,en;q=0.9,ru;q=0.5", "ru"),
+        (None, "en-GB,en;q=0.9,ru;q=0.5", "en"),
+        (None, "de, ru;q=0.4, en;q=0.5", "en"),
+        ("en", "ru", "en"),
+        ("lv", "en", "lv"),
         (None, "de, lv;q=0.3, ru;q=0.2", "lv"),
         (None, "ru;q=0, lv;q=0.1", "lv"),
-        (None, "en", "lv"),
+        (None, "en", "en"),
+        (None, "de, fr", "lv"),
         (None, None, "lv"),
         ("xx", "ru", "ru"),
         (None, "ru;q=abc, lv", "lv"),
@@ -36,6 +40,10 @@ def test_language_negotiation(cookie: str | None, accept: str | None, expected: 
         ("ru", 11, "11 часов"),
         ("ru", 21, "21 час"),
         ("ru", 22, "22 часа"),
+        ("en", 1, "1 hour"),
+        ("en", 2, "2 hours"),
+        ("en", 0, "0 hours"),
+        ("en", 21, "21 hours"),
     ],
 )
 def test_three_plural_forms(locale: str, n: int, expected: str) -> None:
@@ -51,6 +59,8 @@ def test_fractional_hours_are_formatted_per_locale() -> None:
     assert i18n.format_hours(90) == "1,5 stundas"
     i18n.set_locale("ru")
     assert i18n.format_hours(90) == "1,5 часа"
+    i18n.set_locale("en")
+    assert i18n.format_hours(90) == "1.5 hours"
     i18n.set_locale(i18n.DEFAULT_LOCALE)
 
 
@@ -66,12 +76,14 @@ def test_dates_and_numbers_are_formatted_by_babel_per_locale() -> None:
     i18n.set_locale(i18n.DEFAULT_LOCALE)
 
 
-# The forms Latvian and Russian state texts use, pinned: a change in Babel's CLDR data shows here.
+# The forms Latvian and Russian state texts use, and British English, pinned: a change in Babel's CLDR data shows here.
 PINNED = {
     "lv": {"month": "2026. gada novembris", "short": "03.11.2026", "long": "2026. gada 3. novembris",
            "datetime": "01.12.2026 10:08", "day": "otrdiena, 3. novembris", "money": "1\xa0234,50\xa0€"},
     "ru": {"month": "ноябрь 2026 г.", "short": "03.11.2026", "long": "3 ноября 2026 г.",
            "datetime": "01.12.2026, 10:08", "day": "вторник, 3 ноября", "money": "1\xa0234,50\xa0€"},
+    "en": {"month": "November 2026", "short": "03/11/2026", "long": "3 November 2026",
+           "datetime": "01/12/2026, 10:08", "day": "Tuesday 3 November", "money": "€1,234.50"},
 }
 
 

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 RETURN_TO = "return_to"
 LOGIN_LANG = "login_lang"
-_SAFE_NEXT = re.compile(r"^/(lv|ru)/[A-Za-z0-9\-_/]*(\?[A-Za-z0-9\-_=&%.]*)?$")
+_SAFE_NEXT = re.compile(rf"^/({'|'.join(i18n.LOCALES)})/[A-Za-z0-9\-_/]*(\?[A-Za-z0-9\-_=&%.]*)?$")
 
 
 def safe_next(value: str | None) -> str | None:

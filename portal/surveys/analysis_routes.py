@@ -42,7 +42,7 @@ class SurveysForm(Form):
 
 
 class ResultsForm(Form):
-    language = Choice(["", "lv", "ru"])
+    language = Choice(["", *i18n.LOCALES])
     kind = Choice(["", *[kind.value for kind in ServiceKind]])
     after = Text(max_length=MAX_CURSOR)
     before = Text(max_length=MAX_CURSOR)
@@ -77,7 +77,8 @@ def _survey(request: Request) -> Survey:
 
 def _filter_options() -> dict[str, list[dict[str, str]]]:
     return {
-        "language_options": [{"value": "", "text": _("Both languages")}, {"value": "lv", "text": "Latviešu"}, {"value": "ru", "text": "Русский"}],
+        "language_options": [{"value": "", "text": _("All languages")}]
+        + [{"value": code, "text": i18n.LANGUAGE_NAMES[code]} for code in i18n.LOCALES],
         "kind_options": [{"value": "", "text": _("All services")}] + [{"value": k.value, "text": kind_name(k)} for k in ServiceKind],
     }
 

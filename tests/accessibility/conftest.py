@@ -47,11 +47,12 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WINDOW = (1280, 900)
 WAIT_SECONDS = 15
 
+# The languages every page is checked in; English, the third, on a few pages (test_english.py).
 LANGS = ("lv", "ru")
 # The only labels the tests find by their text; everything else is found by href or attribute.
-SIGN_IN_TEXT = {"lv": "Pieslēgties", "ru": "Войти"}
-SIGN_OUT_TEXT = {"lv": "Iziet", "ru": "Выйти"}
-ERROR_TITLE_PREFIX = {"lv": "Kļūda: ", "ru": "Ошибка: "}
+SIGN_IN_TEXT = {"lv": "Pieslēgties", "ru": "Войти", "en": "Sign in"}
+SIGN_OUT_TEXT = {"lv": "Iziet", "ru": "Выйти", "en": "Sign out"}
+ERROR_TITLE_PREFIX = {"lv": "Kļūda: ", "ru": "Ошибка: ", "en": "Error: "}
 
 
 @dataclass(frozen=True)
@@ -383,7 +384,11 @@ def settings_form(driver: WebDriver, lang: str) -> WebElement:
 
 
 def settings_save_button(driver: WebDriver, lang: str) -> WebElement:
-    return settings_form(driver, lang).find_element(By.CSS_SELECTOR, 'button[type="submit"]')
+    """Scrolled to, as a person scrolls to it: at 320 px it is below the fold, and a click at a point outside
+    the emulated viewport (Emulation.setDeviceMetricsOverride) reaches nothing."""
+    button = settings_form(driver, lang).find_element(By.CSS_SELECTOR, 'button[type="submit"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    return button
 
 
 def show_settings_error(driver: WebDriver, base_url: str, lang: str) -> None:

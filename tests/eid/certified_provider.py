@@ -65,7 +65,8 @@ def running_certified_provider(accounts: Mapping[str, Mapping[str, object]] = AC
     if not PACKAGE.is_file():
         _missing(f"oidc-provider is not installed ({PACKAGE} is missing)")
     config = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [REDIRECT_URI],
-              "post_logout_redirect_uris": ["http://testserver/lv/signed-out", "http://testserver/ru/signed-out"],
+              "post_logout_redirect_uris": ["http://testserver/lv/signed-out", "http://testserver/ru/signed-out",
+                                           "http://testserver/en/signed-out"],
               "accounts": accounts}
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(  # our own script, no shell

@@ -24,6 +24,10 @@ def test_healthz_needs_no_session(client: TestClient) -> None:
         ({"accept-language": "ru-RU,ru;q=0.9"}, None, "/ru/"),
         ({"accept-language": "ru-RU,ru;q=0.9"}, "lv", "/lv/"),
         ({"accept-language": "en"}, "ru", "/ru/"),
+        ({"accept-language": "en-GB,en;q=0.9,lv;q=0.5"}, None, "/en/"),
+        ({"accept-language": "en"}, "lv", "/lv/"),
+        ({"accept-language": "ru"}, "en", "/en/"),
+        ({"accept-language": "de, fr"}, None, "/lv/"),
     ],
 )
 def test_root_redirects_by_cookie_then_accept_language(client: TestClient, headers, cookie, expected) -> None:  # type: ignore[no-untyped-def]
@@ -44,12 +48,14 @@ def test_every_public_page_in_both_languages(client: TestClient, lang: str, page
     response = client.get(f"/{lang}{page}")
     assert response.status_code == 200
     assert f'<html lang="{lang}"' in response.text
-    other = "ru" if lang == "lv" else "lv"
-    # The language switch goes to the same page in the other language.
-    switch = re.search(rf'<a [^>]*hreflang="{other}"[^>]*>', response.text)
-    assert switch, "no language switch"
-    assert f'href="/{other}{page}"' in switch.group(0)
-    assert f'lang="{other}"' in switch.group(0)
+    # The language switch goes to the same page in each other language.
+    for other in ("lv", "ru", "en"):
+        if other == lang:
+            continue
+        switch = re.search(rf'<a [^>]*hreflang="{other}"[^>]*>', response.text)
+        assert switch, f"no link to {other} in the language switch"
+        assert f'href="/{other}{page}"' in switch.group(0)
+        assert f'lang="{other}"' in switch.group(0)
 
 
 def test_sign_in_labels(client: TestClient) -> None:
@@ -68,7 +74,8 @@ def test_unknown_pages_answer_404_in_the_language(client: TestClient, lang: str)
 
 
 def test_an_unknown_language_prefix_is_404(client: TestClient) -> None:
-    assert client.get("/en/settings").status_code == 404
+    assert client.get("/de/settings").status_code == 404
+    assert client.get("/EN/settings").status_code == 404
 
 
 def test_a_server_error_shows_the_500_page_in_the_language(database_url: str, provider: str) -> None:
