@@ -8,6 +8,7 @@ from portal.applications.models import (
 )
 from portal.assessment.models import Assessment
 from portal.audit import AuditEvent
+from portal.casework.models import DecisionDocument, DecisionDraft
 from portal.eid.models import WebSession
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
@@ -24,6 +25,8 @@ __all__ = [
     "ReferenceSequence",
     "Assessment",
     "AuditEvent",
+    "DecisionDocument",
+    "DecisionDraft",
     "AssistantAssignment",
     "Entitlement",
     "OutboxMessage",

@@ -157,6 +157,8 @@ def test_a_case_from_queue_to_grant_without_javascript(browser_no_js: WebDriver,
         type_into(driver, f"{name}-year", year)
     type_into(driver, "text", "Предоставить 80 часов в месяц.")
     submit(driver)
+    wait_for_path(driver, case + "/decision")  # the document's preview, then issue it
+    submit(driver)
     wait_for_path(driver, case)
     assert "Предоставить 80 часов в месяц." in driver.find_element(By.TAG_NAME, "main").text
 
