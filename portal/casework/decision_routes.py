@@ -57,41 +57,44 @@ async def _decision_that_stands(db: Any, application: Application) -> list[dict[
 
 @caseworkers_only
 async def decision(request: Request) -> Response:
-    """GET: the preview of the composed decision. POST: issue it (409 when it came too late or is stale)."""
+    """GET: the preview of the composed decision. POST: issue it; 422 when the box is not ticked, 409 when
+    the issue came too late (the decision that stands) or from an older preview (the current one, to check)."""
     staff = current_person(request)
     connected = registers_of(request.app.state)
     errors: Errors = []
+    conflict = False
     decided_before: list[dict[str, str]] = []
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         applicant = application.person  # (the service's lock reloads the case without it)
         if request.method == "POST":
             form = await forms.IssueForm.read(request)
-            version = form.draft or 0
-            # What the registers say at the decision is kept with it (read before the case is locked).
-            now = await registered.read_all(connected, application.person.personal_code) if connected else None
             try:
-                issued = await service.issue(db, request.app.state.storage, application, staff, version, registered=now)
+                if not form.checked:
+                    errors = [(name, message) for name, message in form.errors if name == "checked"]
+                    await service.lock_open_case(db, application)  # decided meanwhile: that is the answer
+                else:
+                    # What the registers say at the decision is kept with it (read before the case is locked).
+                    now = await registered.read_all(connected, applicant.personal_code) if connected else None
+                    issued = await service.issue(db, request.app.state.storage, application, staff, form.draft or 0, registered=now)
+                    # The notice the person got before decisions were documents (portal/notifications attaches the PDF later).
+                    action = "granted" if issued.document.outcome is Outcome.GRANTED else "refused"
+                    await notices.queue_update(db, application, action, issued.reasons, request.app.state.settings.base_url)
+                    return _to_case(request, application, notify=True)
             except service.Decided:
-                decided_before = await _decision_that_stands(db, application)
+                errors, conflict, decided_before = [], True, await _decision_that_stands(db, application)
             except (service.StaleDraft, service.NothingComposed):
-                errors = [("issue", _("The decision was changed after you previewed it. Check it again before you issue it."))]
-            except service.GrantRefused as refused:
-                errors = [("issue", forms.grant_problem(refused)[1])]
-            else:
-                # The notice the person got before decisions were documents (portal/notifications attaches the PDF later).
-                action = "granted" if issued.document.outcome is Outcome.GRANTED else "refused"
-                await notices.queue_update(db, application, action, issued.reasons, request.app.state.settings.base_url)
-                return _to_case(request, application, notify=True)
+                errors, conflict = [("checked", _("The decision was changed after you previewed it. Check it again before you issue it."))], True
+            except service.GrantRefused as refused:  # the register changed since the draft was composed
+                errors, conflict = [("checked", forms.grant_problem(refused)[1])], True
         elif application.status not in service.OPEN:
             return _to_case(request, application)
-        draft = await service.draft_of(db, application)
-        if draft is None and not decided_before:
-            return _to_case(request, application) if request.method == "GET" else render(
-                request, "casework/decision.html", _page(application, applicant, None, None, errors), status_code=409)
+        draft = await service.draft_of(db, application) if not decided_before else None
+        if draft is None and not decided_before and request.method == "GET":
+            return _to_case(request, application)
         content = await service.decision_content(db, application, staff, draft) if draft else None
     context = _page(application, applicant, draft, content, errors, decided_before)
-    return render(request, "casework/decision.html", context, status_code=409 if errors or decided_before else 200)
+    return render(request, "casework/decision.html", context, status_code=409 if conflict else 422 if errors else 200)
 
 
 def _page(application: Application, applicant: Person, draft: Any, content: documents.DecisionContent | None, errors: Errors,

@@ -7,7 +7,7 @@ from portal.applications.models import ApplicationStatus
 from portal.applications.rules import ServiceKind
 from portal.casework.queue import MAX_SEARCH, Due, Whose
 from portal.casework.service import AssignProblem, GrantProblem, GrantRefused
-from portal.forms import MAX_INT, Choice, DateParts, EnumChoice, Form, Integer, Text
+from portal.forms import MAX_INT, Choice, DateParts, EnumChoice, Flag, Form, Integer, Text
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.paging import MAX_CURSOR
@@ -67,6 +67,8 @@ class IssueForm(Form):
     """Issue the previewed decision: which draft was previewed (a later one is not issued unseen)."""
 
     draft = Integer(minimum=0, maximum=MAX_INT, invalid=_l("Preview the decision again"))
+    # An act that cannot be undone: the caseworker says she read what she issues.
+    checked = Flag("yes", required=_l("Tick the box to confirm that you have checked the document"))
 
 
 class AssignForm(Form):

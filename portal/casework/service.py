@@ -97,7 +97,8 @@ async def lock_case(db: AsyncSession, application: Application) -> Application:
     return locked
 
 
-async def _lock_open_case(db: AsyncSession, application: Application) -> Application:
+async def lock_open_case(db: AsyncSession, application: Application) -> Application:
+    """The case locked, and still open (`Decided` otherwise)."""
     locked = await lock_case(db, application)
     if locked.status not in OPEN:
         raise Decided(locked.id)
@@ -105,7 +106,7 @@ async def _lock_open_case(db: AsyncSession, application: Application) -> Applica
 
 
 async def start_review(db: AsyncSession, application: Application, staff: Person) -> None:
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if application.status is not ApplicationStatus.SUBMITTED:
         raise NotAllowed("only a newly submitted case starts its review")
     _change_status(db, application, staff, ApplicationStatus.IN_REVIEW, ApplicationAction.REVIEW_STARTED, "")
@@ -119,14 +120,14 @@ async def take_case(db: AsyncSession, application: Application, staff: Person) -
     hand her own case to her."""
     if await policy.part_of_case(db, staff, application.person_id, application.created_by_id):
         raise policy.OwnCase(application.id)
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if application.handler_id != staff.id:
         application.handler_id = staff.id
         applications.record(db, application, staff, ApplicationAction.TAKEN)
 
 
 async def request_information(db: AsyncSession, application: Application, staff: Person, message: str) -> None:
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
         raise NotAllowed("information is requested while the case is being reviewed")
     _change_status(db, application, staff, ApplicationStatus.INFO_REQUESTED, ApplicationAction.INFORMATION_REQUESTED, message)
@@ -234,7 +235,7 @@ async def grant(
     (now, or when the person applied), it is the one the grant follows, whatever `disability_until` says.
     """
     chosen = Grant(kind, minutes, valid_from, valid_to, decision_text, disability_until)
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if registered is not None:
         await registers.keep(db, application.id, registered, ReadStage.DECIDED)
     disability = await registered_disability(db, application, registered)
@@ -257,7 +258,7 @@ async def grant(
 async def refuse(db: AsyncSession, application: Application, staff: Person, reasons: str,
                  registered: registers.Registered | None = None) -> None:
     """Refuse the service; `registered`, the registers as read for this decision, is kept with the case."""
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if registered is not None:
         await registers.keep(db, application.id, registered, ReadStage.DECIDED)
     application.decided_at = utcnow()
@@ -297,7 +298,7 @@ async def _replace_draft(db: AsyncSession, application: Application, staff: Pers
 async def compose_grant(db: AsyncSession, application: Application, staff: Person, chosen: Grant,
                         registered: registers.Registered | None = None) -> DecisionDraft:
     """A grant to preview: the regulation's checks as for `grant` (the register's disability period rules)."""
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     disability = await registered_disability(db, application, registered)
     if disability is not None and disability.found is not None:
         chosen = replace(chosen, disability_until=disability.found.valid_until)
@@ -311,7 +312,7 @@ async def compose_grant(db: AsyncSession, application: Application, staff: Perso
 
 
 async def compose_refusal(db: AsyncSession, application: Application, staff: Person, reasons: str) -> DecisionDraft:
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     return await _replace_draft(db, application, staff, outcome=Decision.REFUSED, reasons=reasons)
 
 
@@ -346,11 +347,11 @@ async def issue(db: AsyncSession, storage: Storage, application: Application, st
     """
     seen = await draft_of(db, application)
     if seen is None or seen.version != version:
-        await _lock_open_case(db, application)  # decided meanwhile: say so rather than "changed"
+        await lock_open_case(db, application)  # decided meanwhile: say so rather than "changed"
         raise NothingComposed(application.id) if seen is None else StaleDraft(application.id)
     content = await decision_content(db, application, staff, seen)  # (the draft's values now: a later change is stale)
     pdf = await asyncio.to_thread(documents.render, content)
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     draft = await db.scalar(for_update(select(DecisionDraft).where(DecisionDraft.application_id == application.id)))
     if draft is None or draft.version != version:
         raise StaleDraft(application.id)

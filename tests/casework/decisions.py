@@ -20,7 +20,7 @@ def issue_form(client: TestClient, preview_path: str) -> dict[str, str]:
     """What the preview's "Issue" button sends."""
     preview = client.get(preview_path)
     assert preview.status_code == 200, preview.text[:2000]
-    return {"csrf_token": csrf_of(preview.text), "draft": draft_of(preview.text)}
+    return {"csrf_token": csrf_of(preview.text), "draft": draft_of(preview.text), "checked": "yes"}
 
 
 def issue(client: TestClient, composed: httpx.Response | str) -> httpx.Response:

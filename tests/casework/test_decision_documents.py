@@ -157,10 +157,12 @@ def test_an_issue_from_an_older_preview_or_a_second_issue_is_a_conflict(client: 
     post(client, case + "/refuse", {"reasons": "Pārdomāts."})  # composed again (another tab)
     newer = issue_form(client, preview)
     assert newer["draft"] != older["draft"]
+    unticked = client.post(preview, data=newer | {"checked": ""})
+    assert unticked.status_code == 422 and error_ids(unticked.text) == ["checked"]  # she says she read it, or nothing is issued
     stale = client.post(preview, data=older)
-    assert stale.status_code == 409 and error_ids(stale.text) == ["issue"]
+    assert stale.status_code == 409 and error_ids(stale.text) == ["checked"]
     assert draft_of(stale.text) == newer["draft"] and "Pārdomāts." in stale.text  # the current one, to check
-    assert client.post(preview, data={"csrf_token": older["csrf_token"], "draft": "x"}).status_code == 409
+    assert client.post(preview, data={"csrf_token": older["csrf_token"], "draft": "x", "checked": "yes"}).status_code == 409
     assert client.post(preview, data=newer).status_code == 303
     again = client.post(preview, data=newer)  # the same button again (a double click, the back button)
     assert again.status_code == 409 and translated("lv", "The case was already decided") in again.text
