@@ -1,12 +1,13 @@
 """Documents as PDF/A: a template of templates/documents/ rendered by WeasyPrint, tagged for assistive technology.
 
 PDF/A-3u (ISO 19005-3, with Unicode text, so a screen reader and a search read the letters) and
-tagged (pdf_tags: headings, paragraphs and lists as structure, in reading order; the language from
-each element's `lang`). The fonts come from the system (fontconfig: DejaVu, `make system-deps`).
+tagged (pdf_tags: headings, paragraphs, tables and lists as structure, in reading order; the document's
+language from `<html lang>`, a section's in another language added to its tags, see `pdf_of`). The fonts come from the system (fontconfig: DejaVu, `make system-deps`).
 """
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -17,6 +18,9 @@ from weasyprint import HTML
 from portal.templating import create_templates
 
 PDF_VARIANT = "pdf/a-3u"
+# One rendering at a time in a process: callers run it in worker threads, and Pango's font map (which
+# WeasyPrint shares between renderings) is not documented as safe to use from several threads at once.
+_RENDERING = threading.Lock()
 
 
 @cache
@@ -53,6 +57,7 @@ def pdf_of(html: str, section_languages: dict[str, str] | None = None) -> bytes:
                 if lang:
                     element["Lang"] = pydyf.String(lang)
 
-    pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=languages)
+    with _RENDERING:
+        pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=languages)
     assert pdf is not None
     return pdf
