@@ -30,13 +30,13 @@ class Basis:
 
 
 BASIS: dict[ServiceKind, Basis] = {
-    ServiceKind.ADULT_ASSISTANT: Basis("2.1., 3.1. apakšpunkts, 6. un 7. punkts, 1. pielikums",
-                                       "подпункты 2.1, 3.1, пункты 6 и 7, приложение 1"),
-    ServiceKind.CHILD_ASSISTANT: Basis("2.1., 3.2. apakšpunkts, 8. punkts", "подпункты 2.1, 3.2, пункт 8"),
-    ServiceKind.CHILD_COMPANION: Basis("2.2. apakšpunkts, 10. un 11. punkts", "подпункт 2.2, пункты 10 и 11"),
-    ServiceKind.CHILD_CARE: Basis("2.3. apakšpunkts, 13. un 14. punkts", "подпункт 2.3, пункты 13 и 14"),
-    ServiceKind.SCHOOL_ASSISTANT: Basis("2.1. apakšpunkts", "подпункт 2.1"),
-    ServiceKind.STUDY_ASSISTANT: Basis("2.1., 3.1. apakšpunkts, 9. punkts", "подпункты 2.1, 3.1, пункт 9"),
+    ServiceKind.ADULT_ASSISTANT: Basis("2.1. un 3.1. apakšpunkts, 6. un 7. punkts un 1. pielikums",
+                                       "Подпункты 2.1 и 3.1, пункты 6 и 7 и приложение 1"),
+    ServiceKind.CHILD_ASSISTANT: Basis("2.1. un 3.2. apakšpunkts un 8. punkts", "Подпункты 2.1 и 3.2 и пункт 8"),
+    ServiceKind.CHILD_COMPANION: Basis("2.2. apakšpunkts, 10. un 11. punkts", "Подпункт 2.2 и пункты 10 и 11"),
+    ServiceKind.CHILD_CARE: Basis("2.3. apakšpunkts, 13. un 14. punkts", "Подпункт 2.3 и пункты 13 и 14"),
+    ServiceKind.SCHOOL_ASSISTANT: Basis("2.1. apakšpunkts", "Подпункт 2.1"),
+    ServiceKind.STUDY_ASSISTANT: Basis("2.1. un 3.1. apakšpunkts un 9. punkts", "Подпункты 2.1 и 3.1 и пункт 9"),
 }
 
 # The Administrative Procedure Law (Administratīvā procesa likums), likumi.lv/ta/id/55567.
