@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 LOCK := requirements/lock.txt
 
-.PHONY: demo test check install lock test-deps catalogs compile-catalogs bench bench-data clean
+.PHONY: demo test check install system-deps lock test-deps catalogs compile-catalogs bench bench-data clean
 
 # Everything comes from the hashed lock (runtime, test extra and the build
 # requirements setuptools and babel); then the project itself, with no deps.
@@ -18,6 +18,7 @@ LOCK := requirements/lock.txt
 # the locked ones just installed. `pip check` fails when pyproject.toml names a
 # dependency that the lock lacks (run `make lock`).
 $(STAMP): $(LOCK) pyproject.toml setup.py
+	@$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -36,12 +37,26 @@ lock:
 
 install: $(STAMP) compile-catalogs
 
+# What WeasyPrint needs of the system to render decisions and receipts as PDF/A (casework/documents.py):
+# Pango (with its FreeType backend) and a font that has Latvian and Russian letters. Debian's Chromium
+# pulls them in already; a machine without them gets them from Debian.
+system-deps:
+	@missing=""; \
+	ldconfig -p | grep -q 'libpango-1.0.so.0' || missing="$$missing libpango-1.0-0"; \
+	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing="$$missing libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -q 'DejaVu Sans' || missing="$$missing fonts-dejavu-core fontconfig"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
 # The portal with a fresh demo database and the demo eID provider; Ctrl+C stops both.
 demo: install
 	$(BIN)/portal demo
 
 # Debian's Chromium and its driver for the browser tests, a Java runtime for the
-# Nu HTML Checker, and from npm axe-core, the checker itself and oidc-provider (the
+# Nu HTML Checker, poppler's pdftotext and pdfinfo for the tests of the PDF documents,
+# and from npm axe-core, the checker itself and oidc-provider (the
 # certified eID provider of tests/eid/test_certified_provider.py) (package-lock.json).
 test-deps:
 	@missing=""; \
@@ -49,6 +64,7 @@ test-deps:
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	{ command -v pdftotext && command -v pdfinfo; } >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -27,6 +27,7 @@ from portal.applications import status_routes as application_status_routes
 from portal.applications.documents import MAX_FILES_PER_KIND
 from portal.assessment import routes as assessment_routes
 from portal.casework import assessment_routes as desk_assessment_routes
+from portal.casework import decision_routes as desk_decision_routes
 from portal.casework import reports_routes as desk_reports_routes
 from portal.casework import routes as casework_routes
 from portal.db import Database, RequestSessionMiddleware
@@ -272,7 +273,7 @@ def create_app(settings: Settings) -> Starlette:
             "/{lang:lang}",
             routes=[*page_routes.page_routes(), *eid_routes.page_routes(), *application_routes.page_routes(),
                     *application_status_routes.page_routes(), *assessment_routes.page_routes(),
-                    *casework_routes.page_routes(), *desk_assessment_routes.page_routes(),
+                    *casework_routes.page_routes(), *desk_decision_routes.page_routes(), *desk_assessment_routes.page_routes(),
                     *desk_reports_routes.page_routes(), *assistant_routes.page_routes(), *report_routes.page_routes(),
                     *survey_routes.page_routes(), *analysis_routes.page_routes(), *data_access_routes.page_routes(),
                     *easy_read_routes.page_routes()],

@@ -8,7 +8,7 @@ from portal.applications.models import (
 )
 from portal.assessment.models import Assessment
 from portal.audit import AuditEvent
-from portal.casework.models import PayrollExport, PayrollLine
+from portal.casework.models import DecisionDocument, DecisionDraft, PayrollExport, PayrollLine
 from portal.eid.models import WebSession
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
@@ -25,6 +25,8 @@ __all__ = [
     "ReferenceSequence",
     "Assessment",
     "AuditEvent",
+    "DecisionDocument",
+    "DecisionDraft",
     "PayrollExport",
     "PayrollLine",
     "AssistantAssignment",

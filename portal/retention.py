@@ -42,7 +42,7 @@ from portal.applications.models import CLOSED, Application, ApplicationDocument,
 from portal.applications.rules import MAX_GRANT_YEARS, add_months
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.audit import AuditEvent
-from portal.casework.models import PayrollExport, PayrollLine
+from portal.casework.models import DecisionDocument, PayrollExport, PayrollLine
 from portal.db import Base, Database, read_only
 from portal.eid.models import WebSession
 from portal.entitlements.models import AssistantAssignment, Entitlement
@@ -540,6 +540,8 @@ PART_OF: Mapping[str, str] = {
     "application_document": "case_file, application_draft (and their files)",
     "register_read": "case_file, application_draft (what the state registers said about the application's person)",
     "entitlement": "case_file",
+    "decision_draft": "case_file, application_draft (a decision being composed)",
+    "decision_document": "case_file (and its file: the decision as issued)",
     "assistant_assignment": "case_file",
     "time_entry": "monthly_report",
     "payroll_line": "payroll_export",
@@ -584,7 +586,10 @@ def _locked_batch(statement: Select[Any]) -> Select[Any]:
 
 
 def _documents_of(applications: Select[Any] | list[Any]) -> Select[Any]:
-    return select(ApplicationDocument.storage_key).where(ApplicationDocument.application_id.in_(applications))
+    """The files of the applications: what was uploaded, and the decision as issued."""
+    uploaded = select(ApplicationDocument.storage_key).where(ApplicationDocument.application_id.in_(applications))
+    issued = select(DecisionDocument.storage_key).where(DecisionDocument.application_id.in_(applications))
+    return select(uploaded.union_all(issued).subquery().c.storage_key)
 
 
 async def _counted(database: Database, rule: Rule, window: Window) -> tuple[int, int, int]:

@@ -5,6 +5,7 @@ the database has committed; a second run does nothing."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import os
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from portal.applications.models import Application, ApplicationAction, Applicati
 from portal.applications.rules import Period, ServiceKind
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.audit import AuditAction, AuditEvent
+from portal.casework.models import DecisionDocument, Outcome
 from portal.db import Base
 from portal.eid.models import WebSession
 from portal.entitlements.models import AssistantAssignment, Entitlement
@@ -116,6 +118,16 @@ def document(db: Session, storage: FileStorage, application: Application, upload
         application_id=application.id, kind="employer", filename="a.pdf", content_type="application/pdf", size=8,
         storage_key=storage.save(b"%PDF-1.4"), uploaded_by_id=application.created_by_id, uploaded_at=uploaded_at,
     )
+    add(db, found)
+    return Doc(found.id, found.storage_key)
+
+
+def issued(db: Session, storage: FileStorage, application: Application, caseworker: Person) -> Doc:
+    """The decision of the case as issued: its PDF in storage, like an upload."""
+    content = b"%PDF-1.7 decision"
+    found = DecisionDocument(application_id=application.id, outcome=Outcome.REFUSED, storage_key=storage.save(content),
+                             sha256=hashlib.sha256(content).hexdigest(), size=len(content), languages="lv",
+                             issued_by_id=caseworker.id)
     add(db, found)
     return Doc(found.id, found.storage_key)
 
@@ -369,13 +381,14 @@ def test_case_files_are_kept_ten_years_from_the_end_of_the_year_the_case_closed(
     refused_old.assessment_id, refused_new.assessment_id = sent_with_old.id, sent_with_new.id
     db.commit()
     old_doc, new_doc = document(db, storage, refused_old, riga(date(2026, 5, 1))), document(db, storage, refused_new, riga(date(2026, 5, 1)))
+    old_decision, new_decision = issued(db, storage, refused_old, liga), issued(db, storage, refused_new, liga)
 
     assert retention_run(date(2036, 12, 31), capsys)["case_file"] == "case_file: 0 expired"  # a day earlier: none yet
     assert len(ids(db, Application)) == 8
 
     lines = retention_run(today, capsys)
 
-    assert lines["case_file"] == "case_file: 4 expired; deleted 3 (1 file); 1 kept: monthly reports of its grant are still kept"
+    assert lines["case_file"] == "case_file: 4 expired; deleted 3 (2 files); 1 kept: monthly reports of its grant are still kept"
     assert ids(db, Application) == {refused_new.id, noted.id, open_case.id, granted_new.id, reported.id}
     assert ids(db, Entitlement) == {new_grant.id, reported_grant.id} and old_grant.id not in ids(db, Entitlement)
     assert old_assignment.id not in ids(db, AssistantAssignment)
@@ -385,6 +398,8 @@ def test_case_files_are_kept_ten_years_from_the_end_of_the_year_the_case_closed(
         refused_new.id, noted.id, granted_new.id, reported.id}
     assert ids(db, ApplicationDocument) == {new_doc.id}
     assert not stored(storage, old_doc) and stored(storage, new_doc)
+    assert ids(db, DecisionDocument) == {new_decision.id}  # the decision as issued, and its file, go with the case file
+    assert not stored(storage, old_decision) and stored(storage, new_decision)
     # The desk's assessment went with its case; the self-assessment sent with it is no case's now, and 17 years old.
     assert desk_id not in ids(db, Assessment)
     assert lines["self_assessment"] == "self_assessment: 1 expired; deleted 1"

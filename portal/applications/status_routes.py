@@ -13,9 +13,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n, policy
-from portal.applications import documents, forms, journey, notices, presenters, service, uploads
+from portal.applications import documents, forms, journey, notices, presenters, receipt, service, uploads
 from portal.applications.models import CLOSED, Application, ApplicationAction, ApplicationStatus
 from portal.applications.rules import decision_due
+from portal.casework import documents as decision_documents
 from portal.casework import service as casework
 from portal.db import unit_of_work
 from portal.eid.session import current_actor, current_person, signed_in
@@ -86,6 +87,7 @@ async def application_page(request: Request) -> Response:
         actors = {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_({e.actor_id for e in events})))}
         files = await service.documents_of(db, application)
         entitlement = await entitlements.entitlement_of_application(db, application.id)
+        decision_document = await decision_documents.issued_document(db, application)
     requests = [e for e in events if e.action is ApplicationAction.INFORMATION_REQUESTED]
     decisions = [e for e in events if e.action in (ApplicationAction.GRANTED, ApplicationAction.REFUSED)]
     assert application.kind and application.submitted_at
@@ -109,6 +111,7 @@ async def application_page(request: Request) -> Response:
             if requests and application.status is ApplicationStatus.INFO_REQUESTED else None,
             "decision": decisions[-1] if decisions else None,
             "entitlement": entitlement,
+            "decision_document": decision_document,
         },
     )
 
@@ -197,6 +200,33 @@ async def document(request: Request) -> Response:
     return uploads.download(request.app.state.storage, found)
 
 
+async def _sent_application(request: Request, db: AsyncSession) -> Application:
+    application, _person = await _submitted_application(request, db)
+    if application.status is ApplicationStatus.DRAFT:
+        raise HTTPException(404)
+    return application
+
+
+@signed_in
+async def decision_pdf(request: Request) -> Response:
+    """The decision as issued, to the person and their representative (anyone else: not found)."""
+    async with unit_of_work(request) as db:
+        application = await _sent_application(request, db)
+        content = await decision_documents.decision_pdf(db, request.app.state.storage, application)
+    if content is None:
+        raise HTTPException(404)
+    return uploads.pdf_response(content, decision_documents.filename_of(application))
+
+
+@signed_in
+async def receipt_pdf(request: Request) -> Response:
+    """The receipt of the sent application."""
+    async with unit_of_work(request) as db:
+        application = await _sent_application(request, db)
+        content = await receipt.receipt_pdf(db, application)
+    return uploads.pdf_response(content, receipt.filename_of(application))
+
+
 def page_routes() -> list[Route]:
     return [
         Route("/applications", applications, name="applications"),
@@ -205,4 +235,6 @@ def page_routes() -> list[Route]:
         Route("/applications/{id:int}/withdraw", withdraw, methods=["GET", "POST"], name="application_withdraw"),
         Route("/applications/{id:int}/respond", respond, methods=["GET", "POST"], name="application_respond"),
         Route("/applications/{id:int}/documents/{document_id:int}", document, name="application_document"),
+        Route("/applications/{id:int}/decision.pdf", decision_pdf, name="application_decision"),
+        Route("/applications/{id:int}/receipt.pdf", receipt_pdf, name="application_receipt"),
     ]

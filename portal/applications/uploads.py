@@ -74,6 +74,16 @@ def download(storage: Storage, document: ApplicationDocument) -> Response:
     )
 
 
+def pdf_response(content: bytes, filename: str) -> Response:
+    """A PDF the portal made (a decision, a receipt), as a download: not cached by shared caches, never run as a page."""
+    return Response(content, media_type="application/pdf", headers={
+        "content-disposition": content_disposition(filename),
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; sandbox",
+        "cache-control": "private, no-store",
+    })
+
+
 def content_disposition(name: str) -> str:
     """`attachment` with the name: as a quoted ASCII `filename` for every browser, and, when the name
     is not ASCII, also as `filename*` in UTF-8 (RFC 6266, RFC 8187), which browsers prefer."""

@@ -11,7 +11,7 @@ from portal.casework.payroll import ExportProblem
 from portal.casework.queue import MAX_SEARCH, Due, Whose
 from portal.casework.reports import recent_months
 from portal.casework.service import AssignProblem, GrantProblem, GrantRefused
-from portal.forms import Choice, DateParts, EnumChoice, Form, Integer, Text
+from portal.forms import MAX_INT, Choice, DateParts, EnumChoice, Flag, Form, Integer, Text
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.paging import MAX_CURSOR
@@ -65,6 +65,14 @@ class GrantForm(Form):
     end = DateParts(required=_l("Enter the last day of the grant"))
     disability_until = DateParts()
     text = Text(max_length=MAX_MESSAGE, multiline=True, required=_l("Write the decision"))
+
+
+class IssueForm(Form):
+    """Issue the previewed decision: which draft was previewed (a later one is not issued unseen)."""
+
+    draft = Integer(minimum=0, maximum=MAX_INT, invalid=_l("Preview the decision again"))
+    # An act that cannot be undone: the caseworker says she read what she issues.
+    checked = Flag("yes", required=_l("Tick the box to confirm that you have checked the document"))
 
 
 class AssignForm(Form):

@@ -28,7 +28,7 @@ from portal.applications.models import Application, ApplicationAction, Applicati
 from portal.applications.presenters import STATUS_TAGS, event_text
 from portal.applications.rules import KIND_RULES, Period, ServiceKind, decision_due
 from portal.assessment import service as assessments
-from portal.casework import forms, queue, service
+from portal.casework import documents, forms, queue, service
 from portal.casework.guards import case_or_404, caseworkers_only
 from portal.db import unit_of_work
 from portal.eid.session import current_person
@@ -145,6 +145,8 @@ async def case(request: Request) -> Response:
         self_assessment = await assessments.sent_with(db, application)
         applied = await registered.kept(db, application.id, ReadStage.APPLIED)
         decided = await registered.kept(db, application.id, ReadStage.DECIDED)
+        decision_document = await documents.issued_document(db, application)
+        draft = await service.draft_of(db, application)
     municipality_name = names.get(application.municipality_id or 0, ("", ""))[1]
     by_code = dict(names.values())
     situation = journey.Situation(
@@ -193,6 +195,8 @@ async def case(request: Request) -> Response:
             "decided_read_at": i18n.format_datetime(decided.disability.read_at, "short") if decided else None,
             "died_on": population.death_date if population else None,
             "may_take": application.status in service.OPEN and application.handler_id != current_person(request).id,
+            "decision_document": decision_document,
+            "draft": draft,
         },
     )
 
@@ -269,16 +273,19 @@ async def _message_action(
     template: str,
     form_class: type[Form],
     allowed: Callable[[Application], bool],
-    act: Callable[[AsyncSession, Application, Person, str], Awaitable[None]],
+    act: Callable[[AsyncSession, Application, Person, str], Awaitable[object]],
     notify: str | None,
+    then: str = "desk_case",
+    initial: Callable[[AsyncSession, Application], Awaitable[str]] | None = None,
 ) -> Response:
-    """A page with one text to write (a request, the reasons for a refusal, a note), then back to the case."""
+    """A page with one text to write (a request, the reasons for a refusal, a note), then back to the case
+    (or to the page `then` names: a refusal's preview)."""
     field = next(iter(form_class.fields))
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         if not allowed(application):
             return _back_to_case(request, application, already_decided=_decided_before(request, application))
-        text, errors = "", []
+        text, errors = (await initial(db, application) if initial else ""), []
         if request.method == "POST":
             form = await form_class.read(request)
             text, errors = form.shown[field], form.errors
@@ -289,6 +296,8 @@ async def _message_action(
                     return _back_to_case(request, application, already_decided=True)
                 if notify:
                     await notices.queue_update(db, application, notify, form.values[field], request.app.state.settings.base_url)
+                if then != "desk_case":
+                    return RedirectResponse(lang_url(request, then, id=application.id), status_code=303)
                 return _back_to_case(request, application, notify=bool(notify))
     return render(
         request,
@@ -312,21 +321,23 @@ async def request_information(request: Request) -> Response:
 
 @caseworkers_only
 async def refuse(request: Request) -> Response:
-    connected = registers_of(request.app.state)
-
-    async def refuse_with_registers(db: AsyncSession, application: Application, staff: Person, reasons: str) -> None:
-        # What the registers say at the decision is kept with it, as for a grant (read before the case is locked).
-        now = await registered.read_all(connected, application.person.personal_code) if connected else None
-        await service.refuse(db, application, staff, reasons, registered=now)
-
+    """The reasons for a refusal; then the preview of the document (casework/decision_routes.py), which issues it."""
     return await _message_action(
         request,
         template="casework/refuse.html",
         form_class=forms.RefuseForm,
         allowed=lambda a: a.status in service.OPEN,
-        act=refuse_with_registers,
-        notify="refused",
+        act=service.compose_refusal,
+        notify=None,
+        then="desk_decision",
+        initial=_composed_reasons,
     )
+
+
+async def _composed_reasons(db: AsyncSession, application: Application) -> str:
+    """Back from the preview: the refusal as composed."""
+    composed = await service.draft_of(db, application)
+    return composed.reasons if composed is not None and composed.kind is None else ""
 
 
 @caseworkers_only
@@ -343,7 +354,8 @@ async def note(request: Request) -> Response:
 
 @caseworkers_only
 async def grant(request: Request) -> Response:
-    """Hours per month (per week for the school and study assistants), the period, the decision text.
+    """Hours per month (per week for the school and study assistants), the period, the reasons; then the
+    preview of the decision's document (casework/decision_routes.py), which issues it.
 
     The registers are read again for the decision: the grant's period follows the disability register's
     (the last day defaults to the end of the disability and cannot be later; the caseworker types the
@@ -366,6 +378,10 @@ async def grant(request: Request) -> Response:
         hours_from_assessment = assessed.total_minutes // 60 if assessed and assessed.total_minutes else None
         values: dict[str, Any] = {"kind": application.kind.value, "hours": str(hours_from_assessment or ""), "text": "",
                                   "end": registered_until}
+        composed = await service.draft_of(db, application)
+        if composed is not None and composed.kind and composed.minutes:  # back from the preview: the grant as composed
+            values = {"kind": composed.kind.value, "hours": str(composed.minutes // 60), "text": composed.reasons,
+                      "start": composed.valid_from, "end": composed.valid_to, "disability_until": composed.disability_until}
         errors: Errors = []
         wrong_parts: dict[str, tuple[str, ...]] = {}
         if request.method == "POST":
@@ -382,17 +398,15 @@ async def grant(request: Request) -> Response:
                     form.error(*forms.grant_problem(problem))
             if form.ok:
                 assert form.kind and form.hours and form.start and form.end
+                chosen = service.Grant(form.kind, form.hours * 60, form.start, form.end, form.text, disability_until)
                 try:
-                    await service.grant(db, application, current_person(request), kind=form.kind, minutes=form.hours * 60,
-                                        valid_from=form.start, valid_to=form.end, decision_text=form.text,
-                                        disability_until=disability_until, registered=now)
+                    await service.compose_grant(db, application, current_person(request), chosen, registered=now)
                 except service.Decided:  # by another caseworker while this page was open
                     return _back_to_case(request, application, already_decided=True)
                 except service.GrantRefused as refused:  # the register changed between this check and the service's
                     form.error(*forms.grant_problem(refused))
-                else:
-                    await notices.queue_update(db, application, "granted", form.text, request.app.state.settings.base_url)
-                    return _back_to_case(request, application, notify=True)
+                else:  # the document the person will get, to check before it is issued
+                    return RedirectResponse(lang_url(request, "desk_decision", id=application.id), status_code=303)
             values, errors, wrong_parts = _shown_dates(form.shown), form.errors, form.wrong_parts
     per_week = KIND_RULES[application.kind].period is Period.WEEK
     return render(

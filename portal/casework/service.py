@@ -10,6 +10,7 @@ caseworkers. Every view of a case is an audit event.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -18,20 +19,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from portal import audit, policy
+from portal import audit, clock, policy
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationAction, ApplicationEvent, ApplicationStatus
 from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due, latest_grant_end
 from portal.applications.situation import birth_date_of
+from portal.casework import documents
+from portal.casework.models import DecisionDocument, DecisionDraft
+from portal.casework.models import Outcome as Decision
 from portal.db import for_update, utcnow
 from portal.entitlements import service as entitlements
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people import service as people
-from portal.people.models import Person, StaffRoleName
+from portal.people.models import Municipality, Person, StaffRoleName
 from portal.people.personal_code import InvalidPersonalCode, normalise
 from portal.registers import service as registers
 from portal.registers.facts import DisabilityFacts, Outcome, Read
 from portal.registers.models import ReadStage
+from portal.storage import Storage
 
 NotFound = applications.NotFound
 NotAllowed = applications.NotAllowed
@@ -92,7 +97,8 @@ async def lock_case(db: AsyncSession, application: Application) -> Application:
     return locked
 
 
-async def _lock_open_case(db: AsyncSession, application: Application) -> Application:
+async def lock_open_case(db: AsyncSession, application: Application) -> Application:
+    """The case locked, and still open (`Decided` otherwise)."""
     locked = await lock_case(db, application)
     if locked.status not in OPEN:
         raise Decided(locked.id)
@@ -100,7 +106,7 @@ async def _lock_open_case(db: AsyncSession, application: Application) -> Applica
 
 
 async def start_review(db: AsyncSession, application: Application, staff: Person) -> None:
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if application.status is not ApplicationStatus.SUBMITTED:
         raise NotAllowed("only a newly submitted case starts its review")
     _change_status(db, application, staff, ApplicationStatus.IN_REVIEW, ApplicationAction.REVIEW_STARTED, "")
@@ -114,14 +120,14 @@ async def take_case(db: AsyncSession, application: Application, staff: Person) -
     hand her own case to her."""
     if await policy.part_of_case(db, staff, application.person_id, application.created_by_id):
         raise policy.OwnCase(application.id)
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if application.handler_id != staff.id:
         application.handler_id = staff.id
         applications.record(db, application, staff, ApplicationAction.TAKEN)
 
 
 async def request_information(db: AsyncSession, application: Application, staff: Person, message: str) -> None:
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
         raise NotAllowed("information is requested while the case is being reviewed")
     _change_status(db, application, staff, ApplicationStatus.INFO_REQUESTED, ApplicationAction.INFORMATION_REQUESTED, message)
@@ -229,7 +235,7 @@ async def grant(
     (now, or when the person applied), it is the one the grant follows, whatever `disability_until` says.
     """
     chosen = Grant(kind, minutes, valid_from, valid_to, decision_text, disability_until)
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if registered is not None:
         await registers.keep(db, application.id, registered, ReadStage.DECIDED)
     disability = await registered_disability(db, application, registered)
@@ -252,11 +258,118 @@ async def grant(
 async def refuse(db: AsyncSession, application: Application, staff: Person, reasons: str,
                  registered: registers.Registered | None = None) -> None:
     """Refuse the service; `registered`, the registers as read for this decision, is kept with the case."""
-    application = await _lock_open_case(db, application)
+    application = await lock_open_case(db, application)
     if registered is not None:
         await registers.keep(db, application.id, registered, ReadStage.DECIDED)
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.REFUSED, ApplicationAction.REFUSED, reasons)
+
+
+# ------------------------------------------------- a decision as a document
+# The desk composes (a draft, checked by the regulation's rules as a grant would be), previews the
+# document the person will get, then issues it: the case is decided, and the document rendered once
+# and kept as issued. A case has one draft and one issued decision (unique per application).
+
+
+class StaleDraft(NotAllowed):
+    """The decision was composed again since this preview (another tab, another caseworker): the issue
+    is refused, so that nobody issues a document other than the one they saw."""
+
+
+class NothingComposed(NotAllowed):
+    """No decision is being composed for the case."""
+
+
+async def _replace_draft(db: AsyncSession, application: Application, staff: Person, **composed: object) -> DecisionDraft:
+    """The case's draft says this now, one version on (the case locked: two compositions take turns)."""
+    draft = await db.scalar(for_update(select(DecisionDraft).where(DecisionDraft.application_id == application.id)))
+    if draft is None:
+        draft = DecisionDraft(application_id=application.id, version=0)
+        db.add(draft)
+    blank: dict[str, object] = {"kind": None, "minutes": None, "valid_from": None, "valid_to": None, "disability_until": None}
+    for name, value in (blank | composed).items():
+        setattr(draft, name, value)
+    draft.version += 1
+    draft.composed_by_id, draft.composed_at = staff.id, utcnow()
+    await db.flush()
+    return draft
+
+
+async def compose_grant(db: AsyncSession, application: Application, staff: Person, chosen: Grant,
+                        registered: registers.Registered | None = None) -> DecisionDraft:
+    """A grant to preview: the regulation's checks as for `grant` (the register's disability period rules)."""
+    application = await lock_open_case(db, application)
+    disability = await registered_disability(db, application, registered)
+    if disability is not None and disability.found is not None:
+        chosen = replace(chosen, disability_until=disability.found.valid_until)
+    person = await db.get_one(Person, application.person_id)
+    problems = grant_problems(person, chosen)
+    if problems:
+        raise problems[0]
+    return await _replace_draft(db, application, staff, outcome=Decision.GRANTED, kind=chosen.kind, minutes=chosen.minutes,
+                                valid_from=chosen.valid_from, valid_to=chosen.valid_to,
+                                disability_until=chosen.disability_until, reasons=chosen.decision_text)
+
+
+async def compose_refusal(db: AsyncSession, application: Application, staff: Person, reasons: str) -> DecisionDraft:
+    application = await lock_open_case(db, application)
+    return await _replace_draft(db, application, staff, outcome=Decision.REFUSED, reasons=reasons)
+
+
+async def draft_of(db: AsyncSession, application: Application) -> DecisionDraft | None:
+    return await db.scalar(select(DecisionDraft).where(DecisionDraft.application_id == application.id))
+
+
+async def decision_content(db: AsyncSession, application: Application, staff: Person, draft: DecisionDraft) -> documents.DecisionContent:
+    """What the document says if `staff` issues the draft today (the preview, and the issue itself)."""
+    assert application.municipality_id is not None, "a submitted application has its municipality"
+    municipality = await db.get_one(Municipality, application.municipality_id)
+    person = await db.get_one(Person, application.person_id)
+    return documents.content_of(application, person, municipality, staff, draft, clock.today())
+
+
+@dataclass(frozen=True)
+class Issued:
+    document: DecisionDocument
+    reasons: str  # the caseworker's words in it (the notice quotes them)
+
+
+async def issue(db: AsyncSession, storage: Storage, application: Application, staff: Person, version: int,
+                registered: registers.Registered | None = None) -> Issued:
+    """Issue the previewed decision: the case decided (`grant` or `refuse`, with their rules), the
+    document rendered once and kept in storage with its SHA-256, the draft gone.
+
+    `Decided` when the case was decided meanwhile (a second issue waits for the first's lock, then finds
+    it decided), `StaleDraft` when the draft's `version` is not the one previewed. The document is rendered from the
+    draft before the case is locked (a second or so, off the event loop: no lock waits on it), then the
+    draft is checked again under the lock: still the one rendered, or nothing is issued. A file saved by
+    an issue whose transaction then fails is named by no row: an orphan in storage, never anyone's document.
+    """
+    seen = await draft_of(db, application)
+    if seen is None or seen.version != version:
+        await lock_open_case(db, application)  # decided meanwhile: say so rather than "changed"
+        raise NothingComposed(application.id) if seen is None else StaleDraft(application.id)
+    content = await decision_content(db, application, staff, seen)  # (the draft's values now: a later change is stale)
+    pdf = await asyncio.to_thread(documents.render, content)
+    application = await lock_open_case(db, application)
+    draft = await db.scalar(for_update(select(DecisionDraft).where(DecisionDraft.application_id == application.id)))
+    if draft is None or draft.version != version:
+        raise StaleDraft(application.id)
+    if draft.outcome is Decision.GRANTED:
+        assert draft.kind and draft.minutes and draft.valid_from and draft.valid_to
+        await grant(db, application, staff, kind=draft.kind, minutes=draft.minutes, valid_from=draft.valid_from,
+                    valid_to=draft.valid_to, decision_text=draft.reasons, disability_until=draft.disability_until,
+                    registered=registered)
+    else:
+        await refuse(db, application, staff, draft.reasons, registered=registered)
+    document = DecisionDocument(application_id=application.id, outcome=draft.outcome, storage_key=storage.save(pdf),
+                                sha256=documents.sha256_of(pdf), size=len(pdf), languages=content.languages,
+                                issued_by_id=staff.id)
+    db.add(document)
+    reasons = draft.reasons
+    await db.delete(draft)
+    await db.flush()
+    return Issued(document, reasons)
 
 
 async def add_note(db: AsyncSession, application: Application, staff: Person, text: str) -> None:

@@ -18,7 +18,7 @@ from portal.people import service as people
 from portal.people.models import StaffRoleName
 from tests.accessibility.conftest import LANGS, sign_in_as, wait_for_path, wait_until
 from tests.accessibility.test_apply import PageChecks
-from tests.accessibility.test_apply_details import submit, type_into
+from tests.accessibility.test_apply_details import submit, tick, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -157,6 +157,9 @@ def test_a_case_from_queue_to_grant_without_javascript(browser_no_js: WebDriver,
         type_into(driver, f"{name}-year", year)
     type_into(driver, "text", "Предоставить 80 часов в месяц.")
     submit(driver)
+    wait_for_path(driver, case + "/decision")  # the document's preview, then issue it
+    tick(driver, "checked", "yes")
+    submit(driver)
     wait_for_path(driver, case)
     assert "Предоставить 80 часов в месяц." in driver.find_element(By.TAG_NAME, "main").text
 
@@ -183,3 +186,44 @@ def test_the_page_for_a_case_the_caseworker_is_part_of(browser: WebDriver, live_
     wait_until(browser, lambda d: d.title.startswith(expected), "the page for one's own case")
     assert_page_basics(browser, lang, "own case")
     assert_no_axe_violations(browser, f"the own-case page ({lang})")
+
+
+def compose_a_grant(database_url: str) -> int:
+    """Anna applied in Russian; Līga composed a grant: its preview has the Latvian text and the Russian explanation."""
+
+    async def work() -> int:
+        db = Database(database_url)
+        async with db.session() as session:
+            liga = await people.ensure_person(session, LIGA, "Līga", "Liepiņa")
+            anna = await people.ensure_person(session, ANNA, "Anna", "Bērziņa")
+            await people.add_staff_role(session, liga, StaffRoleName.CASEWORKER, await people.municipality_by_code(session, "riga"))
+            contact = {"method": "post", "phone": "", "email": ""}
+            application = await demo_applications.submitted_application(session, anna, anna, demo_applications.adult_answers(contact), "ru")
+            await casework.compose_grant(session, application, liga, casework.Grant(
+                ServiceKind.ADULT_ASSISTANT, 80 * 60, date(2027, 1, 1), date(2027, 12, 31), "Strādā algotu darbu."))
+            application_id = application.id
+        await db.dispose()
+        return application_id
+
+    return asyncio.run(work())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_decision_preview_and_issuing_it(browser: WebDriver, live_server: str, database_url: str, lang: str) -> None:
+    """The document as the person will get it, its error state (the box not ticked), then issued: the case links the PDF."""
+    driver = browser
+    case = f"/{lang}/desk/cases/{compose_a_grant(database_url)}"
+    check = PageChecks(driver, lang)
+    sign_in_as(driver, live_server, LIGA, lang)
+    driver.get(f"{live_server}{case}/decision")
+    wait_for_path(driver, f"{case}/decision")
+    assert driver.find_elements(By.CSS_SELECTOR, '#decision-document section[lang="lv"] h2')
+    assert driver.find_elements(By.CSS_SELECTOR, '#decision-document section[lang="ru"] h2')
+    check("decision preview")
+    submit(driver)
+    check("decision preview, the box not ticked", error=True, error_fields=("checked",))
+    tick(driver, "checked", "yes")
+    submit(driver)
+    wait_for_path(driver, case)
+    assert driver.find_elements(By.CSS_SELECTOR, f'main a[href="{case}/decision.pdf"]')
+    check.assert_none()

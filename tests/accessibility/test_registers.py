@@ -181,6 +181,9 @@ def test_the_desk_with_the_registers(browser: WebDriver, with_registers: str, da
         type_into(driver, part, value)
     type_into(driver, "text", "Piešķirts.")
     submit(driver)
+    wait_for_path(driver, f"{path}/decision")  # the preview of the document
+    tick(driver, "checked", "yes")
+    submit(driver)  # issue it
     wait_for_path(driver, path)
     assert driver.find_elements(By.ID, "register-changes")
     check("case page, the registers changed at the decision", again=True)

@@ -20,6 +20,7 @@ from portal.people.models import StaffRoleName
 from portal.settings import Settings
 from tests.applications.test_details import PDF, complete_adult, error_ids, fill, post
 from tests.applications.test_routes import ANNA, translated
+from tests.casework.decisions import decide
 from tests.conftest import csrf_of, make_settings, sign_in
 from tests.mail import Inbox, body_of, smtp_server
 
@@ -87,11 +88,11 @@ def test_the_desk_is_for_caseworkers_and_their_municipality_only(client: TestCli
     switch_to(client, OTHER_CASEWORKER)
     assert client.get("/lv/desk").status_code == 200
     assert case not in client.get("/lv/desk").text
-    actions = ("/request-information", "/grant", "/refuse", "/assign", "/note")
-    for path in (case, case + "/documents/1", *(case + action for action in actions)):
+    actions = ("/request-information", "/grant", "/refuse", "/assign", "/note", "/decision")
+    for path in (case, case + "/documents/1", case + "/decision.pdf", *(case + action for action in actions)):
         assert client.get(path).status_code == 404, path
     token = csrf_of(client.get("/lv/desk").text)
-    filled = {"csrf_token": token, "message": "x", "reasons": "x", "note": "x", "code": "110978-11006", "hours": "1", "text": "x"}
+    filled = {"csrf_token": token, "message": "x", "reasons": "x", "note": "x", "code": "110978-11006", "hours": "1", "text": "x", "draft": "1"}
     for path in (case + "/start-review", *(case + action for action in actions)):
         assert client.post(path, data=filled).status_code == 404, path
     switch_to(client, LIGA)
@@ -150,9 +151,11 @@ def test_request_answer_grant_and_the_person_sees_each_step(desk_client: TestCli
                                     "end-day": "31", "end-month": "12", "end-year": "2028", "disability_until-day": "30",
                                     "disability_until-month": "6", "disability_until-year": "2028", "text": "Piešķirt."})
     assert error_ids(response.text) == ["end-day"]  # beyond the disability period
-    assert fill(client, grant, {"kind": "adult_assistant", "hours": "80", "start-day": "1", "start-month": "1", "start-year": "2027",
-                                "end-day": "31", "end-month": "12", "end-year": "2028",
-                                "text": "Piešķirt asistenta pakalpojumu darbam."}) == case
+    composed = post(client, grant, {"kind": "adult_assistant", "hours": "80", "start-day": "1", "start-month": "1", "start-year": "2027",
+                                    "end-day": "31", "end-month": "12", "end-year": "2028",
+                                    "text": "Piešķirt asistenta pakalpojumu darbam."})
+    assert count(settings.database_url, Entitlement) == 0  # composed, previewed, not yet issued
+    assert decide(client, composed) == case
     assert count(settings.database_url, Entitlement) == 1
     assert client.get(grant).headers["location"] == case  # decided: no second grant
 
@@ -180,7 +183,7 @@ def test_refuse_assign_and_notes(client: TestClient, settings: Settings) -> None
     # Two changes after the first assistant: the desk is told a third would exceed the rule.
     assert "warning-text" in client.get(assign).text
     fill(client, case + "/note", {"note": "Iekšēja piezīme"})
-    assert fill(client, case + "/refuse", {"reasons": "Nav I vai II grupas."}) == case
+    assert decide(client, post(client, case + "/refuse", {"reasons": "Nav I vai II grupas."})) == case
     switch_to(client, ANNA)
     shown = client.get(status).text
     assert translated("lv", "Refused") in shown and "Nav I vai II grupas." in shown
@@ -213,4 +216,4 @@ def test_a_childs_grant_ends_before_the_child_turns_18(client: TestClient, setti
     response = post(client, case + "/grant", grant)
     assert response.status_code == 422 and error_ids(response.text) == ["end-day"]
     assert "2033. gada 11. februāris" in response.text  # Marta, born 12 February 2015, turns 18 the next day
-    assert fill(client, case + "/grant", grant | {"end-day": "11", "end-month": "2"}) == case
+    assert decide(client, post(client, case + "/grant", grant | {"end-day": "11", "end-month": "2"})) == case

@@ -17,6 +17,7 @@ from portal.entitlements.models import Entitlement
 from portal.people.models import Person
 from portal.registers.models import ReadStage, RegisterRead
 from tests.applications.test_routes import start_for, translated
+from tests.casework.decisions import issue
 from tests.casework.test_desk import make_caseworker
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.crawl import seed_demo
@@ -82,6 +83,7 @@ def test_ligas_grant_for_marta_stops_at_the_registered_end_of_disability(databas
         assert client.post(f"/lv/desk/cases/{case}/grant", data=sneaked).status_code == 422
         granted = client.post(f"/lv/desk/cases/{case}/grant", data=grant_data(grant_page, date(2029, 2, 28), kind=ServiceKind.CHILD_CARE))
         assert granted.status_code == 303, granted.text[:2000]
+        assert issue(client, granted).status_code == 303
     with engine_for(database_url).connect() as connection:
         entitlement = connection.execute(select(Entitlement.valid_from, Entitlement.valid_to)
                                          .where(Entitlement.application_id == case)).one()
@@ -116,6 +118,7 @@ def test_the_registers_are_read_again_at_the_decision_and_a_change_is_shown(data
         assert client.post(f"/lv/desk/cases/{case}/grant", data=grant_data(grant_page, date(2027, 2, 28), start)).status_code == 422
         granted = client.post(f"/lv/desk/cases/{case}/grant", data=grant_data(grant_page, date(2027, 1, 31), start))
         assert granted.status_code == 303
+        assert issue(client, granted).status_code == 303
         case_page = client.get(f"/lv/desk/cases/{case}").text
         assert 'id="register-changes"' in case_page
     with engine_for(database_url).connect() as connection:
@@ -169,6 +172,7 @@ def test_a_refusal_keeps_what_the_registers_said_at_the_decision(database_url: s
         page = client.get(f"/lv/desk/cases/{case}/refuse").text
         refused = client.post(f"/lv/desk/cases/{case}/refuse", data={"csrf_token": csrf_of(page), "reasons": "Nav pamata."})
         assert refused.status_code == 303
+        assert issue(client, refused).status_code == 303
         case_page = client.get(f"/lv/desk/cases/{case}").text
     with engine_for(database_url).connect() as connection:
         decided = connection.execute(select(RegisterRead.register).where(

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from portal.applications.rules import ServiceKind
 from tests.applications.test_routes import start_for
+from tests.casework.decisions import issue
 from tests.casework.test_desk import make_caseworker
 from tests.conftest import csrf_of, sign_in
 from tests.pages.test_html_valid import assert_valid
@@ -59,7 +60,9 @@ def test_the_register_pages_are_valid_html(database_url: str, provider: str, tmp
                                              data=grant_data(pages["grant"], date(2027, 6, 30), date(2026, 12, 1))).text
         edit_fixture(fixture, "disability", OLGA, valid_until="2027-01-31")
         pages["grant, changed"] = client.get(f"/lv/desk/cases/{case}/grant").text
-        client.post(f"/lv/desk/cases/{case}/grant", data=grant_data(pages["grant, changed"], date(2027, 1, 31), date(2026, 12, 1)))
+        composed = client.post(f"/lv/desk/cases/{case}/grant", data=grant_data(pages["grant, changed"], date(2027, 1, 31), date(2026, 12, 1)))
+        pages["decision preview"] = client.get(composed.headers["location"]).text
+        assert issue(client, composed).status_code == 303
         pages["case, changed at the decision"] = client.get(f"/lv/desk/cases/{case}").text
     with running_register_server(RegisterServer(status=500)) as server:
         settings = replace(register_settings(database_url, provider), register_adapter="http", register_base_url=server.base_url)

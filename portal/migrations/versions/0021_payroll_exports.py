@@ -1,7 +1,7 @@
 """payroll exports: numbered per municipality and year, their lines (and adjustments) never changed (PostgreSQL)
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import portal.db
 
 revision = '0021'
-down_revision = '0018'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
