@@ -11,7 +11,7 @@ from portal.audit import AuditEvent
 from portal.eid.models import WebSession
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
-from portal.people.models import Municipality, Person, Representation, School, StaffRole
+from portal.people.models import ContactCode, ContactDetails, Municipality, Person, Representation, School, StaffRole
 from portal.ratelimit import RateLimitHit
 from portal.registers.models import RegisterRead
 from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse, SurveyVisit
@@ -27,6 +27,8 @@ __all__ = [
     "AssistantAssignment",
     "Entitlement",
     "OutboxMessage",
+    "ContactCode",
+    "ContactDetails",
     "Municipality",
     "Person",
     "Representation",

@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n, policy
-from portal.applications import documents, forms, journey, notices, presenters, service, uploads
+from portal.applications import documents, forms, journey, presenters, service, uploads
 from portal.applications.models import CLOSED, Application, ApplicationAction, ApplicationStatus
 from portal.applications.rules import decision_due
 from portal.casework import service as casework
@@ -22,6 +22,7 @@ from portal.eid.session import current_actor, current_person, signed_in
 from portal.entitlements import service as entitlements
 from portal.forms import Errors
 from portal.i18n import gettext as _
+from portal.notifications import notices
 from portal.people.models import Person
 from portal.templating import lang_url, render
 

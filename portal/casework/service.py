@@ -26,6 +26,7 @@ from portal.applications.situation import birth_date_of
 from portal.db import for_update, utcnow
 from portal.entitlements import service as entitlements
 from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.notifications import notices
 from portal.people import service as people
 from portal.people.models import Person, StaffRoleName
 from portal.people.personal_code import InvalidPersonalCode, normalise
@@ -125,6 +126,7 @@ async def request_information(db: AsyncSession, application: Application, staff:
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
         raise NotAllowed("information is requested while the case is being reviewed")
     _change_status(db, application, staff, ApplicationStatus.INFO_REQUESTED, ApplicationAction.INFORMATION_REQUESTED, message)
+    await notices.information_requested(db, application, message)
 
 
 class GrantProblem(StrEnum):
@@ -246,6 +248,7 @@ async def grant(
     )
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.GRANTED, ApplicationAction.GRANTED, chosen.decision_text)
+    await notices.decision_issued(db, application, True, chosen.decision_text)
     return entitlement
 
 
@@ -257,6 +260,7 @@ async def refuse(db: AsyncSession, application: Application, staff: Person, reas
         await registers.keep(db, application.id, registered, ReadStage.DECIDED)
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.REFUSED, ApplicationAction.REFUSED, reasons)
+    await notices.decision_issued(db, application, False, reasons)
 
 
 async def add_note(db: AsyncSession, application: Application, staff: Person, text: str) -> None:
@@ -286,6 +290,7 @@ async def assign(
     application = await lock_case(db, application)
     assignment = await entitlements.assign_assistant(db, application, assistant, staff, valid_from)
     applications.record(db, application, staff, ApplicationAction.ASSISTANT_ASSIGNED, message=assistant.full_name)
+    await notices.assistant_assigned(db, application, assistant, valid_from)
     return assignment
 
 
