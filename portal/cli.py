@@ -200,7 +200,8 @@ def cmd_notify(args: argparse.Namespace) -> None:
             await release_held(db)  # anonymous survey answers held back, once enough wait (surveys/service.py)
         finally:
             await db.dispose()
-        print(f"{counts.queued} queued, {counts.already} queued before; {counts.sent} sent", flush=True)
+        print(f"{counts.queued} queued, {counts.already} queued before, {counts.no_contact} skipped (no confirmed contact); "
+              f"{counts.sent} sent", flush=True)
 
     asyncio.run(run())
 

@@ -111,24 +111,43 @@ async def recipients_of(db: AsyncSession, people: list[Person], *, with_eaddress
 Write = Callable[[str], Notice]  # given the portal's address in the recipient's language (…/lv), the notice
 
 
+@dataclass
+class Told:
+    queued: int = 0
+    already: int = 0  # with a key: queued before (by an earlier run, or when the event happened)
+    unreachable: int = 0  # people with no confirmed address: nothing sent
+
+    def __iadd__(self, other: Told) -> Told:
+        self.queued, self.already, self.unreachable = (self.queued + other.queued, self.already + other.already,
+                                                       self.unreachable + other.unreachable)
+        return self
+
+
 async def tell(db: AsyncSession, people: list[Person], write: Write, *, key: str | None = None,
-               with_eaddress: bool = False) -> int:
-    """Queue `write`'s notice to each of `people`, written in each one's language; how many were queued.
+               with_eaddress: bool = False) -> Told:
+    """Queue `write`'s notice to each of `people`, written in each one's language (not the actor's).
 
     With `key`, each message goes once only (a reminder that cron runs twice, an event told at once and
     again by the catch-up of `portal notify`).
     """
-    queued = 0
-    for to in await recipients_of(db, people, with_eaddress=with_eaddress):
-        with i18n.in_locale(to.language):
-            notice = write(f"{base_url(db)}/{i18n.get_locale()}")
-        text = notice.sms if to.channel is Channel.SMS else notice.body
-        if key is None:
-            queue(db, to.channel.value, to.address, notice.subject, text)
-            queued += 1
-        elif await queue_once(db, f"{key}:{to.person.id}:{to.channel.value}", to.channel.value, to.address, notice.subject, text):
-            queued += 1
-    return queued
+    told = Told()
+    for person in people:
+        reach = await reach_of(db, person)
+        recipients = _recipients(reach, with_eaddress=with_eaddress)
+        told.unreachable += 0 if recipients else 1
+        for to in recipients:
+            with i18n.in_locale(to.language):
+                notice = write(f"{base_url(db)}/{i18n.get_locale()}")
+            text = notice.sms if to.channel is Channel.SMS else notice.body
+            if key is None:
+                queue(db, to.channel.value, to.address, notice.subject, text)
+                told.queued += 1
+            elif await queue_once(db, f"{key}:{to.person.id}:{to.channel.value}", to.channel.value, to.address,
+                                  notice.subject, text):
+                told.queued += 1
+            else:
+                told.already += 1
+    return told
 
 
 # ------------------------------------------------------------------ the words
@@ -237,7 +256,7 @@ def _submitted(report: MonthlyReport, person: Person, assistant: Person, portal:
     link = f"{portal}/reports/{report.id}"
     month = i18n.format_month(report.month)
     return Notice(
-        _("A report waits for your confirmation"),
+        _("The report for %(month)s waits for your confirmation", month=month),
         letter(_("The assistant has submitted the report for %(month)s; it waits for your confirmation.", month=month),
                _("Person assisted: %(name)s", name=person.full_name),
                _("Assistant: %(name)s", name=assistant.full_name),
@@ -344,18 +363,18 @@ async def report_submitted(db: AsyncSession, report: MonthlyReport) -> None:
     await tell(db, await deciders_for(db, report.person_id), lambda portal: _submitted(report, person, assistant, portal))
 
 
-async def report_returned(db: AsyncSession, report: MonthlyReport, event: ReportEvent) -> int:
+async def report_returned(db: AsyncSession, report: MonthlyReport, event: ReportEvent) -> Told:
     """To the assistant, with the reason: it is the assistant who acts on it."""
     person, assistant = await _parties(db, report)
     return await tell(db, [assistant], lambda portal: returned(report, person, event.message, portal),
                       key=f"report-returned:{event.id}:assistant")
 
 
-async def report_confirmed(db: AsyncSession, report: MonthlyReport, event: ReportEvent) -> int:
+async def report_confirmed(db: AsyncSession, report: MonthlyReport, event: ReportEvent) -> Told:
     person, assistant = await _parties(db, report)
     return await tell(db, [assistant], lambda portal: confirmed(report, person, portal), key=f"report-confirmed:{event.id}:assistant")
 
 
-async def entitlement_ending(db: AsyncSession, entitlement: Entitlement) -> int:
+async def entitlement_ending(db: AsyncSession, entitlement: Entitlement) -> Told:
     return await tell(db, await deciders_for(db, entitlement.person_id), lambda portal: _ending(entitlement, portal),
                       key=f"entitlement-ending:{entitlement.id}:{entitlement.valid_to:%Y-%m-%d}")

@@ -42,6 +42,7 @@ DELIVERY_BATCH = 50
 class Counts:
     queued: int = 0
     already: int = 0  # queued by an earlier run, or when the event happened
+    no_contact: int = 0  # no confirmed address: nothing sent
     sent: int = 0
 
 
@@ -61,11 +62,10 @@ class Notifier:
         assert person is not None
         return person
 
-    def count(self, queued: int) -> None:
-        if queued:
-            self.counts.queued += queued
-        else:
-            self.counts.already += 1
+    def count(self, told: notices.Told) -> None:
+        self.counts.queued += told.queued
+        self.counts.already += told.already
+        self.counts.no_contact += told.unreachable
 
     async def send(self, to: list[Person], key: str, write: notices.Write) -> None:
         self.count(await notices.tell(self.db, to, write, key=key))
@@ -158,6 +158,7 @@ async def notify(database: Database, settings: Settings, sms: SmsSender, today: 
                  eaddress: EAddressSender | None = None) -> Counts:
     """`portal notify`: queue what is due today (in one transaction), then deliver everything waiting."""
     async with database.session() as db:
+        db.info["base_url"] = settings.base_url  # the links in the notices
         counts = await queue_notices(db, today or clock.today())
     while True:  # batch after batch, until one is not sent in full (the rest waits for the next run)
         sent = await deliver_pending(database, settings.smtp_url, settings.mail_from, limit=DELIVERY_BATCH, sms=sms,
