@@ -14,13 +14,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import i18n
 from portal.applications.models import Application
-from portal.db import for_update, utcnow
+from portal.db import added_or_existing, for_update, utcnow
 from portal.i18n import gettext as _
 from portal.notifications.eaddress import eaddress_of
 from portal.notifications.service import queue
@@ -163,10 +164,7 @@ async def save(db: AsyncSession, person: Person, *, email: str, phone: str, eadd
     if problems:
         raise ContactRefused(tuple(problems))
     at = now or utcnow()
-    details = await db.scalar(for_update(select(ContactDetails).where(ContactDetails.person_id == person.id)))
-    if details is None:
-        details = ContactDetails(person_id=person.id, email="", phone="", eaddress="")
-        db.add(details)
+    details = await _locked_details(db, person)
     addresses = {Channel.EMAIL: normal_email, Channel.SMS: normal_phone,
                  Channel.EADDRESS: eaddress_of(person.personal_code) if eaddress else ""}
     for kind, address in addresses.items():
@@ -182,6 +180,20 @@ async def save(db: AsyncSession, person: Person, *, email: str, phone: str, eadd
         if code is None or code.address != addresses[kind]:  # a code already on its way to this address still holds
             await send_code(db, person, kind, now=at)
     return waiting
+
+
+async def _locked_details(db: AsyncSession, person: Person) -> ContactDetails:
+    """The person's row, created if new (two first saves at once: one adds it, the other finds it), locked until commit."""
+    def locked() -> Any:
+        return db.scalar(for_update(select(ContactDetails).where(ContactDetails.person_id == person.id)))
+
+    found = await locked()
+    if found is None:
+        await added_or_existing(db, ContactDetails(person_id=person.id, email="", phone="", eaddress="",
+                                                   channel=Channel.EMAIL, language=i18n.DEFAULT_LOCALE), locked)
+        found = await locked()
+    assert found is not None
+    return found
 
 
 async def unconfirmed(db: AsyncSession, person: Person) -> list[Channel]:
@@ -214,14 +226,21 @@ async def send_code(db: AsyncSession, person: Person, channel: Channel, *, now: 
     if details is None or not _address(details, channel) or _confirmed(details, channel):
         return
     address = _address(details, channel)
-    row = await db.scalar(for_update(select(ContactCode).where(ContactCode.person_id == person.id, ContactCode.channel == channel)))
+    def locked() -> Any:
+        return db.scalar(for_update(select(ContactCode).where(ContactCode.person_id == person.id, ContactCode.channel == channel)))
+
+    row = await locked()
     if row is not None and row.address == address and at - row.sent_at < RESEND_AFTER:
         raise TooSoon(channel)
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
     salt = secrets.token_hex(16)
-    if row is None:
-        row = ContactCode(person_id=person.id, channel=channel)
-        db.add(row)
+    if row is None:  # two sends at once: one adds the row, the other waits for it, then sets its own code
+        await added_or_existing(db, ContactCode(person_id=person.id, channel=channel, address=address, code_hash="", salt=salt,
+                                                expires_at=at, attempts=0, sent_at=at - RESEND_AFTER), locked)
+        row = await locked()
+        assert row is not None
+        if row.code_hash:  # the other send's, committed while this one waited: that code is on its way
+            raise TooSoon(channel)
     row.address, row.code_hash, row.salt = address, _hash(code, salt), salt
     row.expires_at, row.attempts, row.sent_at = at + CODE_VALID, 0, at
     with i18n.in_locale(details.language):

@@ -22,8 +22,9 @@ from portal.people.models import Channel, ContactCode, ContactDetails
 from portal.settings import Settings
 from tests.applications.test_details import complete_adult, error_ids
 from tests.applications.test_routes import ANNA
-from tests.conftest import csrf_of, make_settings
+from tests.conftest import csrf_of, make_settings, sign_in
 from tests.mail import Inbox, body_of, smtp_server
+from tests.race import posts_at_once, workers
 
 CODE = re.compile(r"\b(\d{6})\b")
 
@@ -136,3 +137,29 @@ def test_a_code_expires_and_holds_for_a_few_attempts_only(database_url: str) -> 
         assert (reach.channel, reach.address) == (Channel.EMAIL, "anna@example.lv")
 
     in_db(database_url, work)
+
+
+def test_two_first_saves_and_two_wrong_codes_at_once(app_client: TestClient, mail: tuple[Settings, Inbox]) -> None:
+    """Two tabs: the first saves both succeed (one row, the later one's address); two wrong codes both count."""
+    settings, _inbox = mail
+    sign_in(app_client, ANNA)
+    token = csrf_of(app_client.get("/lv/settings/contact").text)
+    with workers(settings, app_client) as (first, second):
+        answers = posts_at_once(
+            (first, "/lv/settings/contact", {"csrf_token": token, "email": "a1@example.lv", "channel": "email", "language": "lv"}),
+            (second, "/lv/settings/contact", {"csrf_token": token, "email": "a2@example.lv", "channel": "email", "language": "lv"}),
+        )
+        assert [a.status_code for a in answers] == [303, 303], [a.text[:300] for a in answers]
+        [details] = in_db(settings.database_url, lambda db: _all(db, ContactDetails))
+        [code] = in_db(settings.database_url, lambda db: _all(db, ContactCode))
+        assert details.email in ("a1@example.lv", "a2@example.lv") and code.address == details.email  # the code is for it
+
+        confirm = "/lv/settings/contact/confirm/email"
+        answers = posts_at_once((first, confirm, {"csrf_token": token, "code": "x"}), (second, confirm, {"csrf_token": token, "code": "y"}))
+        assert [a.status_code for a in answers] == [422, 422]
+    [code] = in_db(settings.database_url, lambda db: _all(db, ContactCode))
+    assert code.attempts == 2
+
+
+async def _all(db: AsyncSession, model: type) -> list[Any]:
+    return list(await db.scalars(select(model)))
