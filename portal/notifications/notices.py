@@ -305,12 +305,13 @@ def confirmed(report: MonthlyReport, person: Person, portal: str) -> Notice:
     )
 
 
-def _ending(entitlement: Entitlement, portal: str) -> Notice:
+def _ending(entitlement: Entitlement, person: Person, portal: str) -> Notice:
     link = f"{portal}/apply"
     end = i18n.format_date(entitlement.valid_to)
     return Notice(
-        _("Your assistant's service ends on %(date)s", date=end),
-        letter(_("The assistant's service granted to you ends on %(date)s.", date=end),
+        _("The assistant's service ends on %(date)s", date=end),
+        letter(_("The granted assistant's service ends on %(date)s.", date=end),
+               _("Receives the service: %(name)s", name=person.full_name),
                _("To go on receiving it, apply again in good time; the social service needs up to a month to decide: %(link)s",
                  link=link)),
         _("Assistant's service: it ends on %(date)s. To go on receiving it, apply again in the portal: %(link)s",
@@ -376,5 +377,7 @@ async def report_confirmed(db: AsyncSession, report: MonthlyReport, event: Repor
 
 
 async def entitlement_ending(db: AsyncSession, entitlement: Entitlement) -> Told:
-    return await tell(db, await deciders_for(db, entitlement.person_id), lambda portal: _ending(entitlement, portal),
+    person = await db.get(Person, entitlement.person_id)
+    assert person is not None
+    return await tell(db, await deciders_for(db, entitlement.person_id), lambda portal: _ending(entitlement, person, portal),
                       key=f"entitlement-ending:{entitlement.id}:{entitlement.valid_to:%Y-%m-%d}")

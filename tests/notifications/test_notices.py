@@ -164,8 +164,7 @@ def test_anna_returns_a_report_and_ilze_the_assistant_is_told_not_anna(
     assert version
     response = app_client.post(f"/lv/reports/{report_id}/dispute", data={
         "csrf_token": csrf_of(page), "version": version.group(1), "reason": "2. martā asistente nestrādāja."})
-    assert response.status_code == 303
-    deliver(settings)
+    assert response.status_code == 303  # the app delivers what it queued after the response: no worker needed
 
     [told] = inbox.messages[before:]
     assert told["To"] == ILZE_EMAIL

@@ -298,6 +298,30 @@ def test_returned_and_confirmed_reports_are_told_to_the_assistant_once(
         assert (counts.queued, counts.sent) == (0, 0)
 
 
+def test_an_entitlement_ending_within_60_days_is_announced_once_to_whoever_acts(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both grants end on 28 February 2027: Anna is told by e-mail, Marta's father Jānis by SMS; once each."""
+    caplog.set_level(logging.INFO, logger=SMS_LOG)
+    granted(database_url, monkeypatch)
+    with smtp_server() as (smtp_url, inbox):
+        on(monkeypatch, date(2026, 12, 29))  # 61 days before the end
+        run_notify(database_url, smtp_url)
+        assert not any(key.startswith("entitlement-ending:") for key in queued_keys(database_url))
+        on(monkeypatch, date(2026, 12, 30))
+        run_notify(database_url, smtp_url)
+        assert len([key for key in queued_keys(database_url) if key.startswith("entitlement-ending:")]) == 2
+        [to_anna] = to(inbox.messages, ANNA_EMAIL)
+        with i18n.in_locale("lv"):
+            assert i18n.format_date(date(2027, 2, 28)) in to_anna["Subject"] and f"{BASE_URL}/lv/apply" in body_of(to_anna)
+        [sms] = [line for line in sms_lines(caplog) if "/ru/apply" in line]
+        assert sms.startswith(f"SMS to {JANIS_PHONE}: ")
+        on(monkeypatch, date(2027, 1, 15))
+        run_notify(database_url, smtp_url)  # (December's report reminders go out now; the ending is not told again)
+        assert len([key for key in queued_keys(database_url) if key.startswith("entitlement-ending:")]) == 2
+        assert len(to(inbox.messages, ANNA_EMAIL)) == 1 and len([line for line in sms_lines(caplog) if "/ru/apply" in line]) == 1
+
+
 def test_the_command_queues_delivers_and_counts(
     database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
