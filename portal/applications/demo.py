@@ -157,7 +157,7 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
     }
     async with happened_on(db, today - timedelta(days=20)):
         asked = await submitted_application(db, olga, olga, study, "ru")
-    async with happened_on(db, today - timedelta(days=18)):
+    async with happened_on(db, today - timedelta(days=14)):
         await casework.start_review(db, asked, liga)
-    async with happened_on(db, today - timedelta(days=16), hour=13):
+    async with happened_on(db, today - timedelta(days=10), hour=13):  # she answers by the date the notice gives
         await casework.request_information(db, asked, liga, "Пожалуйста, пришлите справку из университета о том, что вы учитесь в этом году.")

@@ -107,6 +107,8 @@ async def application_page(request: Request) -> Response:
             "files": [{"file": f, "title": documents.DOCUMENT_TEXTS[documents.DocumentKind(f.kind)].title} for f in files],
             "may_withdraw": application.status not in CLOSED,
             "information_request": requests[-1].message if requests and application.status is ApplicationStatus.INFO_REQUESTED else None,
+            # The date the notice of the request gave (notifications/notices.py).
+            "answer_by": notices.answer_by(requests[-1].at.astimezone(clock.RIGA).date()) if requests else None,
             "decision": decisions[-1] if decisions else None,
             "entitlement": entitlement,
         },
