@@ -35,6 +35,8 @@ from portal.eid import routes as eid_routes
 from portal.eid.client import create_eid_client
 from portal.eid.session import IdentityMiddleware, language_of_path
 from portal.forms import MAX_INT
+from portal.notifications.eaddress import eaddress_sender
+from portal.notifications.sms import sms_sender
 from portal.pages import easy_read_routes
 from portal.pages import routes as page_routes
 from portal.pages.routes import LANGUAGE_COOKIE, ONE_YEAR
@@ -315,6 +317,9 @@ def create_app(settings: Settings) -> Starlette:
     app.state.templates.env.globals.update(journey.template_globals())
     app.state.eid_client = create_eid_client(settings)
     app.state.storage = FileStorage(settings.upload_dir)
+    # The senders notices go by after a response (notifications.service.deliver_now), as the worker's.
+    app.state.sms = sms_sender(settings.sms_sender)
+    app.state.eaddress = eaddress_sender(settings.eaddress_sender)
     # Made now, so a broken fixture or client certificate stops the app from starting, not a person's application.
     app.state.registers = registers_for(settings)
     return app

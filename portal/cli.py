@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -82,13 +83,55 @@ def cmd_demo(args: argparse.Namespace) -> None:
     )
     database.upgrade(settings.database_url)
     _with_db(settings, demo.seed, FileStorage(settings.upload_dir))
-    with running_provider("127.0.0.1", args.provider_port) as issuer, printing_smtp_server(args.smtp_port):
+    with running_provider("127.0.0.1", args.provider_port) as issuer, printing_smtp_server(args.smtp_port), \
+            demo_notifier(settings):
         print(f"Demo eID provider: {issuer}  (choose a personal code to sign in as that person)")
         print(f"Demo e-mail:       {settings.smtp_url}  (messages the portal sends are printed here)")
+        print("Demo notices:      the notifier and the worker run every few seconds; text messages and e-address "
+              "messages are printed as log lines")
         print(f"Portal:            {settings.base_url}/lv/   (Ctrl+C stops both)")
         for person in demo_people.DEMO_PEOPLE:
             print(f"  {person.personal_code}  {person.given_name} {person.family_name} — {person.role}")
         uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
+
+
+DEMO_WORKER_INTERVAL_SECONDS = 5.0
+
+
+@contextmanager
+def demo_notifier(settings: Settings, interval: float = DEMO_WORKER_INTERVAL_SECONDS) -> Iterator[threading.Event]:
+    """For the demo: `portal notify` and `portal worker` in a thread of their own, every `interval` seconds,
+    delivering to the demo's SMTP sink and to the logging SMS and e-address senders (printed as log lines)."""
+    from portal.notifications.eaddress import LogSender as EAddressLog
+    from portal.notifications.sms import LogSender as SmsLog
+    from portal.timesheets.reminders import notify
+
+    printed = logging.StreamHandler(sys.stdout)
+    printed.setFormatter(logging.Formatter("\n--- %(message)s"))
+    for name in ("portal.notifications.sms", "portal.notifications.eaddress"):
+        logging.getLogger(name).addHandler(printed)
+        logging.getLogger(name).setLevel(logging.INFO)
+    stop = threading.Event()
+
+    async def run() -> None:
+        db = Database.for_settings(settings)
+        try:
+            while not stop.is_set():
+                try:
+                    await notify(db, settings, SmsLog(), eaddress=EAddressLog())
+                except Exception:  # the demo goes on; the reason is in the log
+                    logging.getLogger(__name__).exception("the demo's notifier failed")
+                await asyncio.to_thread(stop.wait, interval)
+        finally:
+            await db.dispose()
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), name="demo-notifier", daemon=True)
+    thread.start()
+    try:
+        yield stop
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
 
 
 @contextmanager
@@ -112,19 +155,21 @@ def printing_smtp_server(port: int) -> Iterator[None]:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    """Deliver queued e-mail and SMS: once, or every --interval seconds until stopped."""
+    """Deliver queued e-mail, SMS and e-address messages: once, or every --interval seconds until stopped."""
+    from portal.notifications.eaddress import eaddress_sender
     from portal.notifications.service import deliver_pending
     from portal.notifications.sms import sms_sender
     from portal.surveys.service import release_held
 
     settings = Settings.from_env()
     sms = sms_sender(settings.sms_sender)
+    eaddress = eaddress_sender(settings.eaddress_sender)
 
     async def run() -> None:
         db = Database.for_settings(settings)
         try:
             while True:
-                sent = await deliver_pending(db, settings.smtp_url, settings.mail_from, sms=sms)
+                sent = await deliver_pending(db, settings.smtp_url, settings.mail_from, sms=sms, eaddress=eaddress)
                 if sent:
                     print(f"{sent} message(s) sent", flush=True)
                 await release_held(db)  # anonymous survey answers held back, once enough wait (surveys/service.py)
@@ -138,22 +183,24 @@ def cmd_worker(args: argparse.Namespace) -> None:
 
 
 def cmd_notify(args: argparse.Namespace) -> None:
-    """Queue the reminders and notices about monthly reports that are due, then deliver what waits (for cron)."""
+    """Queue the reminders and notices that are due (reports, entitlements ending), then deliver what waits (for cron)."""
+    from portal.notifications.eaddress import eaddress_sender
     from portal.notifications.sms import sms_sender
     from portal.surveys.service import release_held
     from portal.timesheets.reminders import notify
 
     settings = Settings.from_env()
     sms = sms_sender(settings.sms_sender)
+    eaddress = eaddress_sender(settings.eaddress_sender)
 
     async def run() -> None:
         db = Database.for_settings(settings)
         try:
-            counts = await notify(db, settings, sms)
+            counts = await notify(db, settings, sms, eaddress=eaddress)
             await release_held(db)  # anonymous survey answers held back, once enough wait (surveys/service.py)
         finally:
             await db.dispose()
-        print(f"{counts.queued} queued, {counts.already} queued before, {counts.no_contact} skipped (no contact); "
+        print(f"{counts.queued} queued, {counts.already} queued before, {counts.no_contact} skipped (no confirmed contact); "
               f"{counts.sent} sent", flush=True)
 
     asyncio.run(run())

@@ -184,6 +184,7 @@ class Database:
         pool_timeout_seconds: float | None = None,
         statement_timeout_ms: int | None = None,
         lock_timeout_ms: int | None = None,
+        base_url: str = "",
     ) -> None:
         """The engine and its sessions. The limits come from Settings (create_app); None keeps the
         driver's and the server's own, as the CLI and the tests' own Database objects do.
@@ -205,7 +206,8 @@ class Database:
         if url.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _configure_sqlite)
             event.listen(self.engine.sync_engine, "begin", _begin_sqlite_write)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # The portal's address, for the links in the notices a service queues (notifications/notices.py).
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, info={"base_url": base_url} if base_url else None)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Database:
@@ -217,6 +219,7 @@ class Database:
             pool_timeout_seconds=settings.db_pool_timeout_seconds,
             statement_timeout_ms=settings.db_statement_timeout_ms,
             lock_timeout_ms=settings.db_lock_timeout_ms,
+            base_url=settings.base_url,
         )
 
     @asynccontextmanager

@@ -26,6 +26,7 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
     await demo_timesheets.seed(db)
     await demo_surveys.seed(db)
     await _register_reads(db)
+    await demo_people.seed_contacts(db)
 
 
 async def _register_reads(db: AsyncSession) -> None:

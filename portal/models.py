@@ -12,7 +12,7 @@ from portal.casework.models import DecisionDocument, DecisionDraft, PayrollExpor
 from portal.eid.models import WebSession
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage
-from portal.people.models import Municipality, Person, Representation, School, StaffRole
+from portal.people.models import ContactCode, ContactDetails, Municipality, Person, Representation, School, StaffRole
 from portal.ratelimit import RateLimitHit
 from portal.registers.models import RegisterRead
 from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse, SurveyVisit
@@ -32,6 +32,8 @@ __all__ = [
     "AssistantAssignment",
     "Entitlement",
     "OutboxMessage",
+    "ContactCode",
+    "ContactDetails",
     "Municipality",
     "Person",
     "Representation",

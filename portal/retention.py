@@ -546,6 +546,8 @@ PART_OF: Mapping[str, str] = {
     "time_entry": "monthly_report",
     "payroll_line": "payroll_export",
     "report_event": "monthly_report",
+    "contact_details": "person (the person's own contact details, deleted with them)",
+    "contact_code": "person (one code at most per address, replaced by the next, deleted once it confirms)",
 }
 
 

@@ -79,6 +79,8 @@ class Settings:
     mail_from: str = "portal@asistents.example.lv"
     # The SMS sender by name (portal/notifications/sms.py); "log" only writes text messages to the log.
     sms_sender: str = "log"
+    # The official e-address sender by name (portal/notifications/eaddress.py); "log" only writes to the log.
+    eaddress_sender: str = "log"
     # Where uploaded documents are kept (portal/storage.py).
     upload_dir: str = DEFAULT_UPLOAD_DIR
     idle_timeout_seconds: int = 20 * 60
@@ -198,6 +200,7 @@ class Settings:
             smtp_url=env.get("PORTAL_SMTP_URL") or default("smtp_url"),
             mail_from=env.get("PORTAL_MAIL_FROM") or default("mail_from"),
             sms_sender=env.get("PORTAL_SMS_SENDER") or default("sms_sender"),
+            eaddress_sender=env.get("PORTAL_EADDRESS_SENDER") or default("eaddress_sender"),
             upload_dir=env.get("PORTAL_UPLOAD_DIR") or DEFAULT_UPLOAD_DIR,
             idle_timeout_seconds=int(env.get("PORTAL_IDLE_TIMEOUT_SECONDS") or 20 * 60),
             absolute_timeout_seconds=int(env.get("PORTAL_ABSOLUTE_TIMEOUT_SECONDS") or 12 * 60 * 60),

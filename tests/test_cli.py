@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -77,6 +78,42 @@ def test_upgrade_and_seed_demo_are_idempotent(env: str) -> None:
         (StaffRoleName.CASEWORKER, "riga"),
         (StaffRoleName.SURVEY_ANALYST, None),
     }
+
+
+def test_the_demo_has_a_history_and_its_notifier_delivers_what_is_due(env: str) -> None:
+    """Events over past months, an entitlement ending within 60 days, a returned report waiting for the assistant;
+    the demo's own notifier tells Ilze (the assistant) of it, and Jānis of Marta's grant ending, over real SMTP."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.applications.models import ApplicationEvent
+    from portal.settings import Settings
+    from portal.timesheets.models import MonthlyReport, ReportStatus
+    from tests.mail import smtp_server
+
+    assert cli.main(["db", "upgrade"]) == 0
+    assert cli.main(["seed-demo"]) == 0
+    today = clock.today()
+    days = {at.astimezone(clock.RIGA).date() for at in rows(env, select(ApplicationEvent.at))}
+    assert min(days) < today - timedelta(days=300) and len(days) > 8
+    reports = rows(env, select(MonthlyReport))
+    confirmed_months = {r.month for r in reports if r.status is ReportStatus.CONFIRMED}
+    assert len(confirmed_months) >= 4 and all((r.confirmed_at or r.submitted_at).date() < today for r in reports
+                                              if r.status is ReportStatus.CONFIRMED)
+    assert [r.assistant_id for r in reports if r.status is ReportStatus.RETURNED]  # waits for the assistant
+    ending = [e for e in rows(env, select(Entitlement)) if today <= e.valid_to <= today + timedelta(days=60)]
+    assert len(ending) == 1
+
+    with smtp_server() as (smtp_url, inbox):
+        settings = replace(Settings.from_env(), smtp_url=smtp_url)
+        with cli.demo_notifier(settings, interval=0.2):
+            for _ in range(300):
+                if {"ilze.ozola@example.lv", "janis.kalnins@example.lv"} <= {m["To"] for m in inbox.messages}:
+                    break
+                threading.Event().wait(0.1)  # the notifier's thread delivers meanwhile
+        addresses = {m["To"] for m in inbox.messages}
+        assert {"ilze.ozola@example.lv", "janis.kalnins@example.lv"} <= addresses
 
 
 def test_staff_add_and_remove(env: str, capsys: pytest.CaptureFixture[str]) -> None:

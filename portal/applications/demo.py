@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,8 +20,10 @@ from portal.applications import service
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.casework import service as casework
+from portal.demo_history import happened_on
 from portal.people import demo as demo_people
 from portal.people import service as people
+from portal.people.demo import OLGA_PHONE
 from portal.people.models import Person
 from portal.storage import Storage
 
@@ -111,24 +113,37 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
         return
     today = clock.today()
 
-    draft = await service.start_draft(db, olga, olga.id, today)
-    await service.save_answers(db, olga, draft.id, {"service": "adult_assistant", "disability-group": "2"}, today)
+    async with happened_on(db, today - timedelta(days=2)):  # Ольга has begun an application for the adult assistant
+        draft = await service.start_draft(db, olga, olga.id, today)
+        await service.save_answers(db, olga, draft.id, {"service": "adult_assistant", "disability-group": "2"}, today)
 
+    # Anna applied a month before her grant began, was granted in two weeks, with Ilze as her assistant.
     employer = ("work_or_studies", "darba-deveja-izzina.pdf", demo_pdf("Darba deveja izzina (demo)"))
     anna_contact = {"method": "email", "email": "anna.berzina@example.lv", "phone": ""}
-    granted = await submitted_application(db, anna, anna, adult_answers(anna_contact), "lv", (employer,), storage)
-    await casework.start_review(db, granted, liga)
-    await casework.grant(db, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60, valid_from=date(2026, 1, 1),
-                   valid_to=date(2028, 12, 31), decision_text="Piešķirts asistenta pakalpojums darbam: 80 stundas mēnesī.")
-    await casework.assign(db, granted, liga, ilze, date(2026, 1, 1))
+    anna_from = date(2026, 1, 1)
+    async with happened_on(db, anna_from - timedelta(days=30)):
+        granted = await submitted_application(db, anna, anna, adult_answers(anna_contact), "lv", (employer,), storage)
+    async with happened_on(db, anna_from - timedelta(days=27)):
+        await casework.start_review(db, granted, liga)
+    async with happened_on(db, anna_from - timedelta(days=14), hour=14):
+        await casework.grant(db, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60, valid_from=anna_from,
+                             valid_to=date(2028, 12, 31), decision_text="Piešķirts asistenta pakalpojums darbam: 80 stundas mēnesī.")
+        await casework.assign(db, granted, liga, ilze, anna_from)
 
-    child = await submitted_application(db, janis, marta, child_answers(ServiceKind.CHILD_ASSISTANT), "lv")
-    await casework.start_review(db, child, liga)
-    await casework.grant(db, child, liga, kind=ServiceKind.CHILD_ASSISTANT, minutes=80 * 60, valid_from=date(2026, 3, 1),
-                   valid_to=date(2029, 2, 28), decision_text="Piešķirts asistenta pakalpojums bērnam: 80 stundas mēnesī.")
-    await casework.assign(db, child, liga, ilze, date(2026, 3, 1))
+    # Marta's: granted for a period that ends within 60 days of the demo's today (her father is told to apply again).
+    marta_from = date(2026, 3, 1)
+    async with happened_on(db, marta_from - timedelta(days=27)):
+        child = await submitted_application(db, janis, marta, child_answers(ServiceKind.CHILD_ASSISTANT), "lv")
+    async with happened_on(db, marta_from - timedelta(days=24)):
+        await casework.start_review(db, child, liga)
+    async with happened_on(db, marta_from - timedelta(days=9), hour=14):
+        await casework.grant(db, child, liga, kind=ServiceKind.CHILD_ASSISTANT, minutes=80 * 60, valid_from=marta_from,
+                             valid_to=max(today + timedelta(days=45), marta_from + timedelta(days=90)),
+                             decision_text="Piešķirts asistenta pakalpojums bērnam: 80 stundas mēnesī.")
+        await casework.assign(db, child, liga, ilze, marta_from)
 
-    await submitted_application(db, janis, marta, child_answers(ServiceKind.CHILD_CARE), "lv")  # waiting at the desk
+    async with happened_on(db, today - timedelta(days=6)):
+        await submitted_application(db, janis, marta, child_answers(ServiceKind.CHILD_CARE), "lv")  # waiting at the desk
 
     # A case in review that waits for the person: Ольга's earlier application for the study assistant.
     study = {
@@ -136,10 +151,13 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
         "disability-group": "2",
         "assistant-opinion": "unknown",
         "details": {"municipality": "riga", "address": "Maskavas iela 50-12, Rīga, LV-1003"},
-        "contact": {"method": "email", "email": "olga.ivanova@example.lv", "phone": ""},
+        "contact": {"method": "phone", "email": "", "phone": OLGA_PHONE},
         "assistant": {"choice": "find", "name": "", "code": ""},
         "declarations": DECLARED,
     }
-    asked = await submitted_application(db, olga, olga, study, "ru")
-    await casework.start_review(db, asked, liga)
-    await casework.request_information(db, asked, liga, "Пожалуйста, пришлите справку из университета о том, что вы учитесь в этом году.")
+    async with happened_on(db, today - timedelta(days=20)):
+        asked = await submitted_application(db, olga, olga, study, "ru")
+    async with happened_on(db, today - timedelta(days=14)):
+        await casework.start_review(db, asked, liga)
+    async with happened_on(db, today - timedelta(days=10), hour=13):  # she answers by the date the notice gives
+        await casework.request_information(db, asked, liga, "Пожалуйста, пришлите справку из университета о том, что вы учитесь в этом году.")

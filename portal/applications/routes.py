@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n
-from portal.applications import details, documents, forms, journey, notices, service, uploads
+from portal.applications import details, documents, forms, journey, service, uploads
 from portal.applications.details import FormPage
 from portal.applications.forms import FOR_WHOM_SELF, document_field
 from portal.applications.models import Application, ApplicationStatus
@@ -23,7 +23,7 @@ from portal.db import unit_of_work
 from portal.eid.session import current_actor, current_person, signed_in
 from portal.forms import Errors, ascii_integer, read_body, read_fields
 from portal.i18n import gettext as _
-from portal.notifications.service import deliver_pending
+from portal.notifications.service import deliver_now
 from portal.people import service as people
 from portal.people.models import Person
 from portal.registers import presenters as register_presenters
@@ -436,7 +436,6 @@ async def _check_page(
 async def submit(request: Request) -> Response:
     """Send the application. A second submit of the same draft lands on the same confirmation."""
     me = current_person(request)
-    settings = request.app.state.settings
     async with unit_of_work(request) as db:
         try:
             application, person, situation = await _draft_and_situation(request, db, with_municipalities=True, locked=True)
@@ -447,20 +446,15 @@ async def submit(request: Request) -> Response:
         municipality = await people.municipality_by_code(db, situation.answers["details"]["municipality"])
         deciding_school = await service.deciding_school(db, application, municipality.code)
 
-        def queue_notice(submitted: Application) -> None:
-            contact = situation.answers.get("contact", {})
-            if contact.get("method") == "email" and contact.get("email"):
-                notices.queue_submitted(db, submitted, person, municipality, contact["email"], settings.base_url)
-
         await assessments.attach_latest_if_none(db, application)
         await service.submit(
-            db, me, application.id, situation.today, municipality.id, on_submitted=queue_notice, language=i18n.get_locale(),
+            db, me, application.id, situation.today, municipality.id, language=i18n.get_locale(),
             school_id=deciding_school,
         )
     return RedirectResponse(
         lang_url(request, "application_submitted", id=application.id),
         status_code=303,
-        background=BackgroundTask(deliver_pending, request.app.state.db, settings.smtp_url, settings.mail_from),
+        background=BackgroundTask(deliver_now, request.app.state),
     )
 
 

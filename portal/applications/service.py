@@ -32,6 +32,7 @@ from portal.applications.rules import ServiceKind, Verdict, age_check, age_on
 from portal.applications.situation import birth_date_of
 from portal.db import added_or_existing, for_update, utcnow
 from portal.forms import ascii_integer
+from portal.notifications import notices
 from portal.people import service as people
 from portal.people.models import Person
 from portal.storage import Storage, delete_after_commit, save_within
@@ -246,13 +247,12 @@ async def submit(
     application_id: int,
     today: date,
     municipality_id: int | None = None,
-    on_submitted: Callable[[Application], None] | None = None,
     language: str | None = None,
     school_id: int | None = None,
 ) -> Application:
     """Submit a draft once: a second submit (double click, back button, two tabs) changes nothing.
 
-    `on_submitted` runs in the same transaction, only for the call that submitted (to queue the notice).
+    The notice that it was received is queued in the same transaction, only by the call that submitted.
     """
     # Locked: a second submit waits here, then finds it submitted (the conditional UPDATE below
     # stays as the backstop for a caller that read it unlocked).
@@ -286,8 +286,7 @@ async def submit(
     )
     await db.refresh(application)
     record(db, application, actor, ApplicationAction.SUBMITTED, from_status=ApplicationStatus.DRAFT, to_status=ApplicationStatus.SUBMITTED)
-    if on_submitted is not None:
-        on_submitted(application)
+    await notices.application_received(db, application)
     return application
 
 

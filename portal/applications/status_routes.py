@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n, policy
-from portal.applications import documents, forms, journey, notices, presenters, receipt, service, uploads
+from portal.applications import documents, forms, journey, presenters, receipt, service, uploads
 from portal.applications.models import CLOSED, Application, ApplicationAction, ApplicationStatus
 from portal.applications.rules import decision_due
 from portal.casework import documents as decision_documents
@@ -23,6 +23,7 @@ from portal.eid.session import current_actor, current_person, signed_in
 from portal.entitlements import service as entitlements
 from portal.forms import Errors
 from portal.i18n import gettext as _
+from portal.notifications import notices
 from portal.people.models import Person
 from portal.templating import lang_url, render
 
@@ -109,6 +110,8 @@ async def application_page(request: Request) -> Response:
             "may_withdraw": application.status not in CLOSED,
             "information_request": i18n.written(requests[-1].message, requests[-1].message_lang)
             if requests and application.status is ApplicationStatus.INFO_REQUESTED else None,
+            # The date the notice of the request gave (notifications/notices.py).
+            "answer_by": notices.answer_by(requests[-1].at.astimezone(clock.RIGA).date()) if requests else None,
             "decision": decisions[-1] if decisions else None,
             "entitlement": entitlement,
             "decision_document": decision_document,

@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import audit, i18n
-from portal.applications import notices, uploads
+from portal.applications import uploads
 from portal.applications.models import Application, ApplicationAction
 from portal.applications.presenters import event_text
 from portal.casework import documents, forms, service
@@ -76,10 +76,8 @@ async def decision(request: Request) -> Response:
                 else:
                     # What the registers say at the decision is kept with it (read before the case is locked).
                     now = await registered.read_all(connected, applicant.personal_code) if connected else None
-                    issued = await service.issue(db, request.app.state.storage, application, staff, form.draft or 0, registered=now)
-                    # The notice the person got before decisions were documents (portal/notifications attaches the PDF later).
-                    action = "granted" if issued.document.outcome is Outcome.GRANTED else "refused"
-                    await notices.queue_update(db, application, action, issued.reasons, request.app.state.settings.base_url)
+                    # The service queues the notices of the decision (notifications/notices.py) with it.
+                    await service.issue(db, request.app.state.storage, application, staff, form.draft or 0, registered=now)
                     return _to_case(request, application, notify=True)
             except service.Decided:
                 errors, conflict, decided_before = [], True, await _decision_that_stands(db, application)

@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import audit, clock, i18n
-from portal.applications import journey, notices, uploads
+from portal.applications import journey, uploads
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationAction, ApplicationStatus
 from portal.applications.presenters import STATUS_TAGS, event_text
@@ -36,7 +36,7 @@ from portal.entitlements import service as entitlements
 from portal.forms import DateValue, Form
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
-from portal.notifications.service import deliver_pending
+from portal.notifications.service import deliver_now
 from portal.people import service as people
 from portal.people.models import Person, School
 from portal.registers import presenters as register_presenters
@@ -237,11 +237,10 @@ def _decided_before(request: Request, application: Application) -> bool:
 
 def _back_to_case(request: Request, application: Application, notify: bool = False, already_decided: bool = False) -> Response:
     """To the case; `already_decided` when this caseworker's decision lost to another's (the case page says so)."""
-    settings = request.app.state.settings
     return RedirectResponse(
         lang_url(request, "desk_case", id=application.id) + ("?decided=before" if already_decided else ""),
         status_code=303,
-        background=BackgroundTask(deliver_pending, request.app.state.db, settings.smtp_url, settings.mail_from) if notify else None,
+        background=BackgroundTask(deliver_now, request.app.state) if notify else None,
     )
 
 
@@ -294,8 +293,6 @@ async def _message_action(
                     await act(db, application, current_person(request), form.values[field])
                 except service.Decided:  # by another caseworker while this page was open
                     return _back_to_case(request, application, already_decided=True)
-                if notify:
-                    await notices.queue_update(db, application, notify, form.values[field], request.app.state.settings.base_url)
                 if then != "desk_case":
                     return RedirectResponse(lang_url(request, then, id=application.id), status_code=303)
                 return _back_to_case(request, application, notify=bool(notify))
@@ -460,7 +457,7 @@ async def assign(request: Request) -> Response:
                 for problem in refused.problems:
                     form.error(*forms.assign_problem(problem))
             if form.ok:
-                return _back_to_case(request, application)
+                return _back_to_case(request, application, notify=True)
             values, errors, wrong_parts = _shown_dates(form.shown), form.errors, form.wrong_parts
     return render(
         request,

@@ -30,13 +30,14 @@ from portal.casework.models import Outcome as Decision
 from portal.db import for_update, utcnow
 from portal.entitlements import service as entitlements
 from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.notifications import notices
 from portal.people import service as people
 from portal.people.models import Municipality, Person, StaffRoleName
 from portal.people.personal_code import InvalidPersonalCode, normalise
 from portal.registers import service as registers
 from portal.registers.facts import DisabilityFacts, Outcome, Read
 from portal.registers.models import ReadStage
-from portal.storage import Storage
+from portal.storage import Storage, save_within
 
 NotFound = applications.NotFound
 NotAllowed = applications.NotAllowed
@@ -131,6 +132,7 @@ async def request_information(db: AsyncSession, application: Application, staff:
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW):
         raise NotAllowed("information is requested while the case is being reviewed")
     _change_status(db, application, staff, ApplicationStatus.INFO_REQUESTED, ApplicationAction.INFORMATION_REQUESTED, message)
+    await notices.information_requested(db, application, message)
 
 
 class GrantProblem(StrEnum):
@@ -252,6 +254,7 @@ async def grant(
     )
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.GRANTED, ApplicationAction.GRANTED, chosen.decision_text)
+    await notices.decision_issued(db, application, True, chosen.decision_text)
     return entitlement
 
 
@@ -263,6 +266,7 @@ async def refuse(db: AsyncSession, application: Application, staff: Person, reas
         await registers.keep(db, application.id, registered, ReadStage.DECIDED)
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.REFUSED, ApplicationAction.REFUSED, reasons)
+    await notices.decision_issued(db, application, False, reasons)
 
 
 # ------------------------------------------------- a decision as a document
@@ -342,8 +346,8 @@ async def issue(db: AsyncSession, storage: Storage, application: Application, st
     `Decided` when the case was decided meanwhile (a second issue waits for the first's lock, then finds
     it decided), `StaleDraft` when the draft's `version` is not the one previewed. The document is rendered from the
     draft before the case is locked (a second or so, off the event loop: no lock waits on it), then the
-    draft is checked again under the lock: still the one rendered, or nothing is issued. A file saved by
-    an issue whose transaction then fails is named by no row: an orphan in storage, never anyone's document.
+    draft is checked again under the lock: still the one rendered, or nothing is issued. The file is saved
+    within the transaction (storage.save_within): an issue that then fails deletes it again.
     """
     seen = await draft_of(db, application)
     if seen is None or seen.version != version:
@@ -362,7 +366,7 @@ async def issue(db: AsyncSession, storage: Storage, application: Application, st
                     registered=registered)
     else:
         await refuse(db, application, staff, draft.reasons, registered=registered)
-    document = DecisionDocument(application_id=application.id, outcome=draft.outcome, storage_key=storage.save(pdf),
+    document = DecisionDocument(application_id=application.id, outcome=draft.outcome, storage_key=save_within(db, storage, pdf),
                                 sha256=documents.sha256_of(pdf), size=len(pdf), languages=content.languages,
                                 issued_by_id=staff.id)
     db.add(document)
@@ -399,6 +403,7 @@ async def assign(
     application = await lock_case(db, application)
     assignment = await entitlements.assign_assistant(db, application, assistant, staff, valid_from)
     applications.record(db, application, staff, ApplicationAction.ASSISTANT_ASSIGNED, message=assistant.full_name)
+    await notices.assistant_assigned(db, application, assistant, valid_from)
     return assignment
 
 

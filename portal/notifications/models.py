@@ -35,7 +35,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # "email" or "sms"; the address is an e-mail address or a phone number.
+    # "email", "sms" or "eaddress"; the address is an e-mail address, a phone number or an official e-address.
     channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))

@@ -3,7 +3,8 @@
 A message is queued in the caller's transaction (so a rolled-back change sends nothing) and
 delivered by `deliver_pending`, which the app runs after the response and `portal worker` and
 `portal notify` run on a schedule. E-mail goes by SMTP, text messages through the SMS sender
-(notifications/sms.py).
+(notifications/sms.py), messages to an official e-address through the e-address sender
+(notifications/eaddress.py). Who is told what, by which channel, is notifications/notices.py.
 
 Each message is delivered in three steps, so that no transaction or row lock is held while a
 server is waited for, and a worker that dies loses at most the message it was sending:
@@ -45,8 +46,10 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import State
 
 from portal.db import Database, utcnow
+from portal.notifications.eaddress import EAddressSender
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.sms import SmsSender
 
@@ -64,6 +67,11 @@ SMTP_TIMEOUT_SECONDS = 10.0
 
 def queue_email(db: AsyncSession, to_address: str, subject: str, body: str) -> None:
     db.add(OutboxMessage(to_address=to_address, subject=subject, body=body))
+
+
+def queue(db: AsyncSession, channel: str, to_address: str, subject: str, body: str) -> None:
+    """A message by any channel ("email", "sms", "eaddress"), in the caller's transaction."""
+    db.add(OutboxMessage(channel=channel, to_address=to_address, subject=subject, body=body))
 
 
 async def queue_once(db: AsyncSession, dedupe_key: str, channel: str, to_address: str, subject: str, body: str) -> bool:
@@ -217,15 +225,17 @@ async def deliver_pending(
     limit: int = 50,
     sms: SmsSender | None = None,
     *,
+    eaddress: EAddressSender | None = None,
     now: datetime | None = None,
     smtp_timeout: float = SMTP_TIMEOUT_SECONDS,
 ) -> int:
     """Send up to `limit` due messages, each claimed and recorded on its own; returns how many were sent.
 
     A failure is kept for a later run, after its backoff. Without an SMS sender, text messages wait for a
-    caller that has one (`portal worker`, `portal notify`). `now` is the time of the whole run (tests).
+    caller that has one (`portal worker`, `portal notify`); so do e-address messages without an e-address
+    sender. `now` is the time of the whole run (tests).
     """
-    channels = ("email", "sms") if sms is not None else ("email",)
+    channels = ("email", *(("sms",) if sms is not None else ()), *(("eaddress",) if eaddress is not None else ()))
     sent = 0
     for _ in range(limit):
         claim = await claim_next(database, channels, now)
@@ -235,6 +245,9 @@ async def deliver_pending(
             if claim.channel == "sms":
                 assert sms is not None
                 await asyncio.to_thread(sms.send, claim.to_address, claim.body)
+            elif claim.channel == "eaddress":
+                assert eaddress is not None
+                await asyncio.to_thread(eaddress.send, claim.to_address, claim.subject, claim.body)
             else:
                 await asyncio.to_thread(send_smtp, smtp_url, sender, claim, smtp_timeout)
         except Exception as error:  # any failure, a bug too: kept on the row and retried, it does not stop the rest
@@ -243,6 +256,12 @@ async def deliver_pending(
         await mark_sent(database, claim, now)
         sent += 1
     return sent
+
+
+async def deliver_now(state: State) -> None:
+    """After a response that queued notices: deliver what is due by every channel the app has senders for."""
+    settings = state.settings
+    await deliver_pending(state.db, settings.smtp_url, settings.mail_from, sms=state.sms, eaddress=state.eaddress)
 
 
 # ------------------------------------------------------------------ `portal outbox`

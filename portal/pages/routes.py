@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -16,12 +18,14 @@ from portal import clock, i18n
 from portal.applications import presenters as applications
 from portal.assessment import service as assessments
 from portal.db import Database, unit_of_work
-from portal.eid.session import current_actor, signed_in
+from portal.eid.session import current_actor, current_person, signed_in
+from portal.notifications.service import deliver_now
 from portal.pages import tasks
-from portal.pages.forms import DisplaySettingsForm
-from portal.people.models import StaffRoleName
+from portal.pages.forms import ConfirmCodeForm, ContactDetailsForm, DisplaySettingsForm, code_problem, contact_problem
+from portal.people import contacts
+from portal.people.models import Channel, StaffRoleName
 from portal.surveys import service as surveys
-from portal.templating import PREFS_COOKIE, display_prefs, render
+from portal.templating import PREFS_COOKIE, display_prefs, lang_url, render
 
 LANGUAGE_COOKIE = "portal_lang"
 ONE_YEAR = 365 * 24 * 60 * 60
@@ -88,8 +92,18 @@ async def dashboard(request: Request) -> Response:
     })
 
 
+async def _contact_shown(request: Request) -> contacts.Shown | None:
+    """The signed-in person's contact details for the settings page; None when nobody is signed in."""
+    if request.scope.get("person") is None:
+        return None
+    async with unit_of_work(request) as db:
+        return await contacts.shown(db, current_person(request))
+
+
 async def display_settings(request: Request) -> Response:
     lang = request.path_params["lang"]
+    contact = await _contact_shown(request)
+    confirmed = request.query_params.get("confirmed") == "1"
     if request.method == "POST":
         form = await DisplaySettingsForm.read(request)
         if form.ok:
@@ -105,13 +119,84 @@ async def display_settings(request: Request) -> Response:
             )
             return response
         return render(
-            request, "pages/settings.html", {"values": form.shown, "errors": form.errors, "saved": False}, status_code=422
+            request, "pages/settings.html", {"values": form.shown, "errors": form.errors, "saved": False, "contact": contact},
+            status_code=422,
         )
     return render(
         request,
         "pages/settings.html",
-        {"values": display_prefs(request), "errors": [], "saved": "saved" in request.query_params},
+        {"values": display_prefs(request), "errors": [], "saved": "saved" in request.query_params, "contact": contact,
+         "confirmed": confirmed},
     )
+
+
+def _after_contact_change(request: Request, waiting: list[Channel]) -> Response:
+    """To the next address that waits for its code, or back to settings; the codes go out after the response."""
+    target = (lang_url(request, "contact_confirm", channel=waiting[0].value) if waiting
+              else lang_url(request, "settings") + "?confirmed=1")
+    return RedirectResponse(target, status_code=303, background=BackgroundTask(deliver_now, request.app.state))
+
+
+@signed_in
+async def contact_details(request: Request) -> Response:
+    """E-mail, mobile, e-address, the channel and the language of notices; a new address gets a code to confirm it."""
+    me = current_person(request)
+    async with unit_of_work(request) as db:
+        shown = await contacts.shown(db, me)
+        values: dict[str, object] = {"email": shown.email, "phone": shown.phone, "eaddress": shown.eaddress,
+                                     "channel": shown.channel, "language": shown.language}
+        errors: list[tuple[str, str]] = []
+        if request.method == "POST":
+            form = await ContactDetailsForm.read(request)
+            if form.ok:
+                try:
+                    waiting = await contacts.save(db, me, email=form.email, phone=form.phone, eaddress=form.eaddress,
+                                                  channel=Channel(form.channel), language=form.language)
+                except contacts.ContactRefused as refused:
+                    for problem in refused.problems:
+                        form.error(*contact_problem(problem))
+                else:
+                    return _after_contact_change(request, waiting)
+            values, errors = dict(form.shown), form.errors
+    return render(request, "pages/contact_details.html", {"values": values, "errors": errors, "prefilled": not shown.saved},
+                  status_code=422 if errors else 200)
+
+
+@signed_in
+async def contact_confirm(request: Request) -> Response:
+    """Enter the code sent to one address; or send a new one."""
+    me = current_person(request)
+    try:
+        channel = Channel(request.path_params["channel"])
+    except ValueError:
+        raise HTTPException(404) from None
+    async with unit_of_work(request) as db:
+        waiting = await contacts.unconfirmed(db, me)
+        if channel not in waiting:
+            return RedirectResponse(lang_url(request, "settings"), status_code=303)
+        details = await contacts.details_of(db, me)
+        assert details is not None
+        address = {Channel.EMAIL: details.email, Channel.SMS: details.phone, Channel.EADDRESS: details.eaddress}[channel]
+        errors: list[tuple[str, str]] = []
+        resent = False
+        if request.method == "POST":
+            form = await ConfirmCodeForm.read(request)
+            if form.resend:
+                with suppress(contacts.TooSoon):  # the last code is on its way; the page says a code was sent
+                    await contacts.send_code(db, me, channel)
+                return RedirectResponse(lang_url(request, "contact_confirm", channel=channel.value) + "?sent=1", status_code=303,
+                                        background=BackgroundTask(deliver_now, request.app.state))
+            if form.ok:
+                outcome = await contacts.confirm(db, me, channel, form.code)
+                if outcome is contacts.CodeOutcome.CONFIRMED:
+                    return _after_contact_change(request, [kind for kind in waiting if kind is not channel])
+                form.error("code", code_problem(outcome))
+            errors = form.errors
+        resent = request.query_params.get("sent") == "1"
+    return render(request, "pages/contact_confirm.html",
+                  {"channel": channel.value, "address": address, "errors": errors, "resent": resent,
+                   "minutes": int(contacts.CODE_VALID.total_seconds() // 60)},
+                  status_code=422 if errors else 200)
 
 
 async def accessibility(request: Request) -> Response:
@@ -129,6 +214,8 @@ def page_routes() -> list[Route]:
         Route("/", start, name="start"),
         Route("/dashboard", dashboard, name="dashboard"),
         Route("/settings", display_settings, methods=["GET", "POST"], name="settings"),
+        Route("/settings/contact", contact_details, methods=["GET", "POST"], name="contact_details"),
+        Route("/settings/contact/confirm/{channel}", contact_confirm, methods=["GET", "POST"], name="contact_confirm"),
         Route("/accessibility", accessibility, name="accessibility"),
         Route("/components", gallery, name="gallery"),
     ]

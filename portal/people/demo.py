@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal.db import utcnow
+from portal.notifications.eaddress import eaddress_of
 from portal.people import service
-from portal.people.models import StaffRoleName
+from portal.people.models import Channel, ContactDetails, StaffRoleName
 from portal.registers import service as registers
 from portal.registers.files import FileRegisters
 
@@ -40,6 +43,15 @@ OLGA = DemoPerson("328673-00679", "Ольга", "Иванова", "adult, prefer
 
 DEMO_PEOPLE: tuple[DemoPerson, ...] = (ANNA, JANIS, MARTA, ILZE, LIGA, PETERIS, OLGA)
 
+OLGA_PHONE = "+371 29123456"
+# Their contact details, confirmed (the demo's notices go there): (e-mail, mobile, e-address, channel, language).
+DEMO_CONTACTS: dict[DemoPerson, tuple[str, str, bool, Channel, str]] = {
+    ANNA: ("anna.berzina@example.lv", "", True, Channel.EMAIL, "lv"),
+    JANIS: ("janis.kalnins@example.lv", "+371 26123456", False, Channel.EMAIL, "lv"),
+    ILZE: ("ilze.ozola@example.lv", "", False, Channel.EMAIL, "lv"),  # an assistant has contact details too
+    OLGA: ("", OLGA_PHONE, False, Channel.SMS, "ru"),  # she chose the phone
+}
+
 
 async def seed(db: AsyncSession) -> None:
     """Idempotent: running it twice leaves the same rows."""
@@ -56,3 +68,18 @@ async def seed(db: AsyncSession) -> None:
     riga = await service.municipality_by_code(db, "riga")
     await service.add_staff_role(db, people[LIGA.personal_code], StaffRoleName.CASEWORKER, riga)
     await service.add_staff_role(db, people[PETERIS.personal_code], StaffRoleName.SURVEY_ANALYST, None)
+
+
+async def seed_contacts(db: AsyncSession) -> None:
+    """Idempotent. Written after the demo's history, so that its events told nobody (nothing was confirmed then)."""
+    if await db.scalar(select(ContactDetails.id).limit(1)) is not None:
+        return
+    now = utcnow()
+    for demo, (email, phone, eaddress, channel, language) in DEMO_CONTACTS.items():
+        person = await service.person_by_code(db, demo.personal_code)
+        db.add(ContactDetails(
+            person_id=person.id, email=email, email_confirmed_at=now if email else None, phone=phone,
+            phone_confirmed_at=now if phone else None, eaddress=eaddress_of(demo.personal_code) if eaddress else "",
+            eaddress_confirmed_at=now if eaddress else None, channel=channel, language=language,
+        ))
+    await db.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
 )
@@ -116,3 +117,50 @@ class StaffRole(Timestamped, Base):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
 
     municipality: Mapped[Municipality | None] = relationship(lazy="raise")
+
+
+class Channel(StrEnum):
+    """How a person is told of what happens: the outbox's channels (notifications/service.py)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    EADDRESS = "eaddress"  # the official electronic address (e-adrese), Official Electronic Address Law
+
+
+class ContactDetails(Timestamped, Base):
+    """Where a person is told of events, and in which language: one row a person, written in settings.
+
+    An address is used for notices only once confirmed (its `*_confirmed_at` set by a code sent to it);
+    changing an address clears its confirmation.
+    """
+
+    __tablename__ = "contact_details"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone: Mapped[str] = mapped_column(String(20), default="")  # +371 2XXXXXXX: a mobile, for text messages
+    phone_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person's official e-address ("" when they have not activated one), its identifier by the personal code.
+    eaddress: Mapped[str] = mapped_column(String(60), default="")
+    eaddress_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, "contact_channel"), default=Channel.EMAIL)
+    language: Mapped[str] = mapped_column(String(5), default="lv")
+
+
+class ContactCode(Base):
+    """The one-time code last sent to confirm one address: only its hash, until when it holds, attempts made."""
+
+    __tablename__ = "contact_code"
+    __table_args__ = (UniqueConstraint("person_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, "contact_channel"))
+    address: Mapped[str] = mapped_column(String(254))  # the address it was sent to: a code confirms that one only
+    code_hash: Mapped[str] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

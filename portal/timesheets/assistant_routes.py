@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,6 +21,7 @@ from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.forms import Errors, ascii_integer, read_body
 from portal.i18n import gettext as _
+from portal.notifications.service import deliver_now
 from portal.templating import lang_url, render
 from portal.timesheets import forms, service
 from portal.timesheets.models import ReportAction, ReportStatus, TimeEntry
@@ -195,7 +197,8 @@ async def _report_action(request: Request, act: Any, done: str = "") -> Response
                 done = ""
         if stale:
             return await _month_page(request, db, assisted, month, errors=[("day", _conflict())], status_code=409)
-    return RedirectResponse(_month_url(request, assisted, month) + (f"?done={done}" if done else ""), status_code=303)
+    return RedirectResponse(_month_url(request, assisted, month) + (f"?done={done}" if done else ""), status_code=303,
+                            background=BackgroundTask(deliver_now, request.app.state) if done else None)
 
 
 async def _confirm_delete(request: Request) -> Response:

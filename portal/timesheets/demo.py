@@ -1,10 +1,11 @@
-"""Demo months (issue 5's demo data), relative to the day the demo is seeded.
+"""Demo months (issue 5's demo data), relative to the day the demo is seeded, each dated when it happened.
 
-- Ilze Ozola reported last month for Anna Bērziņa (about 60 of 80 hours, several purposes);
-  it waits for Anna's confirmation.
-- Ilze has entries for the current month for Anna and for Marta.
-- Last month for Marta Kalniņa was confirmed by Jānis Kalniņš.
+- Earlier months (up to HISTORY_MONTHS before the month before last): Ilze Ozola submitted on the 2nd of the
+  next month, Anna Bērziņa (or, for Marta Kalniņa, her father Jānis Kalniņš) confirmed on the 4th.
 - An older report of Anna's (the month before last) was returned once and then confirmed.
+- Ilze reported last month for Anna (about 60 of 80 hours, several purposes); it waits for Anna's confirmation.
+- Last month for Marta was returned by Jānis: it waits for Ilze to correct it.
+- Ilze has entries for the current month for Anna and for Marta.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import clock
+from portal.demo_history import happened_on
 from portal.people import demo as demo_people
 from portal.people import service as people
 from portal.people.models import Person
@@ -40,6 +42,26 @@ async def _record(db: AsyncSession, ilze: Person, assisted: service.Assisted, mo
         assert not problems, problems
 
 
+HISTORY_MONTHS = 4
+
+
+async def _confirmed_months(db: AsyncSession, ilze: Person, by: Person, assisted: service.Assisted, before: date, today: date,
+                            *, start: int, purposes: list[str]) -> None:
+    """Each month from HISTORY_MONTHS before `before` (or the grant's first) until `before`: submitted, then confirmed."""
+    month = before
+    for _ in range(HISTORY_MONTHS):
+        month = service.previous_month(month)
+    while month < before:
+        if assisted.covers_month(month):
+            async with happened_on(db, service.next_month(month) - timedelta(days=3), hour=19):
+                await _record(db, ilze, assisted, month, today, start=start, hours=3, purposes=purposes)
+            async with happened_on(db, service.next_month(month) + timedelta(days=1), hour=18):
+                report = await service.submit(db, ilze, assisted, month, today, None)
+            async with happened_on(db, service.next_month(month) + timedelta(days=3), hour=20):
+                await service.confirm(db, by, report, None)
+        month = service.next_month(month)
+
+
 async def seed(db: AsyncSession) -> None:
     """Idempotent: nothing is added once any report exists."""
     if await db.scalar(select(MonthlyReport.id).limit(1)) is not None:
@@ -56,22 +78,42 @@ async def seed(db: AsyncSession) -> None:
     older = service.previous_month(last_month)
     work = ["work_study_sport", "work_study_sport", "work_study_sport", "work_study_sport", "other"]
 
+    marta_purposes = ["school"]
+    if for_anna:
+        await _confirmed_months(db, ilze, anna, for_anna, older, today, start=9, purposes=work)
+    if for_marta:
+        await _confirmed_months(db, ilze, janis, for_marta, last_month, today, start=15, purposes=marta_purposes)
     if for_anna and for_anna.covers_month(older):
-        await _record(db, ilze, for_anna, older, today, start=9, hours=3, purposes=work, limit_days=18)
-        report = await service.submit(db, ilze, for_anna, older, today, None)
+        async with happened_on(db, last_month - timedelta(days=2), hour=19):
+            await _record(db, ilze, for_anna, older, today, start=9, hours=3, purposes=work, limit_days=18)
+        async with happened_on(db, last_month + timedelta(days=1), hour=18):
+            report = await service.submit(db, ilze, for_anna, older, today, None)
         first = (await service.entries_of(db, [report.id]))[report.id][0]
-        await service.dispute(db, anna, report, None, "Pirmajā dienā asistente bija pie manis tikai līdz 11:00.", [first.id])
-        _saved, problems = await service.save_entry(
-            db, ilze, for_anna, older, service.EntryInput(first.day, 9 * 60, 11 * 60, first.purpose, "Labots pēc Annas piezīmes"),
-            today, None, first.id)
-        assert not problems
-        await service.confirm(db, anna, await service.submit(db, ilze, for_anna, older, today, None), None)
+        async with happened_on(db, last_month + timedelta(days=3), hour=20):
+            await service.dispute(db, anna, report, None, "Pirmajā dienā asistente bija pie manis tikai līdz 11:00.", [first.id])
+        async with happened_on(db, last_month + timedelta(days=4), hour=17):
+            _saved, problems = await service.save_entry(
+                db, ilze, for_anna, older, service.EntryInput(first.day, 9 * 60, 11 * 60, first.purpose, "Labots pēc Annas piezīmes"),
+                today, None, first.id)
+            assert not problems
+            resubmitted = await service.submit(db, ilze, for_anna, older, today, None)
+        async with happened_on(db, last_month + timedelta(days=5), hour=19):
+            await service.confirm(db, anna, resubmitted, None)
+    # Last month's reports went in on the 1st (today, when today is the 1st).
+    first_day = this_month
     if for_anna and for_anna.covers_month(last_month):
-        await _record(db, ilze, for_anna, last_month, today, start=9, hours=3, purposes=work)
-        await service.submit(db, ilze, for_anna, last_month, today, None)  # waits for Anna
+        async with happened_on(db, first_day - timedelta(days=1), hour=19):
+            await _record(db, ilze, for_anna, last_month, today, start=9, hours=3, purposes=work)
+        async with happened_on(db, first_day, hour=9):
+            await service.submit(db, ilze, for_anna, last_month, today, None)  # waits for Anna
     if for_marta and for_marta.covers_month(last_month):
-        await _record(db, ilze, for_marta, last_month, today, start=15, hours=3, purposes=["school"])
-        await service.confirm(db, janis, await service.submit(db, ilze, for_marta, last_month, today, None), None)
+        async with happened_on(db, first_day - timedelta(days=1), hour=19):
+            await _record(db, ilze, for_marta, last_month, today, start=15, hours=3, purposes=marta_purposes)
+        async with happened_on(db, first_day, hour=9):
+            marta_report = await service.submit(db, ilze, for_marta, last_month, today, None)
+        async with happened_on(db, first_day, hour=20):
+            await service.dispute(db, janis, marta_report, None,
+                                  "Otrdien skola bija slēgta; lūdzu, izņemiet to dienu.", [])  # waits for Ilze
     if for_anna:
         await _record(db, ilze, for_anna, this_month, today, start=9, hours=3, purposes=work)
     if for_marta:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -23,6 +24,7 @@ from portal.eid.acting import subject_url
 from portal.eid.session import current_person, signed_in
 from portal.entitlements.models import Entitlement
 from portal.forms import read_body
+from portal.notifications.service import deliver_now
 from portal.people.models import Person
 from portal.templating import lang_url, render
 from portal.timesheets import forms, service, usage
@@ -176,7 +178,9 @@ async def confirm(request: Request) -> Response:
             return await _report_page(request, db, found, "timesheets/confirm.html", status_code=409, errors=[("received", _conflict())])
         except service.NotAllowed:
             return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
-    return RedirectResponse(lang_url(request, "report_confirmed", id=found.id), status_code=303)
+    # The assistant's notice goes after the response (notifications/notices.py queued it with the confirmation).
+    return RedirectResponse(lang_url(request, "report_confirmed", id=found.id), status_code=303,
+                            background=BackgroundTask(deliver_now, request.app.state))
 
 
 @signed_in
@@ -206,7 +210,8 @@ async def dispute(request: Request) -> Response:
         else:
             try:
                 await service.dispute(db, current_person(request), found, form.version, form.reason, form.entry_ids)
-                return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303)
+                return RedirectResponse(lang_url(request, "report", id=found.id), status_code=303,
+                                        background=BackgroundTask(deliver_now, request.app.state))
             except service.Conflict:
                 errors = [("reason", _conflict())]
             except service.DisputeRefused as refused:

@@ -24,6 +24,7 @@ from portal import clock, i18n, policy
 from portal.applications.rules import Period, Purpose
 from portal.db import added_or_existing, for_update, utcnow, violates
 from portal.entitlements.models import AssistantAssignment, Entitlement
+from portal.notifications import notices
 from portal.people.models import Person
 from portal.timesheets.models import HourlyRate, MonthlyReport, ReportAction, ReportEvent, ReportStatus, TimeEntry
 
@@ -207,10 +208,12 @@ def events_query(report_ids: Sequence[int]) -> Any:
 
 
 def _event(db: AsyncSession, report: MonthlyReport, actor: Person, action: ReportAction, message: str = "",
-           entry_ids: Sequence[int] = ()) -> None:
-    db.add(ReportEvent(report_id=report.id, actor_id=actor.id, on_behalf_of_id=report.person_id, action=action,
-                       message=message, message_lang=i18n.written_in() if message else None,
-                       entry_ids=list(entry_ids)))
+           entry_ids: Sequence[int] = ()) -> ReportEvent:
+    event = ReportEvent(report_id=report.id, actor_id=actor.id, on_behalf_of_id=report.person_id, action=action,
+                        message=message, message_lang=i18n.written_in() if message else None,
+                        entry_ids=list(entry_ids))
+    db.add(event)
+    return event
 
 
 def _check_version(report: MonthlyReport, shown_version: int | None) -> None:
@@ -415,6 +418,7 @@ async def submit(db: AsyncSession, assistant: Person, assisted: Assisted, month:
     report.touch()
     _event(db, report, assistant, ReportAction.SUBMITTED)
     await db.flush()
+    await notices.report_submitted(db, report)
     return report
 
 
@@ -490,8 +494,9 @@ async def confirm(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     report.confirmed_at = utcnow()
     report.confirmed_by_id = actor.id
     report.touch()
-    _event(db, report, actor, ReportAction.CONFIRMED)
+    event = _event(db, report, actor, ReportAction.CONFIRMED)
     await db.flush()
+    await notices.report_confirmed(db, report, event)
     return report
 
 
@@ -531,6 +536,7 @@ async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     report.returned_reason = reason
     report.returned_reason_lang = i18n.written_in()
     report.touch()
-    _event(db, report, actor, ReportAction.RETURNED, message=reason, entry_ids=entry_ids)
+    event = _event(db, report, actor, ReportAction.RETURNED, message=reason, entry_ids=entry_ids)
     await db.flush()
+    await notices.report_returned(db, report, event)
     return report

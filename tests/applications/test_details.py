@@ -21,6 +21,7 @@ from tests.applications.test_routes import (
     translated,
 )
 from tests.conftest import csrf_of, make_settings, sign_in
+from tests.contacts import give_contact
 from tests.mail import body_of, smtp_server
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -154,6 +155,7 @@ def test_submit_once_gives_a_reference_and_an_email(database_url: str, provider:
         from portal.app import create_app
 
         with TestClient(create_app(settings), base_url="http://testserver", follow_redirects=False) as client:
+            give_contact(database_url, ANNA, "Anna", "Bērziņa", email="anna@example.lv")  # confirmed in her settings
             check = complete_adult(client)
             page = client.get(check).text
             for expected in ("Brīvības iela 1-2", "anna@example.lv", "darba līgums.pdf", "Ilze Ozola, 110978-11006"):

@@ -22,6 +22,7 @@ from portal.validation import latvian_phone
 from tests.applications.test_details import complete_adult
 from tests.applications.test_routes import ANNA, answer, start_for, translated
 from tests.conftest import csrf_of, engine_for, sign_in
+from tests.contacts import give_contact
 from tests.race import at_once, workers
 
 ROUNDS = 6
@@ -92,6 +93,7 @@ def hidden_fields(page: str) -> dict[str, str]:
 
 
 def test_submitting_in_two_tabs_at_once_sends_it_once(client: TestClient, settings: Settings, database_url: str) -> None:
+    give_contact(database_url, ANNA, "Anna", "Bērziņa", email="anna@example.lv")  # confirmed: the notice goes there
     check = complete_adult(client)  # signs Anna in
     submit = check.replace("/check", "/submit")
     with workers(settings, client) as (first, second):

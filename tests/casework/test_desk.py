@@ -22,6 +22,7 @@ from tests.applications.test_details import PDF, complete_adult, error_ids, fill
 from tests.applications.test_routes import ANNA, translated
 from tests.casework.decisions import decide
 from tests.conftest import csrf_of, make_settings, sign_in
+from tests.contacts import give_contact
 from tests.mail import Inbox, body_of, smtp_server
 
 LIGA = "230565-11005"
@@ -115,6 +116,7 @@ def test_request_answer_grant_and_the_person_sees_each_step(desk_client: TestCli
     settings, inbox = mail
     client = desk_client
     make_caseworker(settings.database_url, LIGA, "riga")
+    give_contact(settings.database_url, ANNA, "Anna", "Bērziņa", email="anna@example.lv")  # confirmed: notices go there
     status, case = anna_submits(client)
     switch_to(client, LIGA)
     token = csrf_of(client.get(case).text)
@@ -167,6 +169,7 @@ def test_request_answer_grant_and_the_person_sees_each_step(desk_client: TestCli
 
     subjects = [m["Subject"] for m in inbox.messages]
     assert len(subjects) == 3, subjects  # received, information requested, granted
+    assert {m["To"] for m in inbox.messages} == {"anna@example.lv"}
     assert "Lūdzu, atsūtiet darba līgumu" in body_of(inbox.messages[1])
     assert "Piešķirt asistenta pakalpojumu darbam." in body_of(inbox.messages[2])
 

@@ -35,6 +35,15 @@ def collect_pages(client: TestClient, provider: str) -> dict[str, str]:
     for lang in ("lv", "ru"):
         pages[f"{lang}/dashboard"] = client.get(f"/{lang}/dashboard").text
         pages[f"{lang}/settings (signed in)"] = client.get(f"/{lang}/settings").text
+        contact = f"/{lang}/settings/contact"
+        pages[f"{lang}/contact details"] = client.get(contact).text
+        token = csrf_of(pages[f"{lang}/contact details"])
+        wrong = {"csrf_token": token, "email": "x", "phone": "1", "channel": "sms", "language": lang}
+        pages[f"{lang}/contact details (error)"] = client.post(contact, data=wrong).text
+        saved = client.post(contact, data={"csrf_token": token, "email": f"{lang}@example.lv", "channel": "email", "language": lang})
+        pages[f"{lang}/confirm the address"] = client.get(saved.headers["location"]).text
+        pages[f"{lang}/confirm the address (error)"] = client.post(saved.headers["location"], data={"csrf_token": token, "code": "1"}).text
+        pages[f"{lang}/settings (contact details saved)"] = client.get(f"/{lang}/settings").text
     return pages
 
 

@@ -1,7 +1,7 @@
 """decisions as documents: the draft a caseworker previews, and the PDF issued (its SHA-256)
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import portal.db
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
