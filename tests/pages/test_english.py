@@ -6,7 +6,6 @@ checks a few English pages with axe).
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,11 +16,10 @@ from starlette.testclient import TestClient
 
 from portal import i18n
 from portal.app import create_app
-from portal.applications import notices
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.assessment.definitions import all_definitions
-from portal.notifications.models import OutboxMessage
+from portal.notifications import notices
 from portal.people.models import Municipality, Person
 from portal.settings import Settings
 from portal.surveys.definitions import all_surveys
@@ -109,26 +107,17 @@ def test_the_root_sends_an_english_reader_to_english_unless_the_cookie_says_othe
     assert client.get("/", headers={"accept-language": "lv"}).headers["location"] == "/en/"
 
 
-class Outbox(list[OutboxMessage]):
-    """The session as queue_email uses it: messages added, nothing else."""
-
-    def add(self, message: OutboxMessage) -> None:
-        self.append(message)
-
-
-def test_who_applied_in_english_is_told_in_english() -> None:
+def test_who_reads_english_is_told_in_english() -> None:
+    """A notice is written in its recipient's language (notifications/notices.py picks it from their
+    contact details); in English its dates are English and its links lead to the English pages."""
     application = Application(
         id=7, reference="AP-2026-000007", kind=ServiceKind.ADULT_ASSISTANT, submitted_at=datetime(2026, 11, 3, 9, 0, tzinfo=UTC),
-        language="en", answers={"contact": {"method": "email", "email": "anna@example.lv"}},
+        language="lv",
     )
     riga = Municipality(code="riga", name_lv="Rīgas valstspilsēta", name_ru="город Рига")
-    outbox = Outbox()
-    with i18n.in_locale("en"):  # the page the application was sent from
-        notices.queue_submitted(outbox, application, Person(given_name="Anna", family_name="Bērziņa"), riga,  # type: ignore[arg-type]
-                                "anna@example.lv", "https://portal.example")
-    # The caseworker decides on a Latvian page; the notice follows the application's language.
-    asyncio.run(notices.queue_update(outbox, application, "granted", "20 hours a month.", "https://portal.example"))  # type: ignore[arg-type]
-    received, granted = outbox
+    with i18n.in_locale("en"):
+        received = notices._received(application, Person(given_name="Anna", family_name="Bērziņa"), riga, "https://portal.example/en")
+        granted = notices._decided(application, True, "20 hours a month.", "https://portal.example/en")
     assert received.subject == "Your application AP-2026-000007 has been received"
     assert received.body.startswith("Hello,\n\nThe social service of Rīgas valstspilsēta has received the application")
     assert "decides by 3 December 2026" in received.body and "https://portal.example/en/applications/7" in received.body
