@@ -43,7 +43,7 @@ def test_the_url_map_refuses_what_starlette_refuses(client: TestClient) -> None:
     with pytest.raises(NoMatchFound):
         urls.path("dashboard", lang="lv", extra=1)
     with pytest.raises(ValueError):
-        urls.path("dashboard", lang="en")  # not a language of the portal
+        urls.path("dashboard", lang="de")  # not a language of the portal
 
 
 def test_static_urls_carry_the_files_content_version(client: TestClient) -> None:

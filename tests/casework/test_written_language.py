@@ -11,6 +11,7 @@ from portal import i18n
 from portal.settings import Settings
 from tests.applications.test_details import fill, post
 from tests.applications.test_routes import ANNA
+from tests.casework.decisions import issue
 from tests.casework.test_desk import LIGA, anna_submits, make_caseworker, switch_to
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -73,7 +74,8 @@ def test_what_the_desk_wrote_in_latvian_is_marked_latvian_on_the_persons_russian
     assert desk.status_code == 200 and set(languages_of(desk.text, answer)) == {"ru"}
     assert set(languages_of(desk.text, QUESTION)) == {"lv"}  # the page's own language: the html element's
     assert f'<span lang="lv">{QUESTION}' not in desk.text
-    assert fill(client, case + "/refuse", {"reasons": REASONS}) == case
+    assert fill(client, case + "/refuse", {"reasons": REASONS}) == case + "/decision"  # composed: the preview
+    assert issue(client, case + "/decision").headers["location"] == case
 
     switch_to(client, ANNA)
     page = client.get(russian_status).text
