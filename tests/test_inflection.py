@@ -152,3 +152,38 @@ def test_no_questionnaire_text_puts_the_name_where_it_would_inflect() -> None:
     assert slips == []
     assert AFTER_A_PREPOSITION["ru"].search("Помощь для {name}") and RUSSIAN_PAST.search("Как {name} добирался?")
     assert AFTER_A_PREPOSITION["lv"].search("Palīdzība priekš {name}")
+
+
+# ------------------------------------------------------------------ Latvian dates
+
+# A Latvian date or month is written in the nominative ("2027. gada 15. janvāris", "2026. gada
+# novembris"), so a sentence may not govern it: "beidzas 15. janvārī", "līdz 3. decembrim", "no 1. marta"
+# each need another case. It stands as a label's value, in parentheses, or opening a period ("… –").
+# Russian needs no rule: its dates are genitive ("15 января 2027 г."), as "до", "с" and a verb want.
+DATED = re.compile(r"%\((date|until|start|end|day|since|month|from|to|valid_from|valid_to|when|at)\)s")
+
+
+def misplaced_dates(text: str) -> list[str]:
+    found = []
+    for match in DATED.finditer(text):
+        before, after = text[: match.start()], text[match.end():]
+        if before == "" or before.endswith((": ", "(", "– ", "— ")) or after.startswith((" –", ")")):
+            continue
+        found.append(f"{match.group()} after {before[-25:]!r}")
+    return found
+
+
+def test_no_latvian_sentence_governs_a_date() -> None:
+    slips = {msgid: found for msgid, text in translations("lv") if (found := misplaced_dates(text))}
+    assert not slips, slips
+
+
+@pytest.mark.parametrize("text", ["Asistenta pakalpojums beidzas %(date)s.", "Lūdzu, atbildiet līdz %(date)s.", "no %(date)s"])
+def test_a_latvian_date_that_would_need_a_case_is_found(text: str) -> None:
+    assert misplaced_dates(text)
+
+
+@pytest.mark.parametrize("text", ["Atbildes termiņš: %(date)s.", "Iesniegums (aizpildīšana sākta: %(date)s)", "%(date)s – bez beigu termiņa",
+                                  "Jūsu darba periods: %(start)s – %(end)s", "Pārskats (%(month)s)"])
+def test_a_latvian_date_where_its_case_does_not_matter_passes(text: str) -> None:
+    assert not misplaced_dates(text)
