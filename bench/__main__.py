@@ -55,7 +55,7 @@ DEMO_URL = "postgresql://postgres@127.0.0.1:5432/bench_demo"
 NATIONAL_URL = "postgresql://postgres@127.0.0.1:5432/bench_national"
 # The run's copy of the national database: the desk's pages write audit events on every view, and the
 # sample page needs a sample drawn; in a copy, bench_national stays as `make bench-data` made it.
-NATIONAL_COPY = "bench_national_run"
+NATIONAL_COPY = "{name}_run"
 
 
 def _local(url: str) -> str:
@@ -173,8 +173,12 @@ def prepare_demo(url: str, upload_dir: Path) -> None:
 
 
 def copy_national(url: str, stack: ExitStack, copy: str = NATIONAL_COPY) -> str | None:
-    """A copy of the national database for this run (dropped at its end), or None when there is none."""
+    """A copy of the national database for this run (dropped at its end), or None when there is none.
+
+    The copy is named after the database it copies (`bench_national_run`), so that two runs against
+    two national databases on one server do not drop each other's copy."""
     maintenance, name = _server_and_name(_local(url))
+    copy = copy.format(name=name)
     if name == copy:
         raise RuntimeError(f"--national-url names the run's own copy ({copy}): give the database it copies")
     with psycopg.connect(maintenance, autocommit=True) as connection:

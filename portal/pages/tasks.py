@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ScalarSelect, Subquery, exists, func, select
+from sqlalchemy import ScalarSelect, Select, Subquery, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -45,9 +45,10 @@ def _count(rows: Subquery) -> ScalarSelect[int]:
     return select(func.count()).select_from(rows).scalar_subquery()
 
 
-async def tasks_of(db: AsyncSession, actor: policy.Actor, today: date) -> Tasks:
-    person = actor.person
-    decides = actor.decides_for_themself
+def _statement() -> Select[int, int, int, int, bool, bool]:
+    """The counts for a person on a day, built once: each request only executes it (`_params`)."""
+    person, today = policy.someone(), policy.a_day()
+    renew_until = policy.a_day("renew_until")
     requests = (select(Application.id).where(policy.applications(person, today),
                                              Application.status == ApplicationStatus.INFO_REQUESTED).subquery())
     to_confirm = (select(MonthlyReport.id).where(policy.monthly_reports(person, today), MonthlyReport.status == ReportStatus.SUBMITTED,
@@ -57,8 +58,7 @@ async def tasks_of(db: AsyncSession, actor: policy.Actor, today: date) -> Tasks:
     newer = aliased(Application)
     ending = (
         select(Entitlement.id).where(
-            policy.entitlements(person, today), Entitlement.valid_to >= today,
-            Entitlement.valid_to <= today + timedelta(days=RENEW_WITHIN_DAYS),
+            policy.entitlements(person, today), Entitlement.valid_to >= today, Entitlement.valid_to <= renew_until,
             ~exists().where(newer.person_id == Entitlement.person_id, newer.kind == Entitlement.kind,
                             newer.id != Entitlement.application_id, newer.status.in_(ON_ITS_WAY)),
         ).subquery()
@@ -66,8 +66,17 @@ async def tasks_of(db: AsyncSession, actor: policy.Actor, today: date) -> Tasks:
     assists = exists().where(AssistantAssignment.assistant_id == person.id)
     own_matters = (exists().where(policy.applications(person, today)) | exists().where(policy.self_assessments(person, today))
                    | exists().where(policy.entitlements(person, today)))
-    found = (await db.execute(select(_count(requests), _count(to_confirm), _count(to_correct), _count(ending),
-                                     assists, own_matters))).one()
+    return select(_count(requests), _count(to_confirm), _count(to_correct), _count(ending), assists, own_matters)
+
+
+STATEMENT = _statement()
+
+
+async def tasks_of(db: AsyncSession, actor: policy.Actor, today: date) -> Tasks:
+    person = actor.person
+    decides = actor.decides_for_themself
+    found = (await db.execute(STATEMENT, {"person_id": person.id, "today": today,
+                                          "renew_until": today + timedelta(days=RENEW_WITHIN_DAYS)})).one()
     return Tasks(
         requests_to_answer=int(found[0]) if decides else 0,
         reports_to_confirm=int(found[1]) if decides else 0,
