@@ -55,7 +55,7 @@ DEMO_URL = "postgresql://postgres@127.0.0.1:5432/bench_demo"
 NATIONAL_URL = "postgresql://postgres@127.0.0.1:5432/bench_national"
 # The run's copy of the national database: the desk's pages write audit events on every view, and the
 # sample page needs a sample drawn; in a copy, bench_national stays as `make bench-data` made it.
-NATIONAL_COPY = "bench_national_run"
+NATIONAL_COPY = "{name}_run"
 
 
 def _local(url: str) -> str:
@@ -173,8 +173,12 @@ def prepare_demo(url: str, upload_dir: Path) -> None:
 
 
 def copy_national(url: str, stack: ExitStack, copy: str = NATIONAL_COPY) -> str | None:
-    """A copy of the national database for this run (dropped at its end), or None when there is none."""
+    """A copy of the national database for this run (dropped at its end), or None when there is none.
+
+    The copy is named after the database it copies (`bench_national_run`), so that two runs against
+    two national databases on one server do not drop each other's copy."""
     maintenance, name = _server_and_name(_local(url))
+    copy = copy.format(name=name)
     if name == copy:
         raise RuntimeError(f"--national-url names the run's own copy ({copy}): give the database it copies")
     with psycopg.connect(maintenance, autocommit=True) as connection:
@@ -309,6 +313,28 @@ async def measure_target(args: argparse.Namespace, target: Target, site: Site) -
     return result
 
 
+# The signed-in start page: the person read and their actor, and the page rendered afresh (a signed-in
+# page is never kept), at a few times the dashboard's rate.
+TOP_UP = Target("memory: signed-in start", "/lv/", PERSON)
+TOP_UP_MAX_SECONDS = 120.0
+
+
+async def top_up(args: argparse.Namespace, site: Site, served: int) -> int:
+    """More requests, after the targets, until the worker has answered issue 12's 20,000 since warm-up
+    (at most TOP_UP_MAX_SECONDS): the memory bound is over that many requests, and the staff pages
+    are too slow to reach it in a default run. Returns the requests it sent."""
+    sent, spent = 0, 0.0
+    while served + sent < tables.MEMORY_REQUESTS and spent < TOP_UP_MAX_SECONDS:
+        rate = max(1.0, sent / spent) if spent else 500.0
+        seconds = min(TOP_UP_MAX_SECONDS - spent, max(2.0, 1.2 * (tables.MEMORY_REQUESTS - served - sent) / rate))
+        print(f"  memory: {served + sent:,} requests at {site.size} since warm-up, {seconds:.0f} s more ...", file=sys.stderr, flush=True)
+        result = await load.run_load(TOP_UP.name, site.base_url, TOP_UP.path_at(site), concurrency=args.concurrency, seconds=seconds,
+                                     warmup=0, cookies=site.cookies_for(TOP_UP), server_pid=site.process.pid,
+                                     database=site.database_name, client=args.client)
+        sent, spent = sent + result.sent, spent + seconds
+    return sent
+
+
 async def measure_all(
     args: argparse.Namespace, bare: tuple[str, subprocess.Popen[bytes]], sites: list[Site],
 ) -> tuple[load.Result, list[tables.LoadRow], list[tables.WeightRow], list[tables.Memory]]:
@@ -328,6 +354,8 @@ async def measure_all(
         for size, result in results.items():
             served[size] += result.sent
 
+    for site in sites:
+        served[site.size] += await top_up(args, site, served[site.size])
     memory = []
     for site in sites:
         after, warm = rss_mib(site.process.pid), before[site.size]

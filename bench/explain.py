@@ -42,7 +42,7 @@ with warnings.catch_warnings():  # authlib's deprecation notices, printed on imp
     from portal.eid.mock_provider import running_provider
     from portal.settings import Settings
 
-COPY = "bench_national_explain"
+COPY = "{name}_explain"
 
 
 @dataclass

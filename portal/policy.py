@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Date, Integer, Select, and_, bindparam, false, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, joinedload
 
@@ -97,19 +97,8 @@ class Actor:
 
 async def load_actor(db: AsyncSession, person: Person, today: date) -> Actor:
     """The person's roles and today's representations: two small indexed queries, once per request."""
-    roles = await db.execute(
-        select(StaffRole.role, StaffRole.municipality_id, StaffRole.school_id).where(StaffRole.person_id == person.id)
-    )
-    representations = await db.scalars(
-        select(Representation)
-        .where(
-            Representation.representative_id == person.id,
-            Representation.valid_from <= today,
-            (Representation.valid_to.is_(None)) | (Representation.valid_to >= today),
-        )
-        .options(joinedload(Representation.represented))
-        .order_by(Representation.valid_from, Representation.id)
-    )
+    roles = await db.execute(_ROLES, {"person_id": person.id})
+    representations = await db.scalars(_REPRESENTATIONS, {"person_id": person.id, "today": today})
     return Actor(
         person=person,
         today=today,
@@ -117,6 +106,20 @@ async def load_actor(db: AsyncSession, person: Person, today: date) -> Actor:
         representations=tuple(representations),
         decides_for_themself=await decides_for_themself(db, person, today),
     )
+
+
+# Sent on every signed-in request: built once, only executed (see Someone).
+_ROLES = select(StaffRole.role, StaffRole.municipality_id, StaffRole.school_id).where(StaffRole.person_id == bindparam("person_id"))
+_REPRESENTATIONS = (
+    select(Representation)
+    .where(
+        Representation.representative_id == bindparam("person_id"),
+        Representation.valid_from <= bindparam("today"),
+        (Representation.valid_to.is_(None)) | (Representation.valid_to >= bindparam("today")),
+    )
+    .options(joinedload(Representation.represented))
+    .order_by(Representation.valid_from, Representation.id)
+)
 
 
 def _in(column: QueryableAttribute[Any], ids: Sequence[int]) -> ColumnElement[bool]:
@@ -221,9 +224,32 @@ async def assistant_represents(db: AsyncSession, report: MonthlyReport, today: d
 #
 # Each takes the person who asks and the day (representations are valid for a period), so that a
 # service called outside a request (the CLI, a test) scopes its queries exactly as a page does.
+#
+# The person and the day may also be bind parameters (`Someone`, `a_day`): a statement a page sends on
+# every request is then built once at start-up and only executed with the person's id and the day,
+# instead of being put together again, subquery by subquery, for each request.
 
 
-def represented_ids(person: Person, today: date) -> Select[int]:
+@dataclass(frozen=True)
+class Someone:
+    """The person a statement built once is about: their id is given when it is executed."""
+
+    id: BindParameter[int]
+
+
+def someone(name: str = "person_id") -> Someone:
+    return Someone(bindparam(name, type_=Integer))
+
+
+def a_day(name: str = "today") -> BindParameter[date]:
+    return bindparam(name, type_=Date)
+
+
+Who = Person | Someone
+Day = date | BindParameter[date]
+
+
+def represented_ids(person: Who, today: Day) -> Select[int]:
     """The people this person may act for today, as a subquery."""
     return select(Representation.represented_id).where(
         Representation.representative_id == person.id,
@@ -232,14 +258,15 @@ def represented_ids(person: Person, today: date) -> Select[int]:
     )
 
 
-def _about(column: QueryableAttribute[Any], person: Person, today: date) -> ColumnElement[bool]:
+def _about(column: QueryableAttribute[Any], person: Who, today: Day) -> ColumnElement[bool]:
     """Rows about the person themself or about someone they represent today.
 
     One IN over a union of the person's id and today's representations, not `= id OR IN (…)`:
     PostgreSQL reads that OR as a filter and scans the country's rows; the IN is a few index
     lookups, one per person (the union has one or two rows).
     """
-    return column.in_(select(literal(person.id)).union_all(represented_ids(person, today)))
+    own = select(person.id if isinstance(person, Someone) else literal(person.id))
+    return column.in_(own.union_all(represented_ids(person, today)))
 
 
 async def may_act_for(db: AsyncSession, person: Person, person_id: int, today: date) -> bool:
@@ -250,7 +277,7 @@ async def may_act_for(db: AsyncSession, person: Person, person_id: int, today: d
     return found is not None
 
 
-def applications(person: Person, today: date) -> ColumnElement[bool]:
+def applications(person: Who, today: Day) -> ColumnElement[bool]:
     """Own applications and those of the people represented today.
 
     A draft is visible only to whoever started it (a representative's draft is not yet the
@@ -260,17 +287,17 @@ def applications(person: Person, today: date) -> ColumnElement[bool]:
                 or_(Application.status != ApplicationStatus.DRAFT, Application.created_by_id == person.id))
 
 
-def self_assessments(person: Person, today: date) -> ColumnElement[bool]:
+def self_assessments(person: Who, today: Day) -> ColumnElement[bool]:
     """Self-assessments of the person and of the people they represent today (never the desk's own)."""
     return Assessment.application_id.is_(None) & _about(Assessment.person_id, person, today)
 
 
-def entitlements(person: Person, today: date) -> ColumnElement[bool]:
+def entitlements(person: Who, today: Day) -> ColumnElement[bool]:
     """Grants to the person and to the people they represent today."""
     return _about(Entitlement.person_id, person, today)
 
 
-def monthly_reports(person: Person, today: date) -> ColumnElement[bool]:
+def monthly_reports(person: Who, today: Day) -> ColumnElement[bool]:
     """Reports about the person and the people they represent today; not while the assistant still records."""
     return and_(_about(MonthlyReport.person_id, person, today), MonthlyReport.status != ReportStatus.OPEN)
 

@@ -31,6 +31,8 @@ PAGES = {  # who, what: the overview and the lists that grow with the person's o
     "the desk's queue": (LIGA, "/lv/desk"),
     "the desk's month of reports": (LIGA, "/lv/desk/reports"),
     "the desk's control sample": (LIGA, "/lv/desk/sample"),  # with draws: tests/casework/test_sample_pages.py
+    # After the desk's pages: each showed Marta's case or reports, so the staff's views of her data grow every round.
+    "who looked at the data of the person represented": (JANIS, "/lv/my-data/views?for={marta}"),
 }
 
 
@@ -99,10 +101,12 @@ def test_the_pages_people_use_most_ask_the_same_of_the_database_however_many_row
     recorded_and_submitted(database_url, grants.marta_assignment, grants.last_month)
     with engine_for(database_url).connect() as connection:
         marta = int(connection.scalar(text("SELECT id FROM person WHERE personal_code = :code"), {"code": MARTA}))
-    few, _ = queries_per_page(client, marta)
+    few, shown_before = queries_per_page(client, marta)
     more_of_everything(database_url, grants, others=25)
     many, shown = queries_per_page(client, marta)
     # The rows are there, on the pages: 25 more cases in the queue, three months of Marta's reports.
     assert all(f"Nr{number}" in shown["the desk's queue"] for number in range(25))
     assert shown["the reports of the person represented"].count('href="/lv/reports/') >= 3
+    views = "who looked at the data of the person represented"
+    assert shown[views].count("<tr") > shown_before[views].count("<tr") > 1  # a header and the first round's views
     assert many == few, {page: (few[page], many[page]) for page in few if few[page] != many[page]}

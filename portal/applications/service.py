@@ -89,10 +89,14 @@ async def visible_application(db: AsyncSession, actor: Person, application_id: i
 
 
 async def applications_of(db: AsyncSession, actor: Person, today: date) -> list[Application]:
-    rows = await db.scalars(
-        select(Application).where(policy.applications(actor, today)).order_by(Application.created_at.desc(), Application.id.desc())
-    )
-    return list(rows)
+    return list(await db.scalars(_APPLICATIONS_OF, {"person_id": actor.id, "today": today}))
+
+
+# The overview's and the applications page's: built once, only executed (policy.Someone).
+_APPLICATIONS_OF = (
+    select(Application).where(policy.applications(policy.someone(), policy.a_day()))
+    .order_by(Application.created_at.desc(), Application.id.desc())
+)
 
 
 def record(

@@ -19,7 +19,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -87,11 +87,15 @@ async def signed_in_person(db: AsyncSession, session: dict[str, Any]) -> tuple[P
     token, person_id = session_token(session), session.get(PERSON_ID)
     if token is None or not isinstance(person_id, int):
         return None
-    found = (await db.execute(
-        select(Person, WebSession.last_seen_at).join(WebSession, WebSession.person_id == Person.id)
-        .where(WebSession.id == session_id(token), WebSession.ended_at.is_(None), Person.id == person_id)
-    )).first()
+    found = (await db.execute(SIGNED_IN_PERSON, {"session_id": session_id(token), "person_id": person_id})).first()
     return (found[0], found[1]) if found else None
+
+
+# Sent on every signed-in request: built once, only executed (see policy.Someone).
+SIGNED_IN_PERSON = (
+    select(Person, WebSession.last_seen_at).join(WebSession, WebSession.person_id == Person.id)
+    .where(WebSession.id == bindparam("session_id"), WebSession.ended_at.is_(None), Person.id == bindparam("person_id"))
+)
 
 
 def language_of_path(path: str) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, Select, cast, exists, func, literal, null, select, union_all
+from sqlalchemy import CompoundSelect, Integer, Select, cast, exists, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -81,8 +81,10 @@ def _flag(kind: str, rows: Select[int]) -> Select[str, int, int]:
     return select(literal(kind), cast(null(), Integer), func.count()).select_from(rows.limit(1).subquery())
 
 
-async def tasks_of(db: AsyncSession, actor: policy.Actor, today: date) -> Tasks:
-    person = actor.person
+def _statement() -> CompoundSelect[str, int, int]:
+    """The counts for a person on a day, per person and kind, built once: each request only executes it."""
+    person, today = policy.someone(), policy.a_day()
+    renew_until = policy.a_day("renew_until")
     newer = aliased(Application)
     parts: list[Select[str, int, int]] = [
         _per_person("request", Application.person_id, select(Application.id).where(
@@ -91,8 +93,7 @@ async def tasks_of(db: AsyncSession, actor: policy.Actor, today: date) -> Tasks:
             policy.monthly_reports(person, today), MonthlyReport.status == ReportStatus.SUBMITTED,
             MonthlyReport.assistant_id != person.id)),
         _per_person("ending", Entitlement.person_id, select(Entitlement.id).where(
-            policy.entitlements(person, today), Entitlement.valid_to >= today,
-            Entitlement.valid_to <= today + timedelta(days=RENEW_WITHIN_DAYS),
+            policy.entitlements(person, today), Entitlement.valid_to >= today, Entitlement.valid_to <= renew_until,
             ~exists().where(newer.person_id == Entitlement.person_id, newer.kind == Entitlement.kind,
                             newer.id != Entitlement.application_id, newer.status.in_(ON_ITS_WAY)))),
         select(literal("correct"), cast(null(), Integer), func.count()).where(
@@ -102,8 +103,17 @@ async def tasks_of(db: AsyncSession, actor: policy.Actor, today: date) -> Tasks:
         _flag("own", select(Entitlement.id).where(Entitlement.person_id == person.id)),
         _flag("own", select(Assessment.id).where(Assessment.person_id == person.id, Assessment.application_id.is_(None))),
     ]
+    return union_all(*parts)
+
+
+STATEMENT = _statement()
+
+
+async def tasks_of(db: AsyncSession, actor: policy.Actor, today: date) -> Tasks:
+    person = actor.person
     counts: dict[str, dict[int | None, int]] = {}
-    for kind, person_id, count in await db.execute(union_all(*parts)):
+    params = {"person_id": person.id, "today": today, "renew_until": today + timedelta(days=RENEW_WITHIN_DAYS)}
+    for kind, person_id, count in await db.execute(STATEMENT, params):
         by_person = counts.setdefault(kind, {})
         by_person[person_id] = by_person.get(person_id, 0) + int(count)
     # A represented minor decides none of these: they are her representative's (policy.decides_for_themself).

@@ -162,8 +162,8 @@ class _Spelling:
 
     def responses(self, conditions: Sequence[ColumnElement[bool]]) -> Any:
         """The responses the conditions choose (id, survey_id, language, submitted_on, answers), as a WITH
-        query the figures read from. On PostgreSQL the answers become jsonb here, once a row: a json
-        column is parsed again at every `->>`, a dozen times a response for a page of figures."""
+        query the figures read from. On PostgreSQL the column is jsonb (migration 0023: json was parsed
+        again for every response on every page); the cast only gives the expression jsonb's operators."""
         answers = cast(SurveyResponse.answers, JSONB) if self.postgres else SurveyResponse.answers
         return select(SurveyResponse.id, SurveyResponse.survey_id, SurveyResponse.language, SurveyResponse.submitted_on,
                       answers.label("answers")).where(*conditions).cte("chosen")

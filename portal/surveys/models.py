@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, UTCDateTime, utcnow
@@ -72,7 +73,8 @@ class SurveyResponse(Base):
     survey_version: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2))
     submitted_on: Mapped[date] = mapped_column(Date)  # the day only; the month only (its 1st) when anonymous
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # jsonb on PostgreSQL: the analysis reads every answer of every response, and json would be parsed again each time.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=dict)
     # Only for a survey that is not anonymous.
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
 

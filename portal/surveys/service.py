@@ -18,11 +18,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import and_, delete, exists, insert, literal, select, text
+from sqlalchemy import Date, Integer, Select, and_, bindparam, delete, exists, insert, literal, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import clock
+from portal.applications.rules import ServiceKind
 from portal.db import Database, added_or_existing, for_update
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
@@ -93,13 +94,21 @@ class Audience:
 async def audience_of(db: AsyncSession, person: Person, today: date) -> Audience:
     """Both facts in one round trip: the services received, outer-joined to one row so that a person who
     receives none still gets the row that says whether they assist."""
-    assists = exists().where(AssistantAssignment.assistant_id == person.id)
-    rows = (await db.execute(
-        select(assists.label("assists"), Entitlement.kind)
-        .select_from(select(literal(1)).subquery())
-        .outerjoin(Entitlement, and_(Entitlement.person_id == person.id, Entitlement.valid_to >= today))
-    )).all()
+    rows = (await db.execute(_AUDIENCE, {"person_id": person.id, "today": today})).all()
     return Audience(bool(rows[0].assists), frozenset(row.kind.value for row in rows if row.kind is not None))
+
+
+def _audience() -> Select[bool, ServiceKind]:
+    """`audience_of`'s statement, built once (it is on every overview): only executed with the person and the day."""
+    person_id, today = bindparam("person_id", type_=Integer), bindparam("today", type_=Date)
+    assists = exists().where(AssistantAssignment.assistant_id == person_id)
+    return (select(assists.label("assists"), Entitlement.kind)
+            .select_from(select(literal(1)).subquery())
+            .outerjoin(Entitlement, and_(Entitlement.person_id == person_id, Entitlement.valid_to >= today)))
+
+
+_AUDIENCE = _audience()
+_ANSWERED = select(SurveyParticipation.survey_id).where(SurveyParticipation.person_id == bindparam("person_id"))
 
 
 async def may_answer(db: AsyncSession, survey: Survey, person: Person | None, today: date) -> bool:
@@ -115,7 +124,7 @@ async def may_answer(db: AsyncSession, survey: Survey, person: Person | None, to
 
 async def open_surveys(db: AsyncSession, person: Person, today: date) -> list[Survey]:
     """The surveys this person may answer today and has not answered yet (two queries, however many surveys)."""
-    answered = set(await db.scalars(select(SurveyParticipation.survey_id).where(SurveyParticipation.person_id == person.id)))
+    answered = set(await db.scalars(_ANSWERED, {"person_id": person.id}))
     waiting = [s for s in all_surveys().values() if s.id not in answered and s.is_open(today)]
     if not waiting:
         return []

@@ -47,6 +47,8 @@ class MonthlyReport(Base):
         Index(None, "person_id", "status"),  # the overview: the reports waiting for the person
         Index(None, "assistant_id", "month"),
         Index(None, "month", "status"),
+        # The month's reports at the desk: each assignment's latest revision of the month, read from the index alone.
+        Index(None, "month", "assignment_id", "revision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
