@@ -59,6 +59,9 @@ class Assessment(Timestamped, Base):
     )
     # Question id -> answer; the shapes are assessment/answers.py's.
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The language its comments and free texts were typed in: the page's when a section was last saved
+    # (i18n.written_in); None for versions saved before the portal kept it.
+    language: Mapped[str | None] = mapped_column(String(2))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -115,17 +115,18 @@ async def section_page(request: Request) -> Response:
 
 
 def answer_rows(definition: Definition, section: Section, answers: Mapping[str, Any], name: str | None,
-                change_href: str | None = None) -> list[dict[str, Any]]:
-    """A section's answers in words for a summary list, with the comment under a rating."""
+                change_href: str | None = None, typed_in: str | None = None) -> list[dict[str, Any]]:
+    """A section's answers in words for a summary list, with the comment under a rating; what the person
+    typed is marked with the language it was typed in (`typed_in`, the version's)."""
     language = i18n.get_locale()
     rows = []
     for question in section.questions:
         answer = answers.get(question.id)
-        value = answering.describe(definition, question, answer, language) or _("Not answered")
-        comment = answering.comment_of(answer)
+        value = presenters.answer_in_words(definition, question, answer, typed_in) or _("Not answered")
+        comment = presenters.comment_in_words(answer, typed_in)
         rows.append({
             "key": question.text(language, name),
-            "value": [value, _("Comment: %(comment)s", comment=comment)] if comment else value,
+            "value": [value, comment] if comment else value,
             "href": f"{change_href}#{question.id}" if change_href else None,
             "visually_hidden": question.text(language, name),
         })
@@ -136,7 +137,7 @@ def answer_rows(definition: Definition, section: Section, answers: Mapping[str, 
 async def section_check(request: Request) -> Response:
     async with unit_of_work(request) as db:
         person = acting.subject(request)
-        definition, _shown, _found, answers = await _definition_and_answers(db, person)
+        definition, shown, _found, answers = await _definition_and_answers(db, person)
     section = _section_of(definition, request)
     name = name_for(request, person)
     unfinished = [s for s in definition.sections
@@ -147,7 +148,8 @@ async def section_check(request: Request) -> Response:
         "section": section,
         "definition": definition,
         "name": name,
-        "rows": answer_rows(definition, section, answers, name, subject_url(request, "assessment_section", person, section=section.id)),
+        "rows": answer_rows(definition, section, answers, name, subject_url(request, "assessment_section", person, section=section.id),
+                            typed_in=shown.language if shown else None),
         "status": answering.section_status(definition, section, answers),
         "next_href": subject_url(request, "assessment_section", person, section=unfinished[0].id) if unfinished else None,
         "overview_href": subject_url(request, "assessment", person),
@@ -189,7 +191,7 @@ async def _result_page(request: Request, db: AsyncSession, version: Assessment, 
         "is_newest": newest.id == version.id or (newest.status is AssessmentStatus.IN_PROGRESS and newest.number == version.number + 1),
         "definition": definition,
         "result": score(definition, version.answers) if definition.scored else None,
-        "sections": [{"title": s.title(i18n.get_locale(), name), "rows": answer_rows(definition, s, version.answers, name)}
+        "sections": [{"title": s.title(i18n.get_locale(), name), "rows": answer_rows(definition, s, version.answers, name, typed_in=version.language)}
                      for s in definition.sections],
         "drafts": drafts,
         "errors": errors,

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal import policy
+from portal import i18n, policy
 from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import age_on
@@ -127,6 +127,7 @@ async def save_section(
     if draft is None:
         draft = await _start_version(db, actor, person, definition, found, application_id)
     draft.answers = {**draft.answers, **section_answers}
+    draft.language = i18n.written_in()
     draft.updated_by_id = actor.id
     await db.flush()
     return draft
@@ -141,7 +142,7 @@ async def _start_version(
     number = (found[0].number if found else 0) + 1
     draft = Assessment(
         person_id=person.id, application_id=application_id, number=number, questionnaire=definition.key,
-        answers=copied, created_by_id=actor.id, updated_by_id=actor.id,
+        answers=copied, language=previous.language if previous else None, created_by_id=actor.id, updated_by_id=actor.id,
     )
     # Two first saves at once (two tabs, a double click): the unique indexes keep one version in
     # progress, and the save that lost merges into the one the other started.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -51,8 +52,10 @@ def _same(question: Any, mine: Any, theirs: Any) -> bool:
     return mine == theirs
 
 
-def comparison(definition: Definition, person_answers: dict[str, Any], desk_answers: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    """Per section: every question with both answers in words and whether they differ."""
+def comparison(definition: Definition, person_answers: dict[str, Any], desk_answers: dict[str, Any], name: str,
+               person_typed_in: str | None = None, desk_typed_in: str | None = None) -> list[dict[str, Any]]:
+    """Per section: every question with both answers in words and whether they differ; what each side
+    typed is marked with the language it was typed in."""
     language = i18n.get_locale()
     sections = []
     for section in definition.sections:
@@ -60,18 +63,18 @@ def comparison(definition: Definition, person_answers: dict[str, Any], desk_answ
         for question in section.questions:
             mine, theirs = person_answers.get(question.id), desk_answers.get(question.id)
 
-            def words(answer: Any, question: Question = question) -> str:
-                text = answering.describe(definition, question, answer, language) or _("Not answered")
-                comment = answering.comment_of(answer)
-                return f"{text}. {_('Comment: %(comment)s', comment=comment)}" if comment else text
+            def words(answer: Any, typed_in: str | None, question: Question = question) -> Markup:
+                text = presenters.answer_in_words(definition, question, answer, typed_in) or Markup.escape(_("Not answered"))
+                comment = presenters.comment_in_words(answer, typed_in)
+                return Markup("{}. {}").format(text, comment) if comment else text
 
             answered = answering.is_answered(definition, question, theirs) and answering.is_answered(definition, question, mine)
             differs = answered and not _same(question, mine, theirs)
             rows.append({
                 "id": question.id,
                 "question": question.text(language, name),
-                "person": words(mine),
-                "desk": words(theirs),
+                "person": words(mine, person_typed_in),
+                "desk": words(theirs, desk_typed_in),
                 "differs": differs,
                 "compared": answered,
             })
@@ -88,7 +91,8 @@ async def compare(request: Request) -> Response:
                      detail=f"{application.reference} v{sent.number}" if sent else application.reference or "")
     person = application.person
     desk_answers = dict(found[0].answers) if found else {}
-    sections = comparison(definition, sent.answers if sent else {}, desk_answers, person.full_name)
+    sections = comparison(definition, sent.answers if sent else {}, desk_answers, person.full_name,
+                          sent.language if sent else None, found[0].language if found else None)
     differences = [row for section in sections for row in section["rows"] if row["differs"]]
     draft = assessments.in_progress(found)
     latest = assessments.latest_submitted(found)
