@@ -118,7 +118,7 @@ def demo_notifier(settings: Settings, interval: float = DEMO_WORKER_INTERVAL_SEC
         try:
             while not stop.is_set():
                 try:
-                    await notify(db, settings, SmsLog(), eaddress=EAddressLog())
+                    await notify(db, settings, SmsLog(), eaddress=EAddressLog(), storage=FileStorage(settings.upload_dir))
                 except Exception:  # the demo goes on; the reason is in the log
                     logging.getLogger(__name__).exception("the demo's notifier failed")
                 await asyncio.to_thread(stop.wait, interval)
@@ -169,7 +169,8 @@ def cmd_worker(args: argparse.Namespace) -> None:
         db = Database.for_settings(settings)
         try:
             while True:
-                sent = await deliver_pending(db, settings.smtp_url, settings.mail_from, sms=sms, eaddress=eaddress)
+                sent = await deliver_pending(db, settings.smtp_url, settings.mail_from, sms=sms, eaddress=eaddress,
+                                             storage=FileStorage(settings.upload_dir))
                 if sent:
                     print(f"{sent} message(s) sent", flush=True)
                 await release_held(db)  # anonymous survey answers held back, once enough wait (surveys/service.py)
@@ -196,7 +197,7 @@ def cmd_notify(args: argparse.Namespace) -> None:
     async def run() -> None:
         db = Database.for_settings(settings)
         try:
-            counts = await notify(db, settings, sms, eaddress=eaddress)
+            counts = await notify(db, settings, sms, eaddress=eaddress, storage=FileStorage(settings.upload_dir))
             await release_held(db)  # anonymous survey answers held back, once enough wait (surveys/service.py)
         finally:
             await db.dispose()

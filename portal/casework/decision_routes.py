@@ -26,7 +26,7 @@ from portal.casework.models import Outcome
 from portal.db import unit_of_work
 from portal.eid.session import current_person
 from portal.i18n import gettext as _
-from portal.notifications.service import deliver_pending
+from portal.notifications.service import deliver_now
 from portal.people.models import Person
 from portal.registers import service as registered
 from portal.registers.wiring import registers_of
@@ -36,10 +36,9 @@ Errors = list[tuple[str, str]]
 
 
 def _to_case(request: Request, application: Application, notify: bool = False) -> Response:
-    settings = request.app.state.settings
     return RedirectResponse(
         lang_url(request, "desk_case", id=application.id), status_code=303,
-        background=BackgroundTask(deliver_pending, request.app.state.db, settings.smtp_url, settings.mail_from) if notify else None,
+        background=BackgroundTask(deliver_now, request.app.state) if notify else None,
     )
 
 

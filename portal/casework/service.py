@@ -229,12 +229,14 @@ async def grant(
     decision_text: str,
     disability_until: date | None = None,
     registered: registers.Registered | None = None,
+    document_key: str | None = None,
 ) -> Entitlement:
     """Grant the service: the regulation's checks hold whoever calls (the desk, the CLI, an import).
 
     `registered`: the registers as read for this decision (read before the case is locked); kept with
     the case as what they said at the decision. Where the disability register gives the period
     (now, or when the person applied), it is the one the grant follows, whatever `disability_until` says.
+    `document_key`: the issued decision's stored PDF, which its notice delivers to the e-address.
     """
     chosen = Grant(kind, minutes, valid_from, valid_to, decision_text, disability_until)
     application = await lock_open_case(db, application)
@@ -254,19 +256,20 @@ async def grant(
     )
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.GRANTED, ApplicationAction.GRANTED, chosen.decision_text)
-    await notices.decision_issued(db, application, True, chosen.decision_text)
+    await notices.decision_issued(db, application, True, chosen.decision_text, document_key)
     return entitlement
 
 
 async def refuse(db: AsyncSession, application: Application, staff: Person, reasons: str,
-                 registered: registers.Registered | None = None) -> None:
-    """Refuse the service; `registered`, the registers as read for this decision, is kept with the case."""
+                 registered: registers.Registered | None = None, document_key: str | None = None) -> None:
+    """Refuse the service; `registered`, the registers as read for this decision, is kept with the case;
+    `document_key`, the issued decision's stored PDF, goes with its notice to the e-address."""
     application = await lock_open_case(db, application)
     if registered is not None:
         await registers.keep(db, application.id, registered, ReadStage.DECIDED)
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.REFUSED, ApplicationAction.REFUSED, reasons)
-    await notices.decision_issued(db, application, False, reasons)
+    await notices.decision_issued(db, application, False, reasons, document_key)
 
 
 # ------------------------------------------------- a decision as a document
@@ -359,17 +362,17 @@ async def issue(db: AsyncSession, storage: Storage, application: Application, st
     draft = await db.scalar(for_update(select(DecisionDraft).where(DecisionDraft.application_id == application.id)))
     if draft is None or draft.version != version:
         raise StaleDraft(application.id)
-    if draft.outcome is Decision.GRANTED:
-        assert draft.kind and draft.minutes and draft.valid_from and draft.valid_to
-        await grant(db, application, staff, kind=draft.kind, minutes=draft.minutes, valid_from=draft.valid_from,
-                    valid_to=draft.valid_to, decision_text=draft.reasons, disability_until=draft.disability_until,
-                    registered=registered)
-    else:
-        await refuse(db, application, staff, draft.reasons, registered=registered)
     document = DecisionDocument(application_id=application.id, outcome=draft.outcome, storage_key=save_within(db, storage, pdf),
                                 sha256=documents.sha256_of(pdf), size=len(pdf), languages=content.languages,
                                 issued_by_id=staff.id)
     db.add(document)
+    if draft.outcome is Decision.GRANTED:
+        assert draft.kind and draft.minutes and draft.valid_from and draft.valid_to
+        await grant(db, application, staff, kind=draft.kind, minutes=draft.minutes, valid_from=draft.valid_from,
+                    valid_to=draft.valid_to, decision_text=draft.reasons, disability_until=draft.disability_until,
+                    registered=registered, document_key=document.storage_key)
+    else:
+        await refuse(db, application, staff, draft.reasons, registered=registered, document_key=document.storage_key)
     reasons = draft.reasons
     await db.delete(draft)
     await db.flush()

@@ -9,7 +9,7 @@ in SENDERS.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -19,16 +19,21 @@ class EAddressError(Exception):
     """The e-address service did not take the message; the outbox keeps it for the next run."""
 
 
+Attachment = tuple[str, bytes]  # the name it is delivered under, its content
+
+
 class EAddressSender(Protocol):
-    def send(self, to: str, subject: str, text: str) -> None:
-        """Deliver to the e-address `to` (_PRIVATE@<personal code>), or raise EAddressError or OSError."""
+    def send(self, to: str, subject: str, text: str, attachments: Sequence[Attachment] = ()) -> None:
+        """Deliver to the e-address `to` (_PRIVATE@<personal code>), with the documents attached (a decision
+        is delivered as the document itself), or raise EAddressError or OSError."""
 
 
 class LogSender:
     """Sends nothing: writes the message to the log (the demo, development, tests)."""
 
-    def send(self, to: str, subject: str, text: str) -> None:
-        log.info("e-address message to %s: %s\n%s", to, subject, text)
+    def send(self, to: str, subject: str, text: str, attachments: Sequence[Attachment] = ()) -> None:
+        attached = "".join(f"\n[attached: {name}, {len(content)} bytes]" for name, content in attachments)
+        log.info("e-address message to %s: %s\n%s%s", to, subject, text, attached)
 
 
 SENDERS: dict[str, Callable[[], EAddressSender]] = {"log": LogSender}

@@ -56,3 +56,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     # A notice that must go once only (a reminder, run from cron twice): its reason, unique.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # A document sent with an e-address message (a decision): the stored file's key and the name it is
+    # delivered under. The file is the row's that owns it (a decision_document), read when it is sent.
+    attachment_key: Mapped[str | None] = mapped_column(String(64))
+    attachment_name: Mapped[str | None] = mapped_column(String(120))

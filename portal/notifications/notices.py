@@ -29,7 +29,7 @@ from portal.applications.models import Application
 from portal.applications.rules import KIND_RULES, ServiceKind, decision_due
 from portal.entitlements.models import Entitlement
 from portal.i18n import gettext as _
-from portal.notifications.service import queue, queue_once
+from portal.notifications.service import StoredAttachment, queue, queue_once
 from portal.people.contacts import Reach, reach_of
 from portal.people.models import Channel, Municipality, Person, Representation
 from portal.settings import Settings
@@ -124,11 +124,12 @@ class Told:
 
 
 async def tell(db: AsyncSession, people: list[Person], write: Write, *, key: str | None = None,
-               with_eaddress: bool = False) -> Told:
+               with_eaddress: bool = False, document: StoredAttachment | None = None) -> Told:
     """Queue `write`'s notice to each of `people`, written in each one's language (not the actor's).
 
     With `key`, each message goes once only (a reminder that cron runs twice, an event told at once and
-    again by the catch-up of `portal notify`).
+    again by the catch-up of `portal notify`). `document`: a stored file the e-address message delivers
+    (a decision: the document itself goes to the official address; the other channels say where it is).
     """
     told = Told()
     for person in people:
@@ -139,11 +140,12 @@ async def tell(db: AsyncSession, people: list[Person], write: Write, *, key: str
             with i18n.in_locale(to.language):
                 notice = write(f"{base_url(db)}/{i18n.get_locale()}")
             text = notice.sms if to.channel is Channel.SMS else notice.body
+            attached = document if to.channel is Channel.EADDRESS else None
             if key is None:
-                queue(db, to.channel.value, to.address, notice.subject, text)
+                queue(db, to.channel.value, to.address, notice.subject, text, attached)
                 told.queued += 1
             elif await queue_once(db, f"{key}:{to.person.id}:{to.channel.value}", to.channel.value, to.address,
-                                  notice.subject, text):
+                                  notice.subject, text, attached):
                 told.queued += 1
             else:
                 told.already += 1
@@ -339,10 +341,13 @@ async def information_requested(db: AsyncSession, application: Application, mess
     await tell(db, await _application_side(db, application), lambda portal: _information_requested(application, message, by, portal))
 
 
-async def decision_issued(db: AsyncSession, application: Application, granted: bool, text: str) -> None:
-    """A decision: by each one's channel, and to their confirmed e-address as well."""
+async def decision_issued(db: AsyncSession, application: Application, granted: bool, text: str,
+                          document_key: str | None = None) -> None:
+    """A decision: by each one's channel, and to their confirmed e-address as well, which gets the issued
+    document itself (`document_key`: its stored PDF) — the official delivery of the administrative act."""
+    attached = (document_key, f"{application.reference or 'lemums'}.pdf") if document_key else None
     await tell(db, await _application_side(db, application), lambda portal: _decided(application, granted, text, portal),
-               with_eaddress=True)
+               with_eaddress=True, document=attached)
 
 
 async def assistant_assigned(db: AsyncSession, application: Application, assistant: Person, valid_from: date) -> None:

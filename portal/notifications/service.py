@@ -49,9 +49,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import State
 
 from portal.db import Database, utcnow
-from portal.notifications.eaddress import EAddressSender
+from portal.notifications.eaddress import Attachment, EAddressSender
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.sms import SmsSender
+from portal.storage import Storage
+
+StoredAttachment = tuple[str, str]  # a stored file's key, the name it is delivered under
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +72,25 @@ def queue_email(db: AsyncSession, to_address: str, subject: str, body: str) -> N
     db.add(OutboxMessage(to_address=to_address, subject=subject, body=body))
 
 
-def queue(db: AsyncSession, channel: str, to_address: str, subject: str, body: str) -> None:
-    """A message by any channel ("email", "sms", "eaddress"), in the caller's transaction."""
-    db.add(OutboxMessage(channel=channel, to_address=to_address, subject=subject, body=body))
+def queue(db: AsyncSession, channel: str, to_address: str, subject: str, body: str,
+          attachment: StoredAttachment | None = None) -> None:
+    """A message by any channel ("email", "sms", "eaddress"), in the caller's transaction; an e-address
+    message may carry a stored document (`attachment`: its storage key and the name it goes under)."""
+    key, name = attachment or (None, None)
+    db.add(OutboxMessage(channel=channel, to_address=to_address, subject=subject, body=body,
+                         attachment_key=key, attachment_name=name))
 
 
-async def queue_once(db: AsyncSession, dedupe_key: str, channel: str, to_address: str, subject: str, body: str) -> bool:
+async def queue_once(db: AsyncSession, dedupe_key: str, channel: str, to_address: str, subject: str, body: str,
+                     attachment: StoredAttachment | None = None) -> bool:
     """Queue a message that must go once only (a reminder from cron); False, queuing nothing, if its key is taken.
 
     INSERT .. ON CONFLICT DO NOTHING: a second run, even one running at the same time, skips it without an error.
     """
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    values = {"channel": channel, "to_address": to_address, "subject": subject, "body": body, "dedupe_key": dedupe_key}
+    key, name = attachment or (None, None)
+    values = {"channel": channel, "to_address": to_address, "subject": subject, "body": body, "dedupe_key": dedupe_key,
+              "attachment_key": key, "attachment_name": name}
     statement = insert(OutboxMessage).values(values).on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
     return (await db.execute(statement.returning(OutboxMessage.id))).first() is not None
 
@@ -102,6 +112,8 @@ class Claim:
     subject: str
     body: str
     delivery_key: str
+    attachment_key: str | None = None
+    attachment_name: str | None = None
 
 
 def message_id(claim: Claim, sender: str) -> str:
@@ -177,6 +189,8 @@ async def claim_next(database: Database, channels: Sequence[str], now: datetime 
                 subject=message.subject,
                 body=message.body,
                 delivery_key=message.delivery_key,
+                attachment_key=message.attachment_key,
+                attachment_name=message.attachment_name,
             )
 
 
@@ -226,6 +240,7 @@ async def deliver_pending(
     sms: SmsSender | None = None,
     *,
     eaddress: EAddressSender | None = None,
+    storage: Storage | None = None,
     now: datetime | None = None,
     smtp_timeout: float = SMTP_TIMEOUT_SECONDS,
 ) -> int:
@@ -247,7 +262,8 @@ async def deliver_pending(
                 await asyncio.to_thread(sms.send, claim.to_address, claim.body)
             elif claim.channel == "eaddress":
                 assert eaddress is not None
-                await asyncio.to_thread(eaddress.send, claim.to_address, claim.subject, claim.body)
+                attachments = _attachments(claim, storage)
+                await asyncio.to_thread(eaddress.send, claim.to_address, claim.subject, claim.body, attachments)
             else:
                 await asyncio.to_thread(send_smtp, smtp_url, sender, claim, smtp_timeout)
         except Exception as error:  # any failure, a bug too: kept on the row and retried, it does not stop the rest
@@ -258,10 +274,21 @@ async def deliver_pending(
     return sent
 
 
+def _attachments(claim: Claim, storage: Storage | None) -> list[Attachment]:
+    """The document an e-address message carries, read from storage (a caller without one fails the attempt:
+    the message waits, after its backoff, for one that has)."""
+    if claim.attachment_key is None:
+        return []
+    if storage is None:
+        raise RuntimeError("an e-address message with a document, and no storage to read it from")
+    return [(claim.attachment_name or "document.pdf", storage.read(claim.attachment_key))]
+
+
 async def deliver_now(state: State) -> None:
     """After a response that queued notices: deliver what is due by every channel the app has senders for."""
     settings = state.settings
-    await deliver_pending(state.db, settings.smtp_url, settings.mail_from, sms=state.sms, eaddress=state.eaddress)
+    await deliver_pending(state.db, settings.smtp_url, settings.mail_from, sms=state.sms, eaddress=state.eaddress,
+                          storage=state.storage)
 
 
 # ------------------------------------------------------------------ `portal outbox`

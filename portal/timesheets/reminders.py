@@ -30,6 +30,7 @@ from portal.notifications.service import deliver_pending
 from portal.notifications.sms import SmsSender
 from portal.people.models import Person
 from portal.settings import Settings
+from portal.storage import Storage
 from portal.timesheets.models import MonthlyReport, ReportAction, ReportEvent, ReportStatus
 from portal.timesheets.service import EDITABLE, last_day, month_of, previous_month
 
@@ -155,14 +156,14 @@ async def queue_notices(db: AsyncSession, today: date) -> Counts:
 
 
 async def notify(database: Database, settings: Settings, sms: SmsSender, today: date | None = None,
-                 eaddress: EAddressSender | None = None) -> Counts:
+                 eaddress: EAddressSender | None = None, storage: Storage | None = None) -> Counts:
     """`portal notify`: queue what is due today (in one transaction), then deliver everything waiting."""
     async with database.session() as db:
         db.info["base_url"] = settings.base_url  # the links in the notices
         counts = await queue_notices(db, today or clock.today())
     while True:  # batch after batch, until one is not sent in full (the rest waits for the next run)
         sent = await deliver_pending(database, settings.smtp_url, settings.mail_from, limit=DELIVERY_BATCH, sms=sms,
-                                     eaddress=eaddress)
+                                     eaddress=eaddress, storage=storage)
         counts.sent += sent
         if sent < DELIVERY_BATCH:
             return counts

@@ -31,6 +31,7 @@ from portal.notifications.sms import LogSender
 from portal.people import service as people
 from portal.people.models import Channel, Person, RepresentationKind, StaffRoleName
 from portal.settings import Settings
+from portal.storage import FileStorage
 from portal.timesheets import service as timesheets
 from tests.conftest import csrf_of, make_settings, sign_in
 from tests.contacts import confirmed_contact
@@ -250,3 +251,53 @@ def test_each_notice_is_in_its_recipient_s_language_not_the_actor_s(
     body = body_of(received)
     assert written("lv", "Hello,") in body and written("ru", "Hello,") not in body
     assert f"{BASE_URL}/lv/applications/" in body
+
+
+class RecordingEAddress:
+    """The e-address service as a test sees it: what each message delivered, its documents included."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, list[tuple[str, bytes]]]] = []
+
+    def send(self, to: str, subject: str, text: str, attachments: Any = ()) -> None:
+        self.sent.append((to, subject, list(attachments)))
+
+
+def test_an_issued_decision_is_delivered_to_the_e_address_as_its_document(
+    mail: tuple[Settings, Inbox], app_client: TestClient
+) -> None:
+    """The desk issues a refusal (compose, preview, issue): Anna's e-mail says where it is; her official
+    e-address receives the PDF itself, the very file the portal keeps as issued."""
+    from tests.casework.decisions import issue
+
+    settings, inbox = mail
+    recorded = RecordingEAddress()
+    app_client.app.state.eaddress = recorded  # type: ignore[attr-defined]  # the app's sender, delivering after the response
+    people_and_contacts(settings.database_url)
+    application_id = submitted(settings.database_url, ANNA, ANNA, demo_applications.adult_answers(
+        {"method": "email", "email": ANNA_EMAIL, "phone": ""}), "lv")
+    sign_in(app_client, LIGA)
+    case = f"/lv/desk/cases/{application_id}"
+    composed = app_client.post(f"{case}/refuse", data={"csrf_token": csrf_of(app_client.get(f"{case}/refuse").text),
+                                                        "reasons": "Nav pamata."})
+    assert issue(app_client, composed).status_code == 303
+
+    async def kept(db: AsyncSession) -> tuple[str, bytes]:
+        from portal.casework.models import DecisionDocument
+
+        document = await db.scalar(select(DecisionDocument).where(DecisionDocument.application_id == application_id))
+        assert document is not None
+        return document.storage_key, FileStorage(settings.upload_dir).read(document.storage_key)
+
+    key, issued_pdf = in_db(settings.database_url, kept)
+    [by_eaddress] = [m for m in outbox(settings.database_url) if m.channel == "eaddress"]
+    assert by_eaddress.attachment_key == key
+    [by_email] = [m for m in outbox(settings.database_url) if m.channel == "email" and "Nav pamata." in m.body]
+    assert by_email.attachment_key is None
+
+    # Both went right after the response: the e-mail says where the decision is, the e-address has it.
+    assert [m["To"] for m in inbox.messages if "Nav pamata." in body_of(m)] == [ANNA_EMAIL]
+    [(to, _subject, attachments)] = recorded.sent
+    assert to == "_PRIVATE@15038511001"
+    [(name, content)] = attachments
+    assert name.endswith(".pdf") and content == issued_pdf and content.startswith(b"%PDF")
