@@ -16,8 +16,8 @@ from tests.accessibility.conftest import ANNA, assert_no_axe_violations, serve_p
 # A sign-in of its own for each: the timeouts count from it.
 pytestmark = [pytest.mark.browser, pytest.mark.fresh_sign_in]
 
-IDLE_SECONDS = 10
-WARN_SECONDS = 7  # the dialog opens 3 s after the last request
+IDLE_SECONDS = 8
+WARN_SECONDS = 6  # the dialog opens 2 s after the last request
 DIALOG = "document.querySelector('dialog.timeout-dialog')"
 
 
