@@ -1,10 +1,10 @@
 """The legal basis a decision cites, and where it is contested: the words of the law, in Latvian (the
 official text) and in Russian (the explanation beside it). Data, in one place, for a lawyer to correct.
 
-UNVERIFIED: the point numbers of Cabinet Regulation No. 316 of 18 May 2021 ("Noteikumi par asistenta,
-pavadoņa un aprūpes pakalpojumu personām ar invaliditāti") below are the domain guide's reading of which
-part of the regulation governs each kind (who is entitled, the hours, the period), not checked against
-the published text (likumi.lv/ta/id/323301); so is the name of the body that hears a contest, which
+UNVERIFIED: beyond points 2 and 3 (checked, see BASIS), the point numbers of Cabinet Regulation No. 316 of
+18 May 2021 ("Noteikumi par asistenta, pavadoņa un aprūpes pakalpojumu personām ar invaliditāti") below are
+the domain guide's reading of which part of the regulation governs each kind (who is entitled, the hours,
+the period), not checked against the published text (likumi.lv/ta/id/323301); so is the name of the body that hears a contest, which
 differs by municipality (most have an administrative-acts disputes commission). The Administrative
 Procedure Law's articles are: 67 (what a written act contains), 70 (it comes into force when notified),
 76 and 77 (contested to the higher institution, for a municipality its commission), 79 (within one month).
@@ -29,14 +29,16 @@ class Basis:
     points_ru: str
 
 
+# Point 2 (the social service of the declared residence provides the services) and point 3 (it assesses an
+# adult's need and support intensity and sets the hours, with Annex 1) are checked against the published text
+# (vestnesis.lv/ta/id/323301); the other kinds' points are not (UNVERIFIED).
 BASIS: dict[ServiceKind, Basis] = {
-    ServiceKind.ADULT_ASSISTANT: Basis("2.1. un 3.1. apakšpunkts, 6. un 7. punkts un 1. pielikums",
-                                       "Подпункты 2.1 и 3.1, пункты 6 и 7 и приложение 1"),
-    ServiceKind.CHILD_ASSISTANT: Basis("2.1. un 3.2. apakšpunkts un 8. punkts", "Подпункты 2.1 и 3.2 и пункт 8"),
-    ServiceKind.CHILD_COMPANION: Basis("2.2. apakšpunkts, 10. un 11. punkts", "Подпункт 2.2 и пункты 10 и 11"),
-    ServiceKind.CHILD_CARE: Basis("2.3. apakšpunkts, 13. un 14. punkts", "Подпункт 2.3 и пункты 13 и 14"),
-    ServiceKind.SCHOOL_ASSISTANT: Basis("2.1. apakšpunkts", "Подпункт 2.1"),
-    ServiceKind.STUDY_ASSISTANT: Basis("2.1. un 3.1. apakšpunkts un 9. punkts", "Подпункты 2.1 и 3.1 и пункт 9"),
+    ServiceKind.ADULT_ASSISTANT: Basis("2. un 3. punkts un 1. pielikums", "Пункты 2 и 3 и приложение 1"),
+    ServiceKind.CHILD_ASSISTANT: Basis("2. un 8. punkts", "Пункты 2 и 8"),
+    ServiceKind.CHILD_COMPANION: Basis("2., 10. un 11. punkts", "Пункты 2, 10 и 11"),
+    ServiceKind.CHILD_CARE: Basis("2., 13. un 14. punkts", "Пункты 2, 13 и 14"),
+    ServiceKind.SCHOOL_ASSISTANT: Basis("2. punkts", "Пункт 2"),
+    ServiceKind.STUDY_ASSISTANT: Basis("2., 3. un 9. punkts", "Пункты 2, 3 и 9"),
 }
 
 # The Administrative Procedure Law (Administratīvā procesa likums), likumi.lv/ta/id/55567.
