@@ -404,9 +404,10 @@ async def assign(
         raise AssignRefused((AssignProblem.OWN_ASSISTANT,))
     # The new assignment ends the current one: two at once must not both end it and both begin.
     application = await lock_case(db, application)
+    replaced = {running.assistant_id for running in await entitlements.assignments_running_on(db, application.person_id, valid_from)}
     assignment = await entitlements.assign_assistant(db, application, assistant, staff, valid_from)
     applications.record(db, application, staff, ApplicationAction.ASSISTANT_ASSIGNED, message=assistant.full_name)
-    await notices.assistant_assigned(db, application, assistant, valid_from)
+    await notices.assistant_assigned(db, application, assistant, valid_from, replaced - {assistant.id})
     return assignment
 
 

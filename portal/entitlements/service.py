@@ -69,17 +69,21 @@ def too_many_changes(changes_so_far: int) -> bool:
     return changes_so_far >= ASSISTANT_CHANGES_PER_YEAR
 
 
+async def assignments_running_on(db: AsyncSession, person_id: int, day: date) -> list[AssistantAssignment]:
+    """The person's assignments still running on `day` (or after it): a new one from that day ends them."""
+    return list(await db.scalars(
+        select(AssistantAssignment).where(
+            AssistantAssignment.person_id == person_id,
+            or_(AssistantAssignment.valid_to.is_(None), AssistantAssignment.valid_to >= day),
+        )
+    ))
+
+
 async def assign_assistant(
     db: AsyncSession, application: Application, assistant: Person, assigned_by: Person, valid_from: date
 ) -> AssistantAssignment:
     """The new assistant from `valid_from`; the person's current assignment ends the day before."""
-    current = await db.scalars(
-        select(AssistantAssignment).where(
-            AssistantAssignment.person_id == application.person_id,
-            or_(AssistantAssignment.valid_to.is_(None), AssistantAssignment.valid_to >= valid_from),
-        )
-    )
-    for assignment in current:
+    for assignment in await assignments_running_on(db, application.person_id, valid_from):
         assignment.valid_to = max(assignment.valid_from, valid_from - timedelta(days=1))
     assignment = AssistantAssignment(
         person_id=application.person_id,

@@ -16,7 +16,7 @@ queued in the caller's transaction (notifications/service.py), so a rolled-back 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -243,6 +243,19 @@ def _assigned(application: Application, person: Person, assistant: Person, valid
     )
 
 
+def _replaced(person: Person, last_day: date, portal: str) -> Notice:
+    link = f"{portal}/assistant"
+    end = i18n.format_date(last_day)
+    return Notice(
+        _("Your work as an assistant ends"),
+        letter(_("The social service has assigned another assistant. Your last day as the assistant: %(date)s.", date=end),
+               _("Person assisted: %(name)s", name=person.full_name),
+               _("Record the hours you gave until then and submit the month's report in the portal: %(link)s", link=link)),
+        _("Assistant's service: another assistant has been assigned. Your last day: %(date)s. Submit your hours in the portal: %(link)s",
+          date=end, link=link),
+    )
+
+
 def unsubmitted(person: Person, month: date, portal: str) -> Notice:
     link = f"{portal}/assistant"
     about = {"name": person.full_name, "month": i18n.format_month(month)}
@@ -350,12 +363,17 @@ async def decision_issued(db: AsyncSession, application: Application, granted: b
                with_eaddress=True, document=attached)
 
 
-async def assistant_assigned(db: AsyncSession, application: Application, assistant: Person, valid_from: date) -> None:
+async def assistant_assigned(db: AsyncSession, application: Application, assistant: Person, valid_from: date,
+                             replaced_ids: Collection[int] = ()) -> None:
+    """The person's side and the new assistant; an assistant replaced (`replaced_ids`) is told her work ends."""
     person = await db.get(Person, application.person_id)
     assert person is not None
     side = await _application_side(db, application)
     await tell(db, side, lambda portal: _assigned(application, person, assistant, valid_from, False, portal))
     await tell(db, [assistant], lambda portal: _assigned(application, person, assistant, valid_from, True, portal))
+    replaced = [someone for someone in [await db.get(Person, person_id) for person_id in sorted(replaced_ids)] if someone]
+    last_day = valid_from - timedelta(days=1)
+    await tell(db, replaced, lambda portal: _replaced(person, last_day, portal))
 
 
 async def _parties(db: AsyncSession, report: MonthlyReport) -> tuple[Person, Person]:

@@ -301,3 +301,38 @@ def test_an_issued_decision_is_delivered_to_the_e_address_as_its_document(
     assert to == "_PRIVATE@15038511001"
     [(name, content)] = attachments
     assert name.endswith(".pdf") and content == issued_pdf and content.startswith(b"%PDF")
+
+
+def test_an_assistant_replaced_is_told_her_work_ends_and_the_new_one_that_it_begins(
+    mail: tuple[Settings, Inbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, _inbox = mail
+    people_and_contacts(settings.database_url)
+    granted_to_anna_with_ilze(settings.database_url, monkeypatch)
+    application_id = outbox_application_of_anna(settings.database_url)
+    before = {m.id for m in outbox(settings.database_url)}
+
+    async def replace_ilze(db: AsyncSession) -> None:
+        liga, olga = await people.person_by_code(db, LIGA), await people.person_by_code(db, OLGA)
+        application = await casework.open_case(db, liga, await _scope(db, liga), application_id)
+        await casework.assign(db, application, liga, olga, date(2026, 5, 1))
+
+    in_db(settings.database_url, replace_ilze)
+    new = [m for m in outbox(settings.database_url) if m.id not in before]
+    [to_ilze] = [m for m in new if m.to_address == ILZE_EMAIL]
+    assert to_ilze.subject == written("lv", "Your work as an assistant ends")
+    assert "2026. gada 30. aprīlis" in to_ilze.body and "Anna Bērziņa" in to_ilze.body
+    [to_olga] = [m for m in new if m.to_address == OLGA_PHONE]  # the new assistant, by her channel, in Russian
+    assert to_olga.channel == "sms" and "/ru/assistant" in to_olga.body
+
+
+def outbox_application_of_anna(database_url: str) -> int:
+    async def work(db: AsyncSession) -> int:
+        from portal.applications.models import Application
+
+        anna = await people.person_by_code(db, ANNA)
+        found = await db.scalar(select(Application.id).where(Application.person_id == anna.id))
+        assert found is not None
+        return int(found)
+
+    return int(in_db(database_url, work))
