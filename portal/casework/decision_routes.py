@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from portal import audit, i18n
@@ -21,25 +20,17 @@ from portal.applications import uploads
 from portal.applications.models import Application, ApplicationAction
 from portal.applications.presenters import event_text
 from portal.casework import documents, forms, service
-from portal.casework.guards import case_or_404, caseworkers_only
+from portal.casework.guards import back_to_case, case_or_404, caseworkers_only
 from portal.casework.models import Outcome
 from portal.db import unit_of_work
 from portal.eid.session import current_person
 from portal.i18n import gettext as _
-from portal.notifications.service import deliver_now
 from portal.people.models import Person
 from portal.registers import service as registered
 from portal.registers.wiring import registers_of
-from portal.templating import lang_url, render
+from portal.templating import render
 
 Errors = list[tuple[str, str]]
-
-
-def _to_case(request: Request, application: Application, notify: bool = False) -> Response:
-    return RedirectResponse(
-        lang_url(request, "desk_case", id=application.id), status_code=303,
-        background=BackgroundTask(deliver_now, request.app.state) if notify else None,
-    )
 
 
 async def _decision_that_stands(db: Any, application: Application) -> list[dict[str, str]]:
@@ -77,7 +68,7 @@ async def decision(request: Request) -> Response:
                     now = await registered.read_all(connected, applicant.personal_code) if connected else None
                     # The service queues the notices of the decision (notifications/notices.py) with it.
                     await service.issue(db, request.app.state.storage, application, staff, form.draft or 0, registered=now)
-                    return _to_case(request, application, notify=True)
+                    return back_to_case(request, application, notify=True)
             except service.Decided:
                 errors, conflict, decided_before = [], True, await _decision_that_stands(db, application)
             except (service.StaleDraft, service.NothingComposed):
@@ -85,10 +76,10 @@ async def decision(request: Request) -> Response:
             except service.GrantRefused as refused:  # the register changed since the draft was composed
                 errors, conflict = [("checked", forms.grant_problem(refused)[1])], True
         elif application.status not in service.OPEN:
-            return _to_case(request, application)
+            return back_to_case(request, application)
         draft = await service.draft_of(db, application) if not decided_before else None
         if draft is None and not decided_before and request.method == "GET":
-            return _to_case(request, application)
+            return back_to_case(request, application)
         content = await service.decision_content(db, application, staff, draft) if draft else None
     context = _page(application, applicant, draft, content, errors, decided_before)
     return render(request, "casework/decision.html", context, status_code=409 if conflict else 422 if errors else 200)

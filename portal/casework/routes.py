@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -29,14 +28,13 @@ from portal.applications.presenters import STATUS_TAGS, event_text
 from portal.applications.rules import KIND_RULES, Period, ServiceKind, decision_due
 from portal.assessment import service as assessments
 from portal.casework import documents, forms, queue, service
-from portal.casework.guards import case_or_404, caseworkers_only
+from portal.casework.guards import back_to_case, case_or_404, caseworkers_only
 from portal.db import unit_of_work
 from portal.eid.session import current_person
 from portal.entitlements import service as entitlements
 from portal.forms import DateValue, Form
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
-from portal.notifications.service import deliver_now
 from portal.people import service as people
 from portal.people.models import Person, School
 from portal.registers import presenters as register_presenters
@@ -235,22 +233,13 @@ def _decided_before(request: Request, application: Application) -> bool:
     return request.method == "POST" and application.status not in service.OPEN
 
 
-def _back_to_case(request: Request, application: Application, notify: bool = False, already_decided: bool = False) -> Response:
-    """To the case; `already_decided` when this caseworker's decision lost to another's (the case page says so)."""
-    return RedirectResponse(
-        lang_url(request, "desk_case", id=application.id) + ("?decided=before" if already_decided else ""),
-        status_code=303,
-        background=BackgroundTask(deliver_now, request.app.state) if notify else None,
-    )
-
-
 @caseworkers_only
 async def start_review(request: Request) -> Response:
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         with suppress(service.NotAllowed):  # started or decided by another caseworker: the case shows it
             await service.start_review(db, application, current_person(request))
-    return _back_to_case(request, application)
+    return back_to_case(request, application)
 
 
 @caseworkers_only
@@ -260,7 +249,7 @@ async def take_case(request: Request) -> Response:
         application = await case_or_404(request, db)
         with suppress(service.Decided):  # decided meanwhile: the case shows the decision, nobody need take it
             await service.take_case(db, application, current_person(request))
-    return _back_to_case(request, application)
+    return back_to_case(request, application)
 
 
 # --------------------------------------------------------------- the actions
@@ -273,7 +262,7 @@ async def _message_action(
     form_class: type[Form],
     allowed: Callable[[Application], bool],
     act: Callable[[AsyncSession, Application, Person, str], Awaitable[object]],
-    notify: str | None,
+    notify: bool,
     then: str = "desk_case",
     initial: Callable[[AsyncSession, Application], Awaitable[str]] | None = None,
 ) -> Response:
@@ -283,7 +272,7 @@ async def _message_action(
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         if not allowed(application):
-            return _back_to_case(request, application, already_decided=_decided_before(request, application))
+            return back_to_case(request, application, already_decided=_decided_before(request, application))
         text, errors = (await initial(db, application) if initial else ""), []
         if request.method == "POST":
             form = await form_class.read(request)
@@ -292,10 +281,10 @@ async def _message_action(
                 try:
                     await act(db, application, current_person(request), form.values[field])
                 except service.Decided:  # by another caseworker while this page was open
-                    return _back_to_case(request, application, already_decided=True)
+                    return back_to_case(request, application, already_decided=True)
                 if then != "desk_case":
                     return RedirectResponse(lang_url(request, then, id=application.id), status_code=303)
-                return _back_to_case(request, application, notify=bool(notify))
+                return back_to_case(request, application, notify=notify)
     return render(
         request,
         template,
@@ -312,7 +301,7 @@ async def request_information(request: Request) -> Response:
         form_class=forms.RequestInformationForm,
         allowed=lambda a: a.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW),
         act=service.request_information,
-        notify="information_requested",
+        notify=True,
     )
 
 
@@ -325,7 +314,7 @@ async def refuse(request: Request) -> Response:
         form_class=forms.RefuseForm,
         allowed=lambda a: a.status in service.OPEN,
         act=service.compose_refusal,
-        notify=None,
+        notify=False,
         then="desk_decision",
         initial=_composed_reasons,
     )
@@ -345,7 +334,7 @@ async def note(request: Request) -> Response:
         form_class=forms.NoteForm,
         allowed=lambda a: True,
         act=service.add_note,
-        notify=None,
+        notify=False,
     )
 
 
@@ -364,7 +353,7 @@ async def grant(request: Request) -> Response:
     async with unit_of_work(request) as db:
         application = await case_or_404(request, db)
         if application.status not in service.OPEN:
-            return _back_to_case(request, application, already_decided=_decided_before(request, application))
+            return back_to_case(request, application, already_decided=_decided_before(request, application))
         assert application.kind
         now = await registered.read_all(connected, application.person.personal_code) if connected else None
         disability = await service.registered_disability(db, application, now)
@@ -399,7 +388,7 @@ async def grant(request: Request) -> Response:
                 try:
                     await service.compose_grant(db, application, current_person(request), chosen, registered=now)
                 except service.Decided:  # by another caseworker while this page was open
-                    return _back_to_case(request, application, already_decided=True)
+                    return back_to_case(request, application, already_decided=True)
                 except service.GrantRefused as refused:  # the register changed between this check and the service's
                     form.error(*forms.grant_problem(refused))
                 else:  # the document the person will get, to check before it is issued
@@ -457,7 +446,7 @@ async def assign(request: Request) -> Response:
                 for problem in refused.problems:
                     form.error(*forms.assign_problem(problem))
             if form.ok:
-                return _back_to_case(request, application, notify=True)
+                return back_to_case(request, application, notify=True)
             values, errors, wrong_parts = _shown_dates(form.shown), form.errors, form.wrong_parts
     return render(
         request,

@@ -100,14 +100,6 @@ def _recipients(reach: Reach, *, with_eaddress: bool) -> list[Recipient]:
     return found
 
 
-async def recipients_of(db: AsyncSession, people: list[Person], *, with_eaddress: bool = False) -> list[Recipient]:
-    """Each person's confirmed channel (and confirmed e-address, for decisions); nobody at an unconfirmed address."""
-    found: list[Recipient] = []
-    for person in people:
-        found += _recipients(await reach_of(db, person), with_eaddress=with_eaddress)
-    return found
-
-
 Write = Callable[[str], Notice]  # given the portal's address in the recipient's language (…/lv), the notice
 
 
