@@ -14,7 +14,6 @@ from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -30,6 +29,7 @@ from portal.casework import assessment_routes as desk_assessment_routes
 from portal.casework import decision_routes as desk_decision_routes
 from portal.casework import reports_routes as desk_reports_routes
 from portal.casework import routes as casework_routes
+from portal.cookies import SignedSessionMiddleware, cookies_of
 from portal.db import Database, RequestSessionMiddleware
 from portal.eid import routes as eid_routes
 from portal.eid.client import create_eid_client
@@ -103,7 +103,7 @@ class LanguageMiddleware:
             return
         lang = language_of_path(scope["path"])
         i18n.set_locale(lang or i18n.DEFAULT_LOCALE)
-        if lang is None or Request(scope).cookies.get(LANGUAGE_COOKIE) == lang:
+        if lang is None or cookies_of(scope).get(LANGUAGE_COOKIE) == lang:
             await self.app(scope, receive, send)
             return
 
@@ -286,7 +286,7 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(GZipOutsideStatic, minimum_size=500),
         Middleware(SecurityHeadersMiddleware, settings=settings),
         Middleware(
-            SessionMiddleware,
+            SignedSessionMiddleware,
             secret_key=settings.secret_key,
             session_cookie=SESSION_COOKIE,
             max_age=settings.absolute_timeout_seconds,

@@ -242,11 +242,21 @@ class Database:
 REQUEST_SESSION = "portal.db_session"
 
 
+class _RequestSession:
+    """The request's session, once made; shared by every copy of the request's scope."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.session: AsyncSession | None = None
+
+
 class RequestSessionMiddleware:
     """Each request has one database session, from the first query (who is signed in) to the last.
 
-    A session holds a connection only while a transaction is open, so a request that reads the
-    actor and then renders a page holds none while it renders.
+    The session is made when the request first asks for it (`request_session`): a page that reads
+    nothing (the start page, a static file) neither makes nor closes one. A session holds a
+    connection only while a transaction is open, so a request that reads the actor and then renders
+    a page holds none while it renders.
     """
 
     def __init__(self, app: ASGIApp, database: Database) -> None:
@@ -257,19 +267,22 @@ class RequestSessionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        session = self.database.new_session()
-        scope[REQUEST_SESSION] = session
+        holder = scope[REQUEST_SESSION] = _RequestSession(self.database)
         try:
             await self.app(scope, receive, send)
         finally:
-            await session.close()
+            if holder.session is not None:
+                await holder.session.close()
 
 
 def request_session(scope: Scope) -> AsyncSession:
-    session = scope.get(REQUEST_SESSION)
-    if not isinstance(session, AsyncSession):
+    """The request's database session, made on first use (RequestSessionMiddleware closes it)."""
+    holder = scope.get(REQUEST_SESSION)
+    if not isinstance(holder, _RequestSession):
         raise RuntimeError("the request has no database session (RequestSessionMiddleware is missing)")
-    return session
+    if holder.session is None:
+        holder.session = holder.database.new_session()
+    return holder.session
 
 
 @asynccontextmanager

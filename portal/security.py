@@ -11,7 +11,7 @@ from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -250,9 +250,11 @@ def content_security_policy(settings: Settings) -> str:
 
 
 class SecurityHeadersMiddleware:
+    """The security headers on every response that does not set its own, as bytes made once at start-up."""
+
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.headers = {
+        headers = {
             "content-security-policy": content_security_policy(settings),
             "x-content-type-options": "nosniff",
             "referrer-policy": "same-origin",
@@ -261,7 +263,8 @@ class SecurityHeadersMiddleware:
             "cross-origin-opener-policy": "same-origin",
         }
         if settings.https:
-            self.headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+            headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
+        self.headers = [(name.encode(), value.encode()) for name, value in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -270,13 +273,13 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers.setdefault(name, value)
-                if "set-cookie" in headers or scope.get("person") is not None:
+                headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [header for header in self.headers if header[0] not in present]
+                if b"cache-control" not in present and (b"set-cookie" in present or scope.get("person") is not None):
                     # Personal pages and session cookies are never stored by shared caches.
-                    headers.setdefault("cache-control", "no-store")
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-

@@ -24,10 +24,10 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import brotli
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Kinds of file that compress; woff2 and png are compressed already, and gzip would only add bytes.
 MEDIA_TYPES = {
@@ -244,7 +244,20 @@ class GZipOutsideStatic(GZipMiddleware):
         self.exclude_prefix = exclude_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and route_path(scope).startswith(self.exclude_prefix):
+        if scope["type"] != "http" or route_path(scope).startswith(self.exclude_prefix):
             await self.app(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        if any(name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"]):
+            await super().__call__(scope, receive, send)
+            return
+
+        # Not compressed for this client; a cache between it and us is told the answer differs by Accept-Encoding
+        # (what GZipMiddleware's identity responder says, without its copy of each response's headers).
+        async def send_with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if "content-encoding" not in headers:
+                    headers.add_vary_header("Accept-Encoding")
+            await send(message)
+
+        await self.app(scope, receive, send_with_vary)

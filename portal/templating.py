@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from portal import i18n
+from portal.cookies import cookies_of
 from portal.settings import Settings
 from portal.staticfiles import load_manifest
 from portal.urlmap import UrlMap
@@ -36,7 +37,7 @@ def csrf_token(request: Request) -> str:
 
 def display_prefs(request: Request) -> dict[str, str]:
     """Text size and contrast from the preferences cookie, each checked against its choices."""
-    raw = request.cookies.get(PREFS_COOKIE, "")
+    raw = cookies_of(request.scope).get(PREFS_COOKIE, "")
     prefs = {"text": "normal", "contrast": "standard"}
     for part in raw.split("."):
         if part in TEXT_SIZES:
@@ -167,7 +168,7 @@ class PublicPages:
 
     def render(self, request: Request, name: str) -> Response:
         token = csrf_token(request)
-        if not self.enabled or not token or request.scope.get("person") is not None or request.url.query:
+        if not self.enabled or not token or request.scope.get("person") is not None or request.scope["query_string"]:
             return render(request, name)
         prefs = display_prefs(request)
         key = (name, page_lang(request), prefs["text"], prefs["contrast"])

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from portal import clock, i18n
 from portal.applications import presenters as applications
 from portal.assessment import service as assessments
+from portal.cookies import cookies_of
 from portal.db import Database, unit_of_work
 from portal.eid.session import current_actor, current_person, signed_in
 from portal.notifications.service import deliver_now
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 
 
 async def root(request: Request) -> Response:
-    lang = i18n.negotiate(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
+    lang = i18n.negotiate(cookies_of(request.scope).get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
     return RedirectResponse(request.app.url_path_for("start", lang=lang), status_code=303)
 
 

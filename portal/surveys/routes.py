@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import clock, i18n, ratelimit
+from portal.cookies import cookies_of
 from portal.db import unit_of_work
 from portal.eid.session import current_person, signed_in
 from portal.forms import Errors, read_body
@@ -54,7 +55,7 @@ async def _answered(request: Request, db: AsyncSession, survey: Survey) -> bool:
     person = _person(request)
     if person is not None:
         return await service.has_answered(db, survey, person)
-    return request.cookies.get(ANSWERED_COOKIE + survey.id) == "1"
+    return cookies_of(request.scope).get(ANSWERED_COOKIE + survey.id) == "1"
 
 
 async def _answers(request: Request, db: AsyncSession, survey: Survey) -> dict[str, Any]:
