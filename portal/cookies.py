@@ -31,7 +31,7 @@ def cookies_of(scope: Scope) -> dict[str, str]:
             if name == b"cookie":
                 parsed.update(cookie_parser(value.decode("latin-1")))
         scope[PARSED] = parsed
-    return parsed  # type: ignore[no-any-return]
+    return parsed
 
 
 class FixedKeySigner(itsdangerous.TimestampSigner):
