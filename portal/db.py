@@ -140,6 +140,19 @@ async def read_only(session: AsyncSession) -> None:
     await session.connection(execution_options={READ_ONLY: True})
 
 
+async def separate_reads(session: AsyncSession) -> None:
+    """The session's next statements are reads that need no common snapshot, each sent on its own (before the first).
+
+    On PostgreSQL they run outside a transaction: no BEGIN and no COMMIT, two round trips fewer for
+    what every signed-in request reads (who is signed in, their roles and representations). On
+    SQLite, a read-only transaction (`read_only`). Nothing may be written until `commit`.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        await read_only(session)
+    else:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def _pool_options(url: URL, pool_size: int | None, max_overflow: int | None, pool_timeout_seconds: float | None) -> dict[str, Any]:
     """The queue pool's size and deadline; None keeps SQLAlchemy's own (5 + 10, 30 s).
 
@@ -289,6 +302,15 @@ def request_session(scope: Scope) -> AsyncSession:
 async def unit_of_work(request: HTTPConnection) -> AsyncIterator[AsyncSession]:
     """The request's session for one unit of work: committed when the block ends cleanly, rolled back otherwise."""
     async with committed(request_session(request.scope)) as session:
+        yield session
+
+
+@asynccontextmanager
+async def reads(request: HTTPConnection) -> AsyncIterator[AsyncSession]:
+    """The request's session for a page that only reads, each statement on its own (`separate_reads`): an overview."""
+    session = request_session(request.scope)
+    await separate_reads(session)
+    async with committed(session):
         yield session
 
 

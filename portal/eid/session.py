@@ -27,7 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal import audit, clock, i18n, policy
-from portal.db import committed, read_only, request_session, utcnow
+from portal.db import committed, request_session, separate_reads, utcnow
 from portal.eid.models import WebSession
 from portal.people.models import Person, StaffRoleName
 from portal.settings import Settings
@@ -126,7 +126,7 @@ class IdentityMiddleware:
         person: Person | None = None
         if reason is None:
             db = request_session(scope)
-            await read_only(db)  # who is signed in: read, never written here
+            await separate_reads(db)  # who is signed in: read, never written here
             found = await signed_in_person(db, session)
             if found is None:
                 reason = EndReason.REVOKED

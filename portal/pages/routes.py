@@ -18,7 +18,7 @@ from portal import clock, i18n
 from portal.applications import presenters as applications
 from portal.assessment import service as assessments
 from portal.cookies import cookies_of
-from portal.db import Database, unit_of_work
+from portal.db import Database, reads, unit_of_work
 from portal.eid.session import current_actor, current_person, signed_in
 from portal.notifications.service import deliver_now
 from portal.pages import tasks
@@ -75,7 +75,7 @@ async def start(request: Request) -> Response:
 async def dashboard(request: Request) -> Response:
     actor = current_actor(request)
     me = actor.person
-    async with unit_of_work(request) as db:
+    async with reads(request) as db:  # an overview: what it shows is read, nothing is written
         drafts = await applications.draft_summaries(db, actor)
         own_assessments = await assessments.versions(db, me.id)
         todo = await tasks.tasks_of(db, actor, clock.today())
