@@ -65,7 +65,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """`browser` on every test that needs Chromium or the npm tools, wherever it is; `fresh_sign_in` on tests/eid/.
+    """`browser` on every test that needs Chromium or the npm tools, wherever it is; `database` on every test that
+    uses the database (PostgreSQL's run is those: the others would only repeat what SQLite's proved);
+    `fresh_sign_in` on tests/eid/.
 
     tests/accessibility/ drives Chromium and runs axe-core; the Nu HTML Checker
     (`assert_valid` in tests/pages/test_html_valid.py) needs node_modules/vnu-jar
@@ -80,6 +82,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             or _uses_the_nu_checker(getattr(item, "function", None))
         ):
             item.add_marker(pytest.mark.browser)
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
         if path.is_relative_to(eid):
             item.add_marker(pytest.mark.fresh_sign_in)
 
