@@ -7,6 +7,7 @@ the async driver for the app and the sync one for Alembic are chosen here.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, DateTime, Enum, MetaData, Select, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -187,6 +188,34 @@ def _postgres_connect_args(
     return args
 
 
+# A pooled connection back for less than this is taken again without a ping (HikariCP's "alive bypass window").
+PING_AFTER_IDLE_SECONDS = 1.0
+_RETURNED_AT = "portal_returned_at"
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """A ping before a connection's use guards against PostgreSQL connections dropped by proxies or failovers,
+    but only after it has been idle a while: one that was in use a moment ago is alive, and a signed-in
+    page takes a connection twice (who is signed in, then the page), so SQLAlchemy's pre-ping sent
+    a message more for each. A dead connection is replaced, as pre-ping does (DisconnectionError)."""
+    dialect = engine.sync_engine.dialect
+
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        back_at = record.info.get(_RETURNED_AT)
+        if back_at is not None and time.monotonic() - back_at < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure of the ping: the pool opens another connection
+            raise DisconnectionError() from error
+
+    event.listen(engine.sync_engine, "checkin", returned)
+    event.listen(engine.sync_engine, "checkout", checked_out)
+
+
 class Database:
     def __init__(
         self,
@@ -208,14 +237,13 @@ class Database:
         url = async_url(database_url)
         backend = url.get_backend_name()
         connect_args = _postgres_connect_args(url, statement_timeout_ms, lock_timeout_ms, pool_timeout_seconds) if backend == "postgresql" else {}
-        # A ping before each use guards against PostgreSQL connections dropped by
-        # proxies or failovers; a local SQLite file has no such connection to lose.
         self.engine: AsyncEngine = create_async_engine(
             url,
-            pool_pre_ping=backend != "sqlite",
             connect_args=connect_args,
             **_pool_options(url, pool_size, max_overflow, pool_timeout_seconds),
         )
+        if backend != "sqlite":
+            _ping_when_idle(self.engine)
         if url.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _configure_sqlite)
             event.listen(self.engine.sync_engine, "begin", _begin_sqlite_write)

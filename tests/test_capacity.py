@@ -9,6 +9,7 @@ busy_timeout by its write lock taken from another connection.
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import socket
 import sqlite3
@@ -337,3 +338,59 @@ def test_a_database_server_that_never_answers_sheds_within_the_pool_deadline(dat
     assert_busy_page(response, "lv")
     # libpq's connect_timeout is 2 s here; without it the wait is the TCP stack's, minutes.
     assert waited < 30, f"waited {waited:.1f} s for a connection"
+
+
+# ------------------------------------------------------------------ a dropped connection
+
+
+def _backend_pid(database: portal_db.Database) -> int:
+    async def pid() -> int:
+        async with database.engine.connect() as connection:
+            return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+    return asyncio.run(pid())
+
+
+@postgres_only
+def test_a_connection_dropped_while_idle_in_the_pool_is_replaced_not_answered_with_an_error(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL (or a proxy, or a failover) ended a pooled connection: the next use pings it, finds it dead and opens another."""
+
+    database = portal_db.Database(database_url, pool_size=1, max_overflow=0)
+    try:
+        first = _backend_pid(database)
+        assert _backend_pid(database) == first, "a connection back a moment ago is taken again"
+        with engine_for(database_url).connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar_one()
+        monkeypatch.setattr(portal_db, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if it had waited in the pool a while
+        replacement = _backend_pid(database)
+        assert replacement != first
+    finally:
+        asyncio.run(database.dispose())
+
+
+@postgres_only
+def test_a_connection_back_a_moment_ago_is_not_pinged_again(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signed-in page takes a connection twice in a few milliseconds: only an idle connection is pinged."""
+
+    database = portal_db.Database(database_url, pool_size=1, max_overflow=0)
+    pings: list[object] = []
+    dialect = database.engine.sync_engine.dialect
+    real_ping = dialect.do_ping
+
+    def counted_ping(connection: object) -> bool:
+        pings.append(connection)
+        return bool(real_ping(connection))
+
+    monkeypatch.setattr(dialect, "do_ping", counted_ping)
+    try:
+        _backend_pid(database)
+        assert len(pings) == 1, "a new connection is pinged"
+        _backend_pid(database)
+        assert len(pings) == 1, "the same connection, back a moment ago, is not"
+        monkeypatch.setattr(portal_db, "PING_AFTER_IDLE_SECONDS", 0.0)
+        _backend_pid(database)
+        assert len(pings) == 2, "after a wait in the pool it is pinged again"
+    finally:
+        asyncio.run(database.dispose())
