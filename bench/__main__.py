@@ -347,7 +347,7 @@ async def measure_all(
                                       warmup=args.warmup, server_pid=bare[1].pid, client=args.client)
     rows = []
     served: dict[str, int] = {site.size: 0 for site in sites}
-    for target in TARGETS:
+    for target in (t for t in TARGETS if not args.only or t.name in args.only):
         # Demo, then national, target by target: a change in the machine's load falls on both sizes alike.
         results = {site.size: await measure_target(args, target, site) for site in sites}
         rows.append(tables.LoadRow(target.name, results.get("demo"), results.get("national"), target.staff))
@@ -355,7 +355,8 @@ async def measure_all(
             served[size] += result.sent
 
     for site in sites:
-        served[site.size] += await top_up(args, site, served[site.size])
+        if not args.only:  # a partial run measures its pages, not the memory bound: no top-up
+            served[site.size] += await top_up(args, site, served[site.size])
     memory = []
     for site in sites:
         after, warm = rss_mib(site.process.pid), before[site.size]
@@ -432,9 +433,10 @@ def run(args: argparse.Namespace) -> None:
         print("Page weight, KB (1,000 bytes): HTML, and HTML + same-origin CSS and JS of a first visit")
         tables.print_weights(weights)
         print()
-        print("Issue 12's bounds")
-        tables.print_bounds(rows, bare_result, weights, memory)
-        print()
+        if not args.only:  # the bounds read every target (and the memory top-up)
+            print("Issue 12's bounds")
+            tables.print_bounds(rows, bare_result, weights, memory)
+            print()
         print(f"The whole run took {time.monotonic() - started:.0f} s.")
         if bare_result.errors or any(r.errors for row in rows for r in (row.demo, row.national) if r is not None):
             for site in sites:
@@ -469,7 +471,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--national-url", default=NATIONAL_URL,
                         help=f"the national database that `make bench-data` made (default {NATIONAL_URL}), copied for the run;"
                              " 'none' for demo size only")
+    parser.add_argument("--only", action="append", default=[], metavar="TARGET",
+                        help="load only this target (its name, e.g. 'summary'; repeat for more): saves a shared machine")
     args = parser.parse_args(argv)
+    if unknown := set(args.only) - {t.name for t in TARGETS}:
+        parser.error(f"--only: no target {', '.join(sorted(unknown))}")
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--seconds must be > 0, --concurrency >= 1, --warmup >= 0")
 

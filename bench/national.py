@@ -60,6 +60,7 @@ with warnings.catch_warnings():  # authlib's deprecation notices, printed on imp
     from portal.storage import FileStorage
     from portal.surveys import answers as answering
     from portal.surveys.definitions import Survey, all_surveys
+    from portal.timesheets import pay
     from portal.timesheets.service import last_day, month_of, next_month
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/bench_national"
@@ -113,6 +114,21 @@ def prepare(url: str) -> None:
             await db.dispose()
 
     asyncio.run(seed())
+
+
+def refill_pay(url: str) -> None:
+    """The confirmed reports' pay lines and the months' totals the portal keeps on write, computed for the
+    rows COPY loaded (which no confirmation wrote): without them the summary and the CSV would show nothing."""
+
+    async def refill() -> None:
+        db = database.Database(url)
+        try:
+            async with db.session() as session:
+                await pay.refill(session)
+        finally:
+            await db.dispose()
+
+    asyncio.run(refill())
 
 
 @dataclass
@@ -539,6 +555,8 @@ def run(url: str, today: date) -> None:
     with step("indexes and constraints built again (checks every row)", timings), ThreadPoolExecutor(2) as pool:
         # Two at a time: the machine's two cores (the exclusion constraint's GiST index is the longest).
         list(pool.map(lambda d: build_indexes(url, d), deferred))
+    with step("stored pay lines and month totals (timesheets.pay, from the entries)", timings):
+        refill_pay(url)
     with step("sequences, VACUUM and ANALYZE", timings), psycopg.connect(psycopg_url(url), autocommit=True) as connection:
         for table in (*TABLES, "reference_sequence"):
             if table not in ("survey_response", "reference_sequence"):

@@ -16,7 +16,7 @@ from portal.people.models import ContactCode, ContactDetails, Municipality, Pers
 from portal.ratelimit import RateLimitHit
 from portal.registers.models import RegisterRead
 from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse, SurveyVisit
-from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportEvent, TimeEntry
+from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, MonthPayTotal, ReportEvent, ReportPayLine, TimeEntry
 
 __all__ = [
     "Application",
@@ -44,6 +44,8 @@ __all__ = [
     "MonthlyReport",
     "ReportEvent",
     "TimeEntry",
+    "MonthPayTotal",
+    "ReportPayLine",
     "SurveyDraft",
     "SurveyHeldAnswer",
     "SurveyParticipation",

@@ -321,3 +321,9 @@ def cases_in(scope: DeskScope) -> ColumnElement[bool]:
     municipal = Application.school_id.is_(None) & _in(Application.municipality_id, scope.municipality_ids)
     school = _in(Application.school_id, scope.school_ids)
     return (Application.status != ApplicationStatus.DRAFT) & or_(municipal, school)
+
+
+def desk_totals_in(municipality_id: QueryableAttribute[int], school_id: QueryableAttribute[int], scope: DeskScope) -> ColumnElement[bool]:
+    """Stored totals of the cases `cases_in` gives the desk, by the case's municipality and school as a
+    totals row keeps them (0: none). Only granted cases have reports, so none is a draft."""
+    return or_((school_id == 0) & _in(municipality_id, scope.municipality_ids), _in(school_id, scope.school_ids))

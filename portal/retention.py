@@ -52,6 +52,7 @@ from portal.ratelimit import RateLimitHit
 from portal.storage import Storage
 from portal.surveys.definitions import Survey, all_surveys
 from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse, SurveyVisit
+from portal.timesheets import pay
 from portal.timesheets.models import ControlSample, MonthlyReport, ReportEvent
 
 # Rows per transaction: a batch locks no more than this, and a run stopped leaves whole batches.
@@ -152,6 +153,12 @@ def _deleting(model: Any) -> Act:
         await session.execute(delete(model).where(model.id.in_(ids)).execution_options(synchronize_session=False))
 
     return act
+
+
+async def _delete_reports(session: AsyncSession, ids: list[Any]) -> None:
+    """Reports deleted, and the month's stored pay totals with them (or moved to a revision left): timesheets.pay."""
+    async with pay.kept(session, ids):
+        await session.execute(delete(MonthlyReport).where(MonthlyReport.id.in_(ids)).execution_options(synchronize_session=False))
 
 
 def application_drafts(w: Window) -> Select[Any]:
@@ -412,7 +419,7 @@ RULES: tuple[Rule, ...] = (
         "(Grāmatvedības likums, art. 28) keeps source documents of pay calculated by month 10 years (other source documents 5), "
         "counted from the end of the year. *Unverified*: 5 years may do where assistants are paid on a service contract, "
         "not employment: the municipality's accountant confirms. Statistics for the ministry are reported (SPOLIS) at the time.",
-        monthly_reports, _deleting(MonthlyReport),
+        monthly_reports, _delete_reports,
         actionable=monthly_reports_unpaid, waits_because="a payroll export names them (removed by its maintenance first)",
     ),
     Rule(
@@ -531,6 +538,7 @@ KEPT: Mapping[str, str] = {
     "municipality": "reference data, no one's",
     "school": "reference data, no one's",
     "hourly_rate": "reference data, no one's",
+    "month_pay_total": "counts of a month's paid reports per desk and service, no one's: they follow the reports (timesheets.pay)",
     "reference_sequence": "the last reference number of each year, no one's",
 }
 
@@ -546,6 +554,7 @@ PART_OF: Mapping[str, str] = {
     "time_entry": "monthly_report",
     "payroll_line": "payroll_export",
     "report_event": "monthly_report",
+    "report_pay_line": "monthly_report (a confirmed report's pay, stored: timesheets.pay)",
     "contact_details": "person (the person's own contact details, deleted with them)",
     "contact_code": "person (one code at most per address, replaced by the next, deleted once it confirms)",
 }

@@ -31,6 +31,9 @@ PAGES = {  # who, what: the overview and the lists that grow with the person's o
     "the desk's queue": (LIGA, "/lv/desk"),
     "the desk's month of reports": (LIGA, "/lv/desk/reports"),
     "the desk's control sample": (LIGA, "/lv/desk/sample"),  # with draws: tests/casework/test_sample_pages.py
+    "the desk's summary of the month": (LIGA, "/lv/desk/summary"),  # the stored totals (timesheets.pay)
+    # Read PAYROLL_BATCH reports at a time: a batch more per 500 (tests/casework/test_payroll_stream.py), none here.
+    "the desk's confirmed hours, for checking": (LIGA, "/lv/desk/payroll.csv"),
     # After the desk's pages: each showed Marta's case or reports, so the staff's views of her data grow every round.
     "who looked at the data of the person represented": (JANIS, "/lv/my-data/views?for={marta}"),
 }

@@ -35,15 +35,14 @@ from portal.casework.reports import (
     Found,
     UnitOfWork,
     _confirmed_query,
-    _entries_at_rates,
     _payroll_key,
-    _summed_at_rates,
     decimal_text,
 )
 from portal.casework.service import NotFound
 from portal.db import for_update, read_only, utcnow
 from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
 from portal.people.models import Municipality, Person
+from portal.timesheets import pay
 from portal.timesheets.models import MonthlyReport, TimeEntry
 
 EXPORTS_KEY_KINDS = "ti"
@@ -157,7 +156,9 @@ async def _export_one(db: AsyncSession, staff: Person, municipality_id: int, mon
         page: Page[Any] = await keyset_page(db, _to_export(municipality_id, month), PAYROLL_ORDER, _payroll_key,
                                             entities=True, after=after, size=size)
         reports = [Found(*row) for row in page.rows]
-        at_rates = await _summed_at_rates(db, _entries_at_rates([f.report.id for f in reports])) if reports else {}
+        # The reports' stored lines (timesheets.pay), the same figures as the month's checking CSV.
+        at_rates = {report_id: [(rate, minutes) for rate, minutes, _cents in lines]
+                    for report_id, lines in (await pay.stored_at_rates(db, [f.report.id for f in reports])).items()}
         paid = await _paid_so_far(db, [f.report.assignment_id for f in reports], month)
         rows = [line for f in reports for line in lines_of(f.report, at_rates.get(f.report.id, []), paid.get(f.report.assignment_id, {}))]
         if rows and export is None:

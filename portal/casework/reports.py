@@ -32,8 +32,9 @@ from portal.db import for_update, read_only, utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
 from portal.people.models import Person
+from portal.timesheets import pay
 from portal.timesheets import service as timesheets
-from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportAction, ReportEvent, ReportStatus, TimeEntry
+from portal.timesheets.models import ControlSample, MonthlyReport, MonthPayTotal, ReportAction, ReportEvent, ReportPayLine, ReportStatus
 
 __all__ = ["NotAllowed", "NotFound"]
 Assistant = aliased(Person, name="assistant")
@@ -232,7 +233,8 @@ def _confirmed_query(scope: policy.DeskScope, month: date, as_of: datetime | Non
     return (
         _reports_query(scope)
         .join(best, and_(best.c.assignment_id == MonthlyReport.assignment_id, best.c.revision == MonthlyReport.revision))
-        .where(MonthlyReport.month == month)
+        # Confirmed, as `best` is: the same rows, read from the index on (month, status) rather than every report of the month.
+        .where(MonthlyReport.month == month, MonthlyReport.status == ReportStatus.CONFIRMED)
     )
 
 
@@ -244,26 +246,11 @@ async def confirmed(db: AsyncSession, scope: policy.DeskScope, month: date, *, u
     return [Found(*row) for row in (await db.execute(query)).all()]
 
 
-def _rate_periods() -> Any:
-    """Each hourly rate with the day it ends (the next rate's first day; none for the rate in force now)."""
-    return select(
-        HourlyRate.cents.label("cents"), HourlyRate.valid_from.label("valid_from"),
-        func.lead(HourlyRate.valid_from).over(order_by=HourlyRate.valid_from).label("valid_to"),
-    ).subquery()
-
-
-def _entries_at_rates(report_ids: Any) -> Any:
-    """The entries of these reports (a list or a SELECT of ids), each with its minutes and the rate in
-    force on its day (0 before the first), as timesheets.rate_on reads it: one join with the few rate
-    periods, not a lookup per entry."""
-    rates = _rate_periods()
-    in_force = and_(rates.c.valid_from <= TimeEntry.day, or_(rates.c.valid_to.is_(None), TimeEntry.day < rates.c.valid_to))
-    return (
-        select(TimeEntry.report_id.label("report_id"), func.coalesce(rates.c.cents, 0).label("rate"),
-               (TimeEntry.end_minute - TimeEntry.start_minute).label("minutes"))
-        .outerjoin(rates, in_force)
-        .where(TimeEntry.report_id.in_(report_ids)).subquery()
-    )
+# The entries at their rates are timesheets.pay's (where the stored lines come from); these names stay for
+# the recount from the entries (`pay_lines`, `by_kind`), the definition the stored figures are tested against.
+_rate_periods = pay.rate_periods
+_entries_at_rates = pay.entries_at_rates
+_rounded_amount = pay.rounded_amount
 
 
 async def _minutes_at_rates(db: AsyncSession, scope: policy.DeskScope, month: date) -> dict[int, list[tuple[int, int]]]:
@@ -332,9 +319,9 @@ def _payroll_key(row: Any) -> Key:
 
 
 def _paid_ids(scope: policy.DeskScope, month: date, as_of: datetime) -> Any:
-    """The confirmed reports paid in the month as of `as_of` that have hours (a report with none is no line)."""
+    """The confirmed reports paid in the month as of `as_of` that have hours (a report with none has no stored line)."""
     return (_confirmed_query(scope, month, as_of).with_only_columns(MonthlyReport.id, MonthlyReport.assistant_id, MonthlyReport.person_id)
-            .where(select(TimeEntry.id).where(TimeEntry.report_id == MonthlyReport.id).exists()))
+            .where(select(ReportPayLine.report_id).where(ReportPayLine.report_id == MonthlyReport.id).exists()))
 
 
 def _payroll_people(scope: policy.DeskScope, month: date, as_of: datetime) -> Any:
@@ -349,11 +336,9 @@ def _payroll_people(scope: policy.DeskScope, month: date, as_of: datetime) -> An
 
 
 async def payroll_line_count(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime) -> int:
-    """How many lines the month's payroll as of `as_of` has (a report's hours at each rate): counted by the database."""
+    """How many lines the month's payroll as of `as_of` has (a report's stored lines, one per rate): counted by the database."""
     paid = _paid_ids(scope, month, as_of).subquery()
-    entries = _entries_at_rates(select(paid.c.id))
-    lines = select(entries.c.report_id, entries.c.rate).group_by(entries.c.report_id, entries.c.rate).subquery()
-    return int(await db.scalar(select(func.count()).select_from(lines)) or 0)
+    return int(await db.scalar(select(func.count()).select_from(ReportPayLine).join(paid, paid.c.id == ReportPayLine.report_id)) or 0)
 
 
 async def _payroll_subjects(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime, *,
@@ -386,13 +371,14 @@ async def record_payroll_export(db: AsyncSession, staff: Person, scope: policy.D
 async def pay_lines_batch(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime, *,
                           after: Key | None = None, size: int = PAYROLL_BATCH) -> tuple[list[PayLine], Key | None]:
     """The pay lines of `size` reports after the key `after`, in the file's order (the assistant's
-    name, the person's, the report, the rate: as `pay_lines`), and the key the next batch starts after."""
-    page: Page[Any] = await keyset_page(db, _confirmed_query(scope, month, as_of), PAYROLL_ORDER, _payroll_key,
-                                        entities=True, after=after, size=size)
+    name, the person's, the report, the rate: as `pay_lines`), and the key the next batch starts after.
+    The lines are the reports' stored ones (timesheets.pay), not summed from the month's entries."""
+    with_lines = _confirmed_query(scope, month, as_of).where(  # a report with no hours is no line: not read at all
+        select(ReportPayLine.report_id).where(ReportPayLine.report_id == MonthlyReport.id).exists())
+    page: Page[Any] = await keyset_page(db, with_lines, PAYROLL_ORDER, _payroll_key, entities=True, after=after, size=size)
     reports = [Found(*row) for row in page.rows]
-    at_rates = await _summed_at_rates(db, _entries_at_rates([found.report.id for found in reports])) if reports else {}
-    lines = [PayLine(found, minutes, rate, round(minutes * rate / 60))  # as pay_lines: rounded to the cent once
-             for found in reports for rate, minutes in at_rates.get(found.report.id, [])]
+    stored = await pay.stored_at_rates(db, [found.report.id for found in reports])
+    lines = [PayLine(found, minutes, rate, cents) for found in reports for rate, minutes, cents in stored.get(found.report.id, [])]
     return lines, read_cursor(page.after, PAYROLL_KEY_KINDS) if page.after else None
 
 
@@ -430,15 +416,23 @@ class KindTotal:
     amount_cents: int
 
 
-def _rounded_amount(minutes: Any, rate: Any) -> Any:
-    """round(minutes * rate / 60) as Python rounds it, half to even, in integers: the amount of a pay line to the cent."""
-    whole, rest = (minutes * rate) // 60, (minutes * rate) % 60
-    return whole + case((rest > 30, 1), (and_(rest == 30, whole % 2 == 1), 1), else_=0)
-
-
 async def totals_by_kind(db: AsyncSession, scope: policy.DeskScope, month: date) -> list[KindTotal]:
-    """The ministry's summary computed by the database: per service, the reports, hours and money of
-    the month's pay lines (each report's minutes at each rate, rounded to the cent once, as `pay_lines`)."""
+    """The ministry's summary: per service, the reports, hours and money of the month's pay lines, from
+    the stored totals of the desk's municipalities and schools (timesheets.pay: a handful of rows,
+    kept on every write; `recounted_by_kind` is the same from the entries)."""
+    rows = await db.execute(
+        select(MonthPayTotal.kind, func.sum(MonthPayTotal.reports), func.sum(MonthPayTotal.minutes), func.sum(MonthPayTotal.amount_cents))
+        .where(MonthPayTotal.month == month, policy.desk_totals_in(MonthPayTotal.municipality_id, MonthPayTotal.school_id, scope))
+        .group_by(MonthPayTotal.kind).having(func.sum(MonthPayTotal.reports) > 0)
+    )
+    found = {ServiceKind(kind): KindTotal(ServiceKind(kind), int(count), int(minutes), int(cents)) for kind, count, minutes, cents in rows}
+    return [found[kind] for kind in ServiceKind if kind in found]
+
+
+async def recounted_by_kind(db: AsyncSession, scope: policy.DeskScope, month: date) -> list[KindTotal]:
+    """The ministry's summary computed by the database from the month's entries: per service, the reports,
+    hours and money of the month's pay lines (each report's minutes at each rate, rounded to the cent
+    once, as `pay_lines`). What the stored totals are tested against; no page reads it."""
     paid = _confirmed_query(scope, month).with_only_columns(MonthlyReport.id.label("report_id"), Entitlement.kind.label("kind")).subquery()
     entries = _entries_at_rates(select(paid.c.report_id))
     lines = (
@@ -695,10 +689,11 @@ async def confirm_for_person(db: AsyncSession, staff: Person, report: MonthlyRep
         raise NotAllowed(report.id)
     if shown_version is not None and report.version != shown_version:
         raise timesheets.Conflict(report.id)
-    report.status = ReportStatus.CONFIRMED
-    report.confirmed_at = utcnow()
-    report.confirmed_by_id = staff.id
-    _event(db, staff, report, ReportAction.CONFIRMED)
+    async with pay.kept(db, [report.id]):  # its pay lines stored, the month's totals moved to it
+        report.status = ReportStatus.CONFIRMED
+        report.confirmed_at = utcnow()
+        report.confirmed_by_id = staff.id
+        _event(db, staff, report, ReportAction.CONFIRMED)
 
 
 async def mark_checked(db: AsyncSession, staff: Person, report: MonthlyReport, note: str) -> None:

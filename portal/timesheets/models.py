@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.applications.rules import ServiceKind
 from portal.db import Base, UTCDateTime, string_enum, utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
@@ -135,6 +136,39 @@ class ReportEvent(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     message_lang: Mapped[str | None] = mapped_column(String(2))  # the language it was written in
     entry_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # the entries a return points at
+
+
+class ReportPayLine(Base):
+    """A confirmed report's minutes at one rate and their amount, rounded to the cent once (a month that
+    spans a change of rate has two): the payroll's line, stored when the report is confirmed and
+    recomputed when a rate changes (timesheets.pay), so that no export sums the month's entries."""
+
+    __tablename__ = "report_pay_line"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("monthly_report.id", ondelete="CASCADE"), primary_key=True)
+    rate_cents: Mapped[int] = mapped_column(Integer, primary_key=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+
+
+class MonthPayTotal(Base):
+    """The month's paid reports (each assignment's latest confirmed revision with hours) of one desk and
+    one service: how many, their minutes and amount. Kept by timesheets.pay in the transaction of every
+    write that changes them (`n = n + delta`), so the summary reads a handful of rows.
+
+    The desk is the case's as policy.cases_in reads it: a municipality's own case (school_id 0), or a
+    school's (municipality_id then says where the case was filed, 0 when none). 0, not NULL: the key
+    is a primary key, upserted on both databases; the columns hold no foreign key for that reason."""
+
+    __tablename__ = "month_pay_total"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[ServiceKind] = mapped_column(string_enum(ServiceKind, "service_kind"), primary_key=True)
+    reports: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    minutes: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    amount_cents: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class HourlyRate(Base):

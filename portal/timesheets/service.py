@@ -26,6 +26,7 @@ from portal.db import added_or_existing, for_update, utcnow, violates
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications import notices
 from portal.people.models import Person
+from portal.timesheets import pay
 from portal.timesheets.models import HourlyRate, MonthlyReport, ReportAction, ReportEvent, ReportStatus, TimeEntry
 
 DAY_MINUTES = 24 * 60
@@ -490,11 +491,12 @@ async def confirm(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     if report.status is not ReportStatus.SUBMITTED:
         raise NotAllowed(report.id)
     _check_version(report, shown_version)
-    report.status = ReportStatus.CONFIRMED
-    report.confirmed_at = utcnow()
-    report.confirmed_by_id = actor.id
-    report.touch()
-    event = _event(db, report, actor, ReportAction.CONFIRMED)
+    async with pay.kept(db, [report.id]):  # its pay lines stored, the month's totals moved to it
+        report.status = ReportStatus.CONFIRMED
+        report.confirmed_at = utcnow()
+        report.confirmed_by_id = actor.id
+        report.touch()
+        event = _event(db, report, actor, ReportAction.CONFIRMED)
     await db.flush()
     await notices.report_confirmed(db, report, event)
     return report

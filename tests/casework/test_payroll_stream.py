@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
@@ -27,8 +27,7 @@ from portal.casework import service as casework
 from portal.csvfiles import cell
 from portal.db import Database, utcnow
 from portal.people import service as people
-from portal.timesheets import service
-from portal.timesheets.models import HourlyRate
+from portal.timesheets import pay, service
 from tests.applications.test_routes import translated
 from tests.casework.many import LIGA, PETERIS, confirmed_month
 from tests.casework.test_desk import switch_to
@@ -47,8 +46,8 @@ def april_at_two_rates(database_url: str, count: int = 12) -> None:
     for these tests only): two lines each. Three assistants' names begin as a formula would."""
     confirmed_month(database_url, APRIL, count, days=(10, 20), names=FORMULA_NAMES)
 
-    async def mid_month_rate(session: AsyncSession) -> None:
-        session.add(HourlyRate(valid_from=MID_APRIL, cents=600))
+    async def mid_month_rate(session: AsyncSession) -> None:  # as a change of rate is made: the stored pay follows it
+        await pay.add_rate(session, MID_APRIL, 600)
 
     run(database_url, mid_month_rate)
 
@@ -59,7 +58,7 @@ def no_mid_april_rate(database_url: str) -> Iterator[None]:
     yield
 
     async def remove(session: AsyncSession) -> None:
-        await session.execute(delete(HourlyRate).where(HourlyRate.valid_from == MID_APRIL))
+        await pay.remove_rate(session, MID_APRIL)
 
     run(database_url, remove)
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
@@ -25,7 +25,7 @@ from portal.casework import service as casework
 from portal.db import Database
 from portal.people import service as people
 from portal.people.models import RepresentationKind, StaffRoleName
-from portal.timesheets import service
+from portal.timesheets import pay, service
 from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportEvent, ReportStatus
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import count, switch_to
@@ -210,10 +210,10 @@ def test_payroll_and_summary_pay_the_latest_confirmed_revision_at_the_rate_of_th
     assert translated("lv", "Total") in cells
 
     async def add_rate(session: AsyncSession) -> None:  # a rate that changes in the middle of May, for this test only
-        session.add(HourlyRate(valid_from=date(2023, 5, 15), cents=600))
+        await pay.add_rate(session, date(2023, 5, 15), 600)
 
     async def remove_rate(session: AsyncSession) -> None:
-        await session.execute(delete(HourlyRate).where(HourlyRate.valid_from == date(2023, 5, 15)))
+        await pay.remove_rate(session, date(2023, 5, 15))
 
     run(database_url, add_rate)
     try:

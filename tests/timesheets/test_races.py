@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
+from portal import clock
 from portal.app import create_app
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
@@ -24,7 +25,8 @@ from portal.settings import Settings
 from portal.timesheets import service
 from tests.conftest import csrf_of, sign_in
 from tests.race import posts_at_once, workers
-from tests.timesheets.helpers import ILZE, JANIS, LIGA, OLGA, grant_and_assign, recorded_and_submitted
+from tests.timesheets.helpers import ANNA, ILZE, JANIS, LIGA, OLGA, grant_and_assign, recorded_and_submitted
+from tests.timesheets.test_pay import assert_recounted
 
 ROUNDS = 6
 
@@ -173,3 +175,46 @@ def test_two_tabs_either_side_of_a_months_end_never_go_over_the_week(
             {"before": before, "first": first})
     engine.dispose()
     assert week_minutes == 3 * 60
+
+
+def test_two_reports_of_one_month_confirmed_at_once_both_count_in_the_stored_totals(
+    client: TestClient, settings: Settings, database_url: str
+) -> None:
+    """Anna confirms Ilze's and Olga's reports of one month (Olga took over on the 16th) in two tabs at the
+    same moment: two reports of one desk, month and service, the same totals row, made by whichever
+    comes first: the stored pay is the recount of both."""
+    grants = grant_and_assign(database_url)
+    month = grants.last_month
+    olga_assignment = changed_assistant(database_url, grants.anna_assignment, month + timedelta(days=15))
+    reports = [recorded_and_submitted(database_url, grants.anna_assignment, month)]
+
+    async def olga_month() -> int:
+        db = Database(database_url)
+        async with db.session() as session:
+            olga = await people.person_by_code(session, OLGA)
+            assisted = await service.assignment_of(session, olga, olga_assignment)
+            for day in (20, 21):
+                entry = service.EntryInput(month.replace(day=day), 9 * 60, 11 * 60 + 30, "work_study_sport", "")
+                _saved, problems = await service.save_entry(session, olga, assisted, month, entry, clock.today(), None)
+                assert not problems, problems
+            report = await service.submit(session, olga, assisted, month, clock.today(), None)
+        await db.dispose()
+        return report.id
+
+    reports.append(asyncio.run(olga_month()))
+    sign_in(client, ANNA)
+    with workers(settings, client) as tabs:
+        posts = []
+        for tab, report_id in zip(tabs, reports, strict=True):
+            path = f"/lv/reports/{report_id}/confirm"
+            page = tab.get(path).text
+            version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+            posts.append((tab, path, {"csrf_token": csrf_of(page), "version": version, "received": "yes"}))
+        answers = posts_at_once(*posts)
+    assert [answer.status_code for answer in answers] == [303, 303], [a.text[:2000] for a in answers]
+    assert_recounted(database_url)
+    engine = create_engine(sync_url(database_url))
+    with engine.connect() as connection:
+        counted = connection.execute(text("SELECT count(*), sum(reports) FROM month_pay_total WHERE month = :m"), {"m": month}).one()
+    engine.dispose()
+    assert tuple(counted) == (1, 2)
