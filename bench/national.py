@@ -55,6 +55,7 @@ with warnings.catch_warnings():  # authlib's deprecation notices, printed on imp
     from portal import clock, demo
     from portal import db as database
     from portal.applications.rules import Period
+    from portal.casework import tally
     from portal.people.demo import LIGA
     from portal.settings import DEFAULT_UPLOAD_DIR
     from portal.storage import FileStorage
@@ -113,6 +114,17 @@ def prepare(url: str) -> None:
             await db.dispose()
 
     asyncio.run(seed())
+
+
+async def rebuild_tallies(url: str) -> None:
+    """The COPY streams write reports and assignments without the services that keep the desk's counts
+    (casework.tally): made here from the loaded rows, as the migration makes them from a database's data."""
+    db = database.Database(url)
+    try:
+        async with db.session() as session:
+            await tally.rebuild(session)
+    finally:
+        await db.dispose()
 
 
 @dataclass
@@ -539,6 +551,8 @@ def run(url: str, today: date) -> None:
     with step("indexes and constraints built again (checks every row)", timings), ThreadPoolExecutor(2) as pool:
         # Two at a time: the machine's two cores (the exclusion constraint's GiST index is the longest).
         list(pool.map(lambda d: build_indexes(url, d), deferred))
+    with step("the desk's tallies and list rows, made from the data (casework.tally.rebuild)", timings):
+        asyncio.run(rebuild_tallies(url))
     with step("sequences, VACUUM and ANALYZE", timings), psycopg.connect(psycopg_url(url), autocommit=True) as connection:
         for table in (*TABLES, "reference_sequence"):
             if table not in ("survey_response", "reference_sequence"):

@@ -26,6 +26,7 @@ def test_every_foreign_key_is_indexed(database_url: str) -> None:
     for table in inspector.get_table_names():
         indexed = [tuple(ix["column_names"]) for ix in inspector.get_indexes(table)]
         indexed += [tuple(uq["column_names"]) for uq in inspector.get_unique_constraints(table)]
+        indexed.append(tuple(inspector.get_pk_constraint(table)["constrained_columns"]))  # a primary key is an index too
         for fk in inspector.get_foreign_keys(table):
             columns = tuple(fk["constrained_columns"])
             if not any(ix[: len(columns)] == columns for ix in indexed):
