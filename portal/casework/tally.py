@@ -136,13 +136,15 @@ async def latest_states(db: AsyncSession, pairs: Iterable[tuple[int, date]]) -> 
     """Per (assignment, month), its latest revision's status, as it is now (a month without one is left out)."""
     found: dict[tuple[int, date], ReportStatus] = {}
     wanted = set(pairs)
-    for assignment_id in {a for a, _ in wanted}:
-        months = {m for a, m in wanted if a == assignment_id}
-        for month, status in await db.execute(
-            select(MonthlyReport.month, MonthlyReport.status)
-            .where(MonthlyReport.assignment_id == assignment_id, MonthlyReport.month.in_(months))
-            .order_by(MonthlyReport.month, MonthlyReport.revision)
-        ):
+    if not wanted:
+        return found
+    # One statement for them all (the assignments' rows of those months, a few revisions each), the pairs picked here.
+    for assignment_id, month, status in await db.execute(
+        select(MonthlyReport.assignment_id, MonthlyReport.month, MonthlyReport.status)
+        .where(MonthlyReport.assignment_id.in_({a for a, _ in wanted}), MonthlyReport.month.in_({m for _, m in wanted}))
+        .order_by(MonthlyReport.revision)
+    ):
+        if (assignment_id, month) in wanted:
             found[(assignment_id, month)] = status  # in revision order: the last one wins
     return found
 
