@@ -277,25 +277,16 @@ def make_ready(site: Site, person: str) -> None:
 # ------------------------------------------------------------------ measuring
 
 
-def chosen_targets(args: argparse.Namespace) -> tuple[Target, ...]:
-    """The targets `--only` names (each NAME a part of a target's name), else all of them."""
-    if not args.only:
-        return TARGETS
-    return tuple(t for t in TARGETS if any(name in t.name for name in args.only))
-
-
-async def measure_weights(site: Site, targets: tuple[Target, ...], everything: bool) -> dict[str, weight.Weight]:
+async def measure_weights(site: Site) -> dict[str, weight.Weight]:
     results = {}
     options: dict[str, Any] = {"base_url": site.base_url, "timeout": 60, "trust_env": False, "follow_redirects": False}
     clients = {who: httpx.AsyncClient(**options, cookies=jar) for who, jar in site.cookies.items()}
     try:
-        for target in (*targets, *(WEIGHT_ONLY if everything else ())):
+        for target in (*TARGETS, *WEIGHT_ONLY):
             results[target.name] = await weight.measure(clients[target.who], target.name, target.path_at(site))
     finally:
         for client in clients.values():
             await client.aclose()
-    if not everything:
-        return results
 
     # The component gallery exists only with component_gallery on (demo mode), which the
     # PORTAL_* environment cannot turn on: it is measured from the same app, same settings
@@ -347,9 +338,8 @@ async def top_up(args: argparse.Namespace, site: Site, served: int) -> int:
 async def measure_all(
     args: argparse.Namespace, bare: tuple[str, subprocess.Popen[bytes]], sites: list[Site],
 ) -> tuple[load.Result, list[tables.LoadRow], list[tables.WeightRow], list[tables.Memory]]:
-    targets, everything = chosen_targets(args), not args.only
     # Every page once at each size first (its weight): templates compiled and caches filled before memory is read.
-    weights = {site.size: await measure_weights(site, targets, everything) for site in sites}
+    weights = {site.size: await measure_weights(site) for site in sites}
     before = {site.size: rss_mib(site.process.pid) for site in sites}
 
     print(f"  loading bare Starlette for {args.seconds:g} s ...", file=sys.stderr, flush=True)
@@ -357,22 +347,21 @@ async def measure_all(
                                       warmup=args.warmup, server_pid=bare[1].pid, client=args.client)
     rows = []
     served: dict[str, int] = {site.size: 0 for site in sites}
-    for target in targets:
+    for target in TARGETS:
         # Demo, then national, target by target: a change in the machine's load falls on both sizes alike.
         results = {site.size: await measure_target(args, target, site) for site in sites}
         rows.append(tables.LoadRow(target.name, results.get("demo"), results.get("national"), target.staff))
         for size, result in results.items():
             served[size] += result.sent
 
-    if everything:  # `--only` measures some pages, not a worker's memory over the bound's 20,000 requests
-        for site in sites:
-            served[site.size] += await top_up(args, site, served[site.size])
+    for site in sites:
+        served[site.size] += await top_up(args, site, served[site.size])
     memory = []
-    for site in sites if everything else ():
+    for site in sites:
         after, warm = rss_mib(site.process.pid), before[site.size]
         if warm is not None and after is not None:
             memory.append(tables.Memory(site.size, warm, after, served[site.size]))
-    names = [t.name for t in targets] + ([*(t.name for t in WEIGHT_ONLY), "component gallery"] if everything else [])
+    names = [*(t.name for t in TARGETS), *(t.name for t in WEIGHT_ONLY), "component gallery"]
     weight_rows = [tables.WeightRow(name, weights.get("demo", {}).get(name), weights.get("national", {}).get(name)) for name in names]
     return bare_result, rows, weight_rows, memory
 
@@ -430,8 +419,8 @@ def run(args: argparse.Namespace) -> None:
                   f" highest {others[-1]:.0f}% of one core" + (": the figures are disturbed." if statistics.median(others) > 20 else "."))
         print()
         print("Targets")
-        width = max(len(t.name) for t in chosen_targets(args))
-        for t in chosen_targets(args):
+        width = max(len(t.name) for t in TARGETS)
+        for t in TARGETS:
             print(f"  {t.name:<{width}}  {t.path_at(sites[0]):<32} {_WHO[t.who]}")
         print()
         print("Throughput and latency (! : a staff page whose p95 at national is over 1.5x its p95 at demo size)")
@@ -480,11 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--national-url", default=NATIONAL_URL,
                         help=f"the national database that `make bench-data` made (default {NATIONAL_URL}), copied for the run;"
                              " 'none' for demo size only")
-    parser.add_argument("--only", action="append", metavar="NAME", default=[],
-                        help="load only the targets whose name contains NAME (repeatable; no weight-only pages, no memory bound)")
     args = parser.parse_args(argv)
-    if args.only and not chosen_targets(args):
-        parser.error(f"--only: no target's name contains {' or '.join(args.only)}")
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--seconds must be > 0, --concurrency >= 1, --warmup >= 0")
 
