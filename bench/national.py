@@ -55,6 +55,7 @@ with warnings.catch_warnings():  # authlib's deprecation notices, printed on imp
     from portal import clock, demo
     from portal import db as database
     from portal.applications.rules import Period
+    from portal.casework import tally
     from portal.people.demo import LIGA
     from portal.settings import DEFAULT_UPLOAD_DIR
     from portal.storage import FileStorage
@@ -116,19 +117,26 @@ def prepare(url: str) -> None:
     asyncio.run(seed())
 
 
-def refill_pay(url: str) -> None:
+async def refill_pay(url: str) -> None:
     """The confirmed reports' pay lines and the months' totals the portal keeps on write, computed for the
     rows COPY loaded (which no confirmation wrote): without them the summary and the CSV would show nothing."""
+    db = database.Database(url)
+    try:
+        async with db.session() as session:
+            await pay.refill(session)
+    finally:
+        await db.dispose()
 
-    async def refill() -> None:
-        db = database.Database(url)
-        try:
-            async with db.session() as session:
-                await pay.refill(session)
-        finally:
-            await db.dispose()
 
-    asyncio.run(refill())
+async def rebuild_tallies(url: str) -> None:
+    """The COPY streams write reports and assignments without the services that keep the desk's counts
+    (casework.tally): made here from the loaded rows, as the migration makes them from a database's data."""
+    db = database.Database(url)
+    try:
+        async with db.session() as session:
+            await tally.rebuild(session)
+    finally:
+        await db.dispose()
 
 
 @dataclass
@@ -556,7 +564,9 @@ def run(url: str, today: date) -> None:
         # Two at a time: the machine's two cores (the exclusion constraint's GiST index is the longest).
         list(pool.map(lambda d: build_indexes(url, d), deferred))
     with step("stored pay lines and month totals (timesheets.pay, from the entries)", timings):
-        refill_pay(url)
+        asyncio.run(refill_pay(url))
+    with step("the desk's tallies and list rows, made from the data (casework.tally.rebuild)", timings):
+        asyncio.run(rebuild_tallies(url))
     with step("sequences, VACUUM and ANALYZE", timings), psycopg.connect(psycopg_url(url), autocommit=True) as connection:
         for table in (*TABLES, "reference_sequence"):
             if table not in ("survey_response", "reference_sequence"):

@@ -42,6 +42,7 @@ from portal.applications.models import CLOSED, Application, ApplicationDocument,
 from portal.applications.rules import MAX_GRANT_YEARS, add_months
 from portal.assessment.models import Assessment, AssessmentStatus
 from portal.audit import AuditEvent
+from portal.casework import tally
 from portal.casework.models import DecisionDocument, PayrollExport, PayrollLine
 from portal.db import Base, Database, read_only
 from portal.eid.models import WebSession
@@ -155,12 +156,6 @@ def _deleting(model: Any) -> Act:
     return act
 
 
-async def _delete_reports(session: AsyncSession, ids: list[Any]) -> None:
-    """Reports deleted, and the month's stored pay totals with them (or moved to a revision left): timesheets.pay."""
-    async with pay.kept(session, ids):
-        await session.execute(delete(MonthlyReport).where(MonthlyReport.id.in_(ids)).execution_options(synchronize_session=False))
-
-
 def application_drafts(w: Window) -> Select[Any]:
     return select(Application.id).where(
         Application.status == ApplicationStatus.DRAFT,
@@ -224,6 +219,15 @@ def monthly_reports(w: Window) -> Select[Any]:
     return select(MonthlyReport.id).where(MonthlyReport.month < w.cutoff)
 
 
+async def _delete_reports(session: AsyncSession, ids: list[Any]) -> None:
+    """The reports, with the desk's tallies of their months and samples (casework.tally) and the months' stored
+    pay totals (timesheets.pay: moved to a revision left, or gone)."""
+    before = await tally.reports_deleting(session, ids)
+    async with pay.kept(session, ids):
+        await session.execute(delete(MonthlyReport).where(MonthlyReport.id.in_(ids)).execution_options(synchronize_session=False))
+    await tally.months_moved(session, before, before.keys())
+
+
 def monthly_reports_unpaid(w: Window) -> Select[Any]:
     """Reports no payroll export names (an export's lines are append-only: its maintenance removes them first)."""
     return monthly_reports(w).where(~exists().where(PayrollLine.report_id == MonthlyReport.id))
@@ -263,9 +267,13 @@ def case_files_without_reports(w: Window) -> Select[Any]:
 async def _delete_case_files(session: AsyncSession, ids: list[Any]) -> None:
     # The grant and its assignments name the application without a cascade (a grant is never deleted
     # by accident); the history, the documents and the desk's assessments go with it by ON DELETE CASCADE.
+    # Its assignments leave the desk's months (casework.tally; their list rows go by the cascade).
+    assignments = list(await session.scalars(select(AssistantAssignment.id).where(AssistantAssignment.application_id.in_(ids))))
+    before = await tally.assignments_changing(session, assignments)
     await session.execute(delete(AssistantAssignment).where(AssistantAssignment.application_id.in_(ids)))
     await session.execute(delete(Entitlement).where(Entitlement.application_id.in_(ids)))
     await session.execute(delete(Application).where(Application.id.in_(ids)).execution_options(synchronize_session=False))
+    await tally.assignments_changed(session, before, assignments)
 
 
 def unsent_self_assessments(w: Window) -> Select[Any]:
@@ -540,6 +548,8 @@ KEPT: Mapping[str, str] = {
     "hourly_rate": "reference data, no one's",
     "month_pay_total": "counts of a month's paid reports per desk and service, no one's: they follow the reports (timesheets.pay)",
     "reference_sequence": "the last reference number of each year, no one's",
+    "report_tally": "counts of assignments per desk, service and month, no one's: kept in step with the reports "
+    "(casework.tally), so the months whose reports go count none",
 }
 
 # Tables whose rows go with a rule's rows.
@@ -556,6 +566,8 @@ PART_OF: Mapping[str, str] = {
     "report_event": "monthly_report",
     "report_pay_line": "monthly_report (a confirmed report's pay, stored: timesheets.pay)",
     "contact_details": "person (the person's own contact details, deleted with them)",
+    "desk_assignment": "case_file (an assignment's place on the desk's list of the month)",
+    "sample_tally": "control_sample (its counts, kept in step with its reports by casework.tally)",
     "contact_code": "person (one code at most per address, replaced by the next, deleted once it confirms)",
 }
 

@@ -112,3 +112,64 @@ class PayrollLine(Base):
     amount_cents: Mapped[int] = mapped_column(Integer)
     # An adjustment: the line of an earlier export it corrects (None: the month's first payment).
     adjusts_line_id: Mapped[int | None] = mapped_column(ForeignKey("payroll_line.id"), index=True)
+
+
+# The desk's month in numbers, kept on write (casework.tally, issue 12): the month's reports overview
+# and the control sample count from these rows, so that nothing they show reads the municipality's
+# month. Each is changed with `n = n + 1` (an upsert) in the transaction of the write that moves it.
+# `school_id` is 0 for a municipality's own cases (policy.cases_in: a school's cases are its staff's), and
+# `municipality_id` 0 for none: parts of a key, so no foreign keys.
+
+
+class ReportTally(Base):
+    """Per municipality (or school), service and month: where the month's assignments are.
+
+    `covered` is a difference: the assignments whose months begin here, less those whose months ended
+    the month before, so that its sum up to a month is how many cover that month (an assignment that
+    runs on covers every month to come without a write as each one begins). `uncovered`: assignments
+    with a report of a month they do not cover (the overview lists them too). The others count each
+    assignment's latest revision of the month in that state; "not submitted" is what is left."""
+
+    __tablename__ = "report_tally"
+
+    municipality_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[ServiceKind] = mapped_column(string_enum(ServiceKind, "service_kind"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    covered: Mapped[int] = mapped_column(Integer, default=0)
+    uncovered: Mapped[int] = mapped_column(Integer, default=0)
+    submitted: Mapped[int] = mapped_column(Integer, default=0)
+    returned: Mapped[int] = mapped_column(Integer, default=0)
+    confirmed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SampleTally(Base):
+    """Per control sample and service: its reports drawn, checked, confirmed by the assistant as the
+    person's representative, and corrected since (casework.reports.SampleCounts)."""
+
+    __tablename__ = "sample_tally"
+
+    sample_id: Mapped[int] = mapped_column(ForeignKey("control_sample.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[ServiceKind] = mapped_column(string_enum(ServiceKind, "service_kind"), primary_key=True)
+    drawn: Mapped[int] = mapped_column(Integer, default=0)
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    own_hours: Mapped[int] = mapped_column(Integer, default=0)
+    corrected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DeskAssignment(Base):
+    """An assignment as the month's reports list it: whose desk, and the person's name to sort by, so
+    that a page of the list is a range of one index (the name is the person's, kept current at sign-in)."""
+
+    __tablename__ = "desk_assignment"
+    __table_args__ = (
+        Index("ix_desk_assignment_order", "municipality_id", "school_id", "family_name", "given_name", "valid_from", "assignment_id"),
+    )
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assistant_assignment.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    municipality_id: Mapped[int] = mapped_column(Integer)
+    school_id: Mapped[int] = mapped_column(Integer)
+    family_name: Mapped[str] = mapped_column(String(200))
+    given_name: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[date] = mapped_column(Date)

@@ -27,6 +27,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal import audit, clock, csvfiles, i18n, policy
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
+from portal.casework import tally
+from portal.casework.models import DeskAssignment, ReportTally, SampleTally
 from portal.casework.service import NotAllowed, NotFound
 from portal.db import for_update, read_only, utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
@@ -106,40 +108,48 @@ STATE = case(
      literal_column(f"'{State.NOT_SUBMITTED.value}'")),
     else_=type_coerce(MonthlyReport.status, String),
 )
-OVERVIEW_ORDER = (Person.family_name, Person.given_name, AssistantAssignment.valid_from, AssistantAssignment.id)
+# The list's order is the person's name as DeskAssignment keeps it, which one index gives in order
+# per desk (casework.models): the first page reads its 50 rows, not the municipality's month.
+OVERVIEW_ORDER = (DeskAssignment.family_name, DeskAssignment.given_name, DeskAssignment.valid_from, DeskAssignment.assignment_id)
 OVERVIEW_KEY_KINDS = "ssdi"
 
 
-def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, *entities: Any, named: bool = True) -> Any:
-    """Every assignment active in the month (or with a report for it), joined to its latest revision.
+def _desk_rows(scope: policy.DeskScope) -> Any:
+    """policy.cases_in's desks in DeskAssignment's own columns, so that its index is where the list begins."""
+    municipal = and_(DeskAssignment.school_id == 0, DeskAssignment.municipality_id.in_(scope.municipality_ids))
+    school = DeskAssignment.school_id.in_(scope.school_ids)
+    return or_(municipal, school) if scope.municipality_ids and scope.school_ids else municipal if scope.municipality_ids else school
 
-    `named=False` leaves out the person and the assistant (the counts need neither: both are
-    required foreign keys, so the joins drop no row), which at national volume are two joins over
-    half the country's assignments for nothing."""
-    latest = (
-        select(MonthlyReport.assignment_id, func.max(MonthlyReport.revision).label("revision"))
-        .where(MonthlyReport.month == month).group_by(MonthlyReport.assignment_id).subquery()
-    )
+
+def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, *entities: Any) -> Any:
+    """Every assignment active in the month (or with a report for it), joined to its latest revision
+    (found per row in the index of (assignment, month, revision), not for the whole month at once).
+    The people are read for the page's rows afterwards (people_by_id): two joins fewer to plan."""
+    latest = (select(func.max(MonthlyReport.revision)).where(MonthlyReport.assignment_id == AssistantAssignment.id,
+                                                             MonthlyReport.month == month).correlate(AssistantAssignment).scalar_subquery())
     query = (
-        select(*entities).select_from(AssistantAssignment)
+        select(*entities).select_from(DeskAssignment)
+        .join(AssistantAssignment, AssistantAssignment.id == DeskAssignment.assignment_id)
         .join(Entitlement, Entitlement.application_id == AssistantAssignment.application_id)
         .join(Application, Application.id == Entitlement.application_id)
-    )
-    if named:
-        query = (query.join(Person, Person.id == AssistantAssignment.person_id)
-                 .join(Assistant, Assistant.id == AssistantAssignment.assistant_id))
-    query = (
-        query
-        .outerjoin(latest, latest.c.assignment_id == AssistantAssignment.id)
         .outerjoin(MonthlyReport, and_(MonthlyReport.assignment_id == AssistantAssignment.id, MonthlyReport.month == month,
-                                       MonthlyReport.revision == latest.c.revision))
-        .where(policy.cases_in(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
+                                       MonthlyReport.revision == latest))
+        .where(_desk_rows(scope), policy.cases_in(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
     )
     return query.where(Entitlement.kind == kind) if kind is not None else query
 
 
+def _in_state(state: State) -> Any:
+    """STATE == state, said so that the planner can estimate it from the status column's statistics (a
+    CASE it cannot: it then guesses a handful of rows and sorts the desk's whole month for them)."""
+    if state is State.NOT_SUBMITTED:
+        return or_(MonthlyReport.id.is_(None), MonthlyReport.status == ReportStatus.OPEN)
+    return MonthlyReport.status == ReportStatus(state.value)
+
+
 def _overview_key(row: Any) -> Key:
-    return (row[2].family_name, row[2].given_name, row[0].valid_from, row[0].id)
+    desk = row[3]
+    return (desk.family_name, desk.given_name, desk.valid_from, desk.assignment_id)
 
 
 async def overview(
@@ -147,19 +157,60 @@ async def overview(
     after: str = "", before: str = "", size: int = PAGE_SIZE,
 ) -> Page[Row]:
     """A page of the month's assignments by the person's name, each with its latest revision."""
-    query = _overview(scope, month, kind, AssistantAssignment, Entitlement, Person, Assistant, MonthlyReport)
+    query = _overview(scope, month, kind, AssistantAssignment, Entitlement, MonthlyReport, DeskAssignment)
     if state is not None:
-        query = query.where(state.value == STATE)
+        query = query.where(_in_state(state))
     page: Page[Any] = await keyset_page(db, query, OVERVIEW_ORDER, _overview_key, entities=True, size=size,
                                         after=read_cursor(after, OVERVIEW_KEY_KINDS),
                                         before=read_cursor(before, OVERVIEW_KEY_KINDS))
-    return Page([Row(*found) for found in page.rows], page.after, page.before)
+    people = await people_by_id(db, {a.person_id for a, *_ in page.rows} | {a.assistant_id for a, *_ in page.rows})
+    return Page([Row(assignment, grant, people[assignment.person_id], people[assignment.assistant_id], report)
+                 for assignment, grant, report, _desk in page.rows], page.after, page.before)
 
 
 async def counts(db: AsyncSession, scope: policy.DeskScope, month: date, kind: ServiceKind | None = None) -> dict[State, int]:
-    """How many of the month's assignments are in each state, counted by the database."""
+    """How many of the month's assignments are in each state: from the desk's tallies (casework.tally),
+    a few rows per desk, service and month, whatever the municipality's size."""
+    this_month = ReportTally.month == month
+    query = select(
+        func.coalesce(func.sum(ReportTally.covered), 0),
+        *(func.coalesce(func.sum(case((this_month, column), else_=0)), 0)
+          for column in (ReportTally.uncovered, ReportTally.submitted, ReportTally.returned, ReportTally.confirmed)),
+    ).where(_tally_desks(scope), ReportTally.month <= month)
+    if kind is not None:
+        query = query.where(ReportTally.kind == kind)
+    row = (await db.execute(query)).one()
+    covered, uncovered, submitted, returned, confirmed_ = (int(n) for n in row)
+    return {State.NOT_SUBMITTED: covered + uncovered - submitted - returned - confirmed_, State.SUBMITTED: submitted,
+            State.RETURNED: returned, State.CONFIRMED: confirmed_}
+
+
+def _tally_desks(scope: policy.DeskScope) -> Any:
+    municipal = and_(ReportTally.school_id == 0, ReportTally.municipality_id.in_(scope.municipality_ids))
+    school = ReportTally.school_id.in_(scope.school_ids)
+    return or_(municipal, school) if scope.municipality_ids and scope.school_ids else municipal if scope.municipality_ids else school
+
+
+async def recount(db: AsyncSession, scope: policy.DeskScope, month: date, kind: ServiceKind | None = None) -> dict[State, int]:
+    """The same counts by reading every assignment of the month (one GROUP BY): what the tallies are tested against."""
+    latest = (
+        select(MonthlyReport.assignment_id, func.max(MonthlyReport.revision).label("revision"))
+        .where(MonthlyReport.month == month).group_by(MonthlyReport.assignment_id).subquery()
+    )
+    query = (
+        select(STATE, func.count()).select_from(AssistantAssignment)
+        .join(Entitlement, Entitlement.application_id == AssistantAssignment.application_id)
+        .join(Application, Application.id == Entitlement.application_id)
+        .outerjoin(latest, latest.c.assignment_id == AssistantAssignment.id)
+        .outerjoin(MonthlyReport, and_(MonthlyReport.assignment_id == AssistantAssignment.id, MonthlyReport.month == month,
+                                       MonthlyReport.revision == latest.c.revision))
+        .where(policy.cases_in(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
+        .group_by(STATE)
+    )
+    if kind is not None:
+        query = query.where(Entitlement.kind == kind)
     found = dict.fromkeys(State, 0)
-    for state, number in await db.execute(_overview(scope, month, kind, STATE, func.count(), named=False).group_by(STATE)):
+    for state, number in await db.execute(query):
         found[State(state)] = int(number)
     return found
 
@@ -516,6 +567,7 @@ async def draw_samples(db: AsyncSession, staff: Person, scope: policy.DeskScope,
                 if found.report.id in chosen:
                     found.report.sample_id = sample.id
                     _event(db, staff, found.report, ReportAction.SAMPLED, str(sample.id))
+            await tally.sampled(db, sample.id, [(f.report, f.entitlement.kind) for f in population if f.report.id in chosen])
             samples.append(sample)
         await db.flush()
     except StaleDataError:  # a report's version moved on under us: another draw took it
@@ -540,7 +592,9 @@ class SampleCheck(StrEnum):
 # Written into the SQL, not bound: the SELECT and its GROUP BY must be the same expression.
 CHECK_STATE = case((MonthlyReport.checked_at.is_(None), literal_column(f"'{SampleCheck.WAITING.value}'")),
                    else_=literal_column(f"'{SampleCheck.CHECKED.value}'"))
-SAMPLE_ORDER = (Person.family_name, Person.given_name, MonthlyReport.id)
+# By the person's name as DeskAssignment keeps it (the same as Person's): the draw's reports are
+# sorted on their own rows, and only the page's 50 are joined to the people.
+SAMPLE_ORDER = (DeskAssignment.family_name, DeskAssignment.given_name, MonthlyReport.id)
 SAMPLE_KEY_KINDS = "ssi"
 DrawnBy = aliased(Person, name="drawn_by")
 
@@ -590,10 +644,9 @@ def _sampled(scope: policy.DeskScope, month: date, chosen: SampleFilter, *entiti
     query = (
         select(*entities).select_from(MonthlyReport)
         .join(ControlSample, ControlSample.id == MonthlyReport.sample_id)
+        .join(DeskAssignment, DeskAssignment.assignment_id == MonthlyReport.assignment_id)
         .join(Entitlement, Entitlement.id == MonthlyReport.entitlement_id)
         .join(Application, Application.id == Entitlement.application_id)
-        .join(Person, Person.id == MonthlyReport.person_id)
-        .join(Assistant, Assistant.id == MonthlyReport.assistant_id)
         .where(policy.cases_in(scope), ControlSample.municipality_id.in_(scope.municipality_ids), ControlSample.month == month)
     )
     if chosen.kind is not None:
@@ -604,21 +657,39 @@ def _sampled(scope: policy.DeskScope, month: date, chosen: SampleFilter, *entiti
 
 
 async def draws_of(db: AsyncSession, scope: policy.DeskScope, month: date) -> list[Draw]:
-    """The month's draws of the desk's municipalities, newest first, each with its reports counted (one query)."""
-    counted = (_sampled(scope, month, SampleFilter(), MonthlyReport.sample_id.label("sample_id"), func.count().label("reports"),
-                        func.count(MonthlyReport.checked_at).label("checked"))
-               .group_by(MonthlyReport.sample_id).subquery())
+    """The month's draws of the desk's municipalities, newest first, each with its reports counted
+    (from the sample's tallies, casework.tally: one query, a row per draw and service)."""
+    counted = (select(SampleTally.sample_id, func.sum(SampleTally.drawn).label("reports"), func.sum(SampleTally.checked).label("checked"))
+               .group_by(SampleTally.sample_id).subquery())
     rows = await db.execute(
         select(ControlSample, DrawnBy, counted.c.reports, counted.c.checked)
         .join(counted, counted.c.sample_id == ControlSample.id)
         .join(DrawnBy, DrawnBy.id == ControlSample.drawn_by_id)
+        .where(ControlSample.municipality_id.in_(scope.municipality_ids), ControlSample.month == month, counted.c.reports > 0)
         .order_by(ControlSample.drawn_at.desc(), ControlSample.id.desc())
     )
     return [Draw(sample, drawn_by, int(reports), int(checked)) for sample, drawn_by, reports, checked in rows]
 
 
 async def sample_counts(db: AsyncSession, scope: policy.DeskScope, month: date, chosen: SampleFilter) -> SampleCounts:
-    """The sample's numbers for the filter's service and draw (whatever its check state): one GROUP BY."""
+    """The sample's numbers for the filter's service and draw (whatever its check state), from its tallies.
+
+    A draw takes only its municipality's own cases (draw_samples), all of them within any desk scope
+    that holds the municipality: its tallies are what `sample_recount` counts for that scope."""
+    query = (select(*(func.coalesce(func.sum(c), 0) for c in (SampleTally.drawn, SampleTally.checked, SampleTally.own_hours,
+                                                                SampleTally.corrected)))
+             .join(ControlSample, ControlSample.id == SampleTally.sample_id)
+             .where(ControlSample.municipality_id.in_(scope.municipality_ids), ControlSample.month == month))
+    if chosen.kind is not None:
+        query = query.where(SampleTally.kind == chosen.kind)
+    if chosen.sample_id is not None:
+        query = query.where(ControlSample.id == chosen.sample_id)
+    drawn, checked, own_hours, corrected = (int(n) for n in (await db.execute(query)).one())
+    return SampleCounts(drawn=drawn, checked=checked, waiting=drawn - checked, own_hours=own_hours, corrected=corrected)
+
+
+async def sample_recount(db: AsyncSession, scope: policy.DeskScope, month: date, chosen: SampleFilter) -> SampleCounts:
+    """sample_counts by reading the drawn reports (one GROUP BY): what the tallies are tested against."""
     found = dict.fromkeys(SampleCheck, (0, 0, 0))
     own_hours = func.sum(case((MonthlyReport.confirmed_by_id == MonthlyReport.assistant_id, 1), else_=0))
     corrected = func.sum(case((MonthlyReport.superseded, 1), else_=0))
@@ -632,8 +703,8 @@ async def sample_counts(db: AsyncSession, scope: policy.DeskScope, month: date, 
 
 
 def _sampled_key(row: Any) -> Key:
-    report, _grant, person, _assistant, _sample = row
-    return (person.family_name, person.given_name, report.id)
+    report, _grant, _sample, desk = row
+    return (desk.family_name, desk.given_name, report.id)
 
 
 async def sampled_page(
@@ -641,14 +712,21 @@ async def sampled_page(
     size: int = PAGE_SIZE,
 ) -> Page[Sampled]:
     """A page of the month's drawn reports by the person's name (a cursor that does not read is the first page)."""
-    query = _sampled(scope, month, chosen, MonthlyReport, Entitlement, Person, Assistant, ControlSample)
+    # The month's draws by their ids, as constants: the planner then reads their reports from the index of
+    # sample_id and sorts those few, where a join with the draws left it guessing thousands and hashing the desk's rows.
+    draws = list(await db.scalars(select(ControlSample.id).where(ControlSample.municipality_id.in_(scope.municipality_ids),
+                                                                 ControlSample.month == month)))
+    query = (_sampled(scope, month, chosen, MonthlyReport, Entitlement, ControlSample, DeskAssignment)
+             .where(MonthlyReport.sample_id.in_(draws)))
     if chosen.check is not None:
         query = query.where(chosen.check.value == CHECK_STATE)
     page: Page[Any] = await keyset_page(db, query, SAMPLE_ORDER, _sampled_key, entities=True, size=size,
                                         after=read_cursor(after, SAMPLE_KEY_KINDS), before=read_cursor(before, SAMPLE_KEY_KINDS))
     newer = await _newer_revisions(db, [(row[0].assignment_id, row[0].revision) for row in page.rows], month)
     rows = []
-    for report, grant, person, assistant, sample in page.rows:
+    people = await people_by_id(db, {r.person_id for r, *_ in page.rows} | {r.assistant_id for r, *_ in page.rows})
+    for report, grant, sample, _desk in page.rows:
+        person, assistant = people[report.person_id], people[report.assistant_id]
         since = newer.get(report.assignment_id, [])
         confirmed_since = next((r for r in reversed(since) if r.revision > report.revision and r.status is ReportStatus.CONFIRMED), None)
         started_since = since[-1] if since and since[-1].revision > report.revision and since[-1].status is not ReportStatus.CONFIRMED else None
@@ -689,6 +767,7 @@ async def confirm_for_person(db: AsyncSession, staff: Person, report: MonthlyRep
         raise NotAllowed(report.id)
     if shown_version is not None and report.version != shown_version:
         raise timesheets.Conflict(report.id)
+    await tally.report_moved(db, report, report.status, ReportStatus.CONFIRMED)
     async with pay.kept(db, [report.id]):  # its pay lines stored, the month's totals moved to it
         report.status = ReportStatus.CONFIRMED
         report.confirmed_at = utcnow()
@@ -706,6 +785,7 @@ async def mark_checked(db: AsyncSession, staff: Person, report: MonthlyReport, n
         raise SampleRefused(SampleProblem.NO_NOTE)
     if len(note) > MAX_CHECK_NOTE:
         raise SampleRefused(SampleProblem.NOTE_TOO_LONG)
+    await tally.sample_moved(db, report, "checked")
     report.checked_at = utcnow()
     report.checked_by_id = staff.id
     report.check_note = note

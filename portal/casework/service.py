@@ -24,7 +24,7 @@ from portal.applications import service as applications
 from portal.applications.models import Application, ApplicationAction, ApplicationEvent, ApplicationStatus
 from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due, latest_grant_end
 from portal.applications.situation import birth_date_of
-from portal.casework import documents
+from portal.casework import documents, tally
 from portal.casework.models import DecisionDocument, DecisionDraft
 from portal.casework.models import Outcome as Decision
 from portal.db import for_update, utcnow
@@ -254,6 +254,9 @@ async def grant(
         db, application, staff, kind=chosen.kind, minutes=chosen.minutes, valid_from=chosen.valid_from,
         valid_to=chosen.valid_to, decision_text=chosen.decision_text,
     )
+    # An assistant assigned before the grant comes onto the desk's months with it (casework.tally).
+    assigned = list(await db.scalars(select(AssistantAssignment.id).where(AssistantAssignment.application_id == application.id)))
+    await tally.assignments_changed(db, {}, assigned)
     application.decided_at = utcnow()
     _change_status(db, application, staff, ApplicationStatus.GRANTED, ApplicationAction.GRANTED, chosen.decision_text)
     await notices.decision_issued(db, application, True, chosen.decision_text, document_key)

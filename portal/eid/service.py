@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.audit import AuditAction, record, set_session
+from portal.casework import tally
 from portal.db import for_update, utcnow
 from portal.eid.models import WebSession
 from portal.eid.session import SEEN_EVERY_SECONDS, session_id
@@ -130,11 +131,15 @@ async def sign_in_person(db: AsyncSession, identity: Identity) -> Person:
     if person is None:
         person = Person(personal_code=identity.personal_code, given_name="", family_name="")
         db.add(person)
-    if identity.given_name or identity.family_name:
+    renamed = (identity.given_name or identity.family_name) and (person.given_name, person.family_name) != (
+        identity.given_name, identity.family_name)
+    if renamed:
         person.given_name = identity.given_name
         person.family_name = identity.family_name
     person.last_signed_in_at = utcnow()
     await db.flush()
+    if renamed and person.id is not None:
+        await tally.person_renamed(db, person)  # the desk's lists sort by the name
     return person
 
 

@@ -14,6 +14,7 @@ from portal.applications.rules import (
     KIND_RULES,
     ServiceKind,
 )
+from portal.casework import tally
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 
@@ -82,8 +83,11 @@ async def assignments_running_on(db: AsyncSession, person_id: int, day: date) ->
 async def assign_assistant(
     db: AsyncSession, application: Application, assistant: Person, assigned_by: Person, valid_from: date
 ) -> AssistantAssignment:
-    """The new assistant from `valid_from`; the person's current assignment ends the day before."""
-    for assignment in await assignments_running_on(db, application.person_id, valid_from):
+    """The new assistant from `valid_from`; the person's current assignment ends the day before.
+    The desk's tallies of the months follow (casework.tally), in the same transaction."""
+    running = await assignments_running_on(db, application.person_id, valid_from)
+    before = await tally.assignments_changing(db, [a.id for a in running])
+    for assignment in running:
         assignment.valid_to = max(assignment.valid_from, valid_from - timedelta(days=1))
     assignment = AssistantAssignment(
         person_id=application.person_id,
@@ -94,6 +98,8 @@ async def assign_assistant(
     )
     db.add(assignment)
     await db.flush()
+    await tally.assignments_changed(db, before, [*(a.id for a in running), assignment.id])
+    await tally.assignment_listed(db, assignment, application)
     return assignment
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal import clock, i18n, policy
 from portal.applications.rules import Period, Purpose
+from portal.casework import tally
 from portal.db import added_or_existing, for_update, utcnow, violates
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications import notices
@@ -191,7 +192,11 @@ async def _open_report(db: AsyncSession, assisted: Assisted, month: date) -> tup
         assistant_id=assisted.assignment.assistant_id, month=month, revision=1,
     )
     # The same first save twice at once: the other one started the month, and this one goes on with it.
-    return await added_or_existing(db, started, lambda: _locked_report(db, assisted, month))
+    report, added = await added_or_existing(db, started, lambda: _locked_report(db, assisted, month))
+    assert report is not None
+    if added:
+        await tally.report_moved(db, report, None, ReportStatus.OPEN)
+    return report, added
 
 
 async def entries_of(db: AsyncSession, report_ids: Sequence[int]) -> dict[int, list[TimeEntry]]:
@@ -412,6 +417,7 @@ async def submit(db: AsyncSession, assistant: Person, assisted: Assisted, month:
     entries = (await entries_of(db, [report.id]))[report.id]
     report.total_minutes = sum(e.minutes for e in entries)
     report.amount_cents = amount_cents(entries, await hourly_rates(db))
+    await tally.report_moved(db, report, report.status, ReportStatus.SUBMITTED)
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = utcnow()
     report.returned_reason = ""
@@ -453,6 +459,8 @@ async def correct(db: AsyncSession, assistant: Person, assisted: Assisted, month
     confirmed.touch()
     _event(db, revision, assistant, ReportAction.CORRECTION_STARTED, message=str(confirmed.revision))
     await db.flush()
+    await tally.report_moved(db, revision, ReportStatus.CONFIRMED, ReportStatus.OPEN)
+    await tally.sample_moved(db, confirmed, "corrected")
     return revision
 
 
@@ -491,6 +499,7 @@ async def confirm(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
     if report.status is not ReportStatus.SUBMITTED:
         raise NotAllowed(report.id)
     _check_version(report, shown_version)
+    await tally.report_moved(db, report, report.status, ReportStatus.CONFIRMED)
     async with pay.kept(db, [report.id]):  # its pay lines stored, the month's totals moved to it
         report.status = ReportStatus.CONFIRMED
         report.confirmed_at = utcnow()
@@ -534,6 +543,7 @@ async def dispute(db: AsyncSession, actor: Person, report: MonthlyReport, shown_
         raise DisputeRefused(DisputeProblem.REASON_TOO_LONG)
     if not set(entry_ids) <= {entry.id for entry in (await entries_of(db, [report.id]))[report.id]}:
         raise DisputeRefused(DisputeProblem.NOT_ITS_ENTRY)
+    await tally.report_moved(db, report, report.status, ReportStatus.RETURNED)
     report.status = ReportStatus.RETURNED
     report.returned_reason = reason
     report.returned_reason_lang = i18n.written_in()

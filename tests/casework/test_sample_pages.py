@@ -61,20 +61,22 @@ def the_month_drawn(database_url: str, client: TestClient, count: int = 56) -> t
     report ids by person number."""
     month = last_month()
     made = confirmed_month(database_url, month, count)
-    sign_in(client, LIGA)
-    path = f"/lv/desk/sample?month={month:%Y-%m}"
-    assert draw(client, path, "50").status_code == 303
-    assert draw(client, path, "100").status_code == 303
     report = {c.number: c.report_id for c in made}
-    for number in (1, 30, 55):
-        check = f"/lv/desk/sample/reports/{report[number]}/check"
-        assert client.post(check, data={"csrf_token": csrf_of(client.get(check).text), "note": "Labi."}).status_code == 303
 
-    async def before_the_rule(session: AsyncSession) -> None:  # confirmed by the assistant herself, as her representative
+    # Confirmed by the assistant herself, as her representative, before the rule (so before any draw: the
+    # sample's tallies count what a drawn report was when it was drawn, and a confirmed report never changes).
+    async def before_the_rule(session: AsyncSession) -> None:
         await session.execute(update(MonthlyReport).where(MonthlyReport.id.in_([report[2], report[3]]))
                               .values(confirmed_by_id=MonthlyReport.assistant_id))
 
     run(database_url, before_the_rule)
+    sign_in(client, LIGA)
+    path = f"/lv/desk/sample?month={month:%Y-%m}"
+    assert draw(client, path, "50").status_code == 303
+    assert draw(client, path, "100").status_code == 303
+    for number in (1, 30, 55):
+        check = f"/lv/desk/sample/reports/{report[number]}/check"
+        assert client.post(check, data={"csrf_token": csrf_of(client.get(check).text), "note": "Labi."}).status_code == 303
 
     async def corrected(session: AsyncSession) -> None:  # the assistant starts a correction of Nr004's month
         drawn = await session.get(MonthlyReport, report[4])
