@@ -347,14 +347,14 @@ async def measure_all(
                                       warmup=args.warmup, server_pid=bare[1].pid, client=args.client)
     rows = []
     served: dict[str, int] = {site.size: 0 for site in sites}
-    for target in TARGETS:
+    for target in (t for t in TARGETS if not args.only or t.name in args.only):
         # Demo, then national, target by target: a change in the machine's load falls on both sizes alike.
         results = {site.size: await measure_target(args, target, site) for site in sites}
         rows.append(tables.LoadRow(target.name, results.get("demo"), results.get("national"), target.staff))
         for size, result in results.items():
             served[size] += result.sent
 
-    for site in sites:
+    for site in sites if not args.only else ():  # --only: a quick look at some pages, not the memory bound
         served[site.size] += await top_up(args, site, served[site.size])
     memory = []
     for site in sites:
@@ -469,7 +469,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--national-url", default=NATIONAL_URL,
                         help=f"the national database that `make bench-data` made (default {NATIONAL_URL}), copied for the run;"
                              " 'none' for demo size only")
+    parser.add_argument("--only", action="append", default=[], metavar="TARGET",
+                        help="load only this target (its name in the table; again for more): bare Starlette and every page's"
+                             " weight still, no memory top-up")
     args = parser.parse_args(argv)
+    unknown = set(args.only) - {t.name for t in TARGETS}
+    if unknown:
+        parser.error(f"no such target: {', '.join(sorted(unknown))} (the targets: {', '.join(t.name for t in TARGETS)})")
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--seconds must be > 0, --concurrency >= 1, --warmup >= 0")
 
