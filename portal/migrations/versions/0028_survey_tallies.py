@@ -1,4 +1,5 @@
-"""survey results from tallies kept on write (survey_tally), filled from the responses already kept
+"""survey results from tallies kept on write (survey_tally), filled from the responses already kept; the desk's
+open cases in queue order in an index of their own
 
 Revision ID: 0028
 Revises: 0025
@@ -16,6 +17,8 @@ down_revision = '0025'
 branch_labels = None
 depends_on = None
 
+OPEN_CASES = "status IN ('submitted', 'in_review', 'info_requested')"
+
 
 def upgrade() -> None:
     op.create_table('survey_tally',
@@ -30,6 +33,9 @@ def upgrade() -> None:
     # The results' first free texts: a survey's responses in the order of their ids, from an index.
     op.create_index(op.f('ix_survey_response_survey_id_id'), 'survey_response', ['survey_id', 'id'], unique=False)
     _fill()
+    # The desk's queue: a municipality's open cases in queue order (the condition as applications.models.OPEN_CASES).
+    op.create_index('ix_application_open_queue', 'application', ['municipality_id', 'submitted_at', 'id'], unique=False,
+                    postgresql_where=sa.text(OPEN_CASES), sqlite_where=sa.text(OPEN_CASES))
 
 
 def _fill() -> None:
@@ -52,5 +58,6 @@ def _fill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_application_open_queue', table_name='application')
     op.drop_index(op.f('ix_survey_response_survey_id_id'), table_name='survey_response')
     op.drop_table('survey_tally')
