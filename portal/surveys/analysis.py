@@ -219,12 +219,6 @@ def _matching(survey: Survey, chosen: Chosen) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _at_least_enough(counted: Any, conditions: Sequence[ColumnElement[bool]] = ()) -> Any:
-    """How many rows of `counted` meet the conditions, as a scalar subquery; NULL when fewer than MIN_GROUP."""
-    return (select(func.count()).select_from(counted).where(*conditions).group_by(counted.c.survey_id)
-            .having(func.count() >= MIN_GROUP).scalar_subquery())
-
-
 def _shows(sql: _Spelling, source: Any, survey: Survey, question: Question) -> ColumnElement[bool]:
     """answers.shows in SQL: a question with a condition counts only when the earlier answer is one of its values."""
     if question.show_if is None:
@@ -350,12 +344,14 @@ class Texts:
 async def texts_page(db: AsyncSession, survey: Survey, question: Question, chosen: Chosen,
                      after: str = "", before: str = "", size: int = PAGE_SIZE) -> Texts:
     """A page of the answers to a free-text question, in the order of their responses' random ids (which
-    says nothing of who answered when): two statements, however many answered."""
+    says nothing of who answered when): two statements, however many answered (how many matched and
+    answered from the tallies, then the page in the order of an index)."""
     sql = _Spelling(db)
-    conditions = _matching(survey, chosen)
-    source = sql.responses(conditions)
+    source = sql.responses(_matching(survey, chosen), inline=True)
     where = _answered(sql, source, survey, question)
-    matched, answered = (await db.execute(select(_at_least_enough(SurveyResponse.__table__, conditions), _at_least_enough(source, where)))).one()
+    # Only what at least MIN_GROUP share comes back from the tallies: a count missing is one under it.
+    shown = {(question_id, value): of for question_id, value, _n, of, _mean in (await db.execute(_tallied(survey, chosen))).all()}
+    matched, answered = shown.get((tallies.RESPONSES, tallies.ANSWERED)), shown.get((question.id, tallies.ANSWERED))
     if matched is None or answered is None:
         return Texts(None, Page([], None, None))
     query = cast_type(Select[Any], select(source.c.id, _answer(source, question.id), source.c.language).where(*where))
