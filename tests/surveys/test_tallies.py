@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Date, DateTime, select
 
 from portal.db import Database
 from portal.people import service as people
@@ -127,3 +127,10 @@ def test_two_answers_at_once_are_both_counted(database_url: str) -> None:
 
     now, recount = asyncio.run(work())
     assert now == recount and now[(PORTAL.id, "lv", "", tallies.RESPONSES, tallies.ANSWERED)] == 2
+
+
+def test_a_tally_holds_counts_only_nothing_that_points_at_a_person_a_moment_or_a_response() -> None:
+    table = SurveyTally.__table__
+    assert not table.foreign_keys
+    assert set(table.columns.keys()) == {"survey_id", "language", "kind", "question", "value", "n"}
+    assert not any(isinstance(column.type, (Date, DateTime)) for column in table.columns)
