@@ -254,18 +254,22 @@ class Results:
         return self.count is not None
 
 
-def _tallied(survey: Survey, chosen: Chosen) -> Rows:
-    """(question, value, n, answered, mean) from the tallies the filters choose, summed over the groups they
-    leave: the responses (question RESPONSES), how many answered each question (value ANSWERED; for a
-    scale with its mean) and how many chose each option. Nothing fewer than MIN_GROUP share comes back:
-    no question (nor the responses) fewer answered, no option fewer chose."""
+def _tally_filters(survey: Survey, chosen: Chosen) -> list[ColumnElement[bool]]:
     conditions = [SurveyTally.survey_id == survey.id]
     if chosen.language:
         conditions.append(SurveyTally.language == chosen.language)
     if chosen.kind:
         conditions.append(SurveyTally.kind == chosen.kind)
+    return conditions
+
+
+def _tallied(survey: Survey, chosen: Chosen) -> Rows:
+    """(question, value, n, answered, mean) from the tallies the filters choose, summed over the groups they
+    leave: the responses (question RESPONSES), how many answered each question (value ANSWERED; for a
+    scale with its mean) and how many chose each option. Nothing fewer than MIN_GROUP share comes back:
+    no question (nor the responses) fewer answered, no option fewer chose."""
     grouped = (select(SurveyTally.question, SurveyTally.value, func.sum(SurveyTally.n).label("n"))
-               .where(*conditions).group_by(SurveyTally.question, SurveyTally.value).subquery())
+               .where(*_tally_filters(survey, chosen)).group_by(SurveyTally.question, SurveyTally.value).subquery())
     question, value, n = grouped.c.question, grouped.c.value, grouped.c.n
     answered = func.max(case((value == tallies.ANSWERED, n))).over(partition_by=question)
     # A scale's options are its points (definitions.load): the mean is the points chosen over how many answered.
@@ -283,23 +287,25 @@ async def results(db: AsyncSession, survey: Survey, chosen: Chosen) -> Results:
     answers), from the tallies (surveys/tallies.py): three statements, none of which reads the responses
     but the free texts' few (the counts, every question's figures, the first texts)."""
     sql = _Spelling(db)
-    total, held = (await db.execute(select(
-        select(func.coalesce(func.sum(SurveyTally.n), 0))
-        .where(SurveyTally.survey_id == survey.id, SurveyTally.question == tallies.RESPONSES).scalar_subquery(),
+    responses = SurveyTally.question == tallies.RESPONSES
+    total, count, held = (await db.execute(select(
+        select(func.coalesce(func.sum(SurveyTally.n), 0)).where(SurveyTally.survey_id == survey.id, responses).scalar_subquery(),
+        # NULL when the filters leave fewer than MIN_GROUP: then nothing else is asked.
+        select(func.sum(SurveyTally.n)).where(*_tally_filters(survey, chosen), responses)
+        .group_by(SurveyTally.survey_id).having(func.sum(SurveyTally.n) >= MIN_GROUP).scalar_subquery(),
         select(func.count()).where(SurveyHeldAnswer.survey_id == survey.id).scalar_subquery(),
     ))).one()
-    count: int | None = None
+    if count is None:
+        return Results(int(total), None, int(held), [])
     answered: dict[str, tuple[int, float | None]] = {}
     chose: dict[tuple[str, str], int] = {}
     for question_id, value, number, of, mean in (await db.execute(_tallied(survey, chosen))).all():
         if question_id == tallies.RESPONSES:
-            count = int(number)
-        elif value == tallies.ANSWERED:
+            continue  # the count, above
+        if value == tallies.ANSWERED:
             answered[question_id] = (int(of), mean)
         else:
             chose[(question_id, value)] = int(number)
-    if count is None:
-        return Results(int(total), None, int(held), [])
     texts = await _first_texts(db, sql, survey, chosen, [q for q in survey.questions() if q.kind == "text" and q.id in answered])
     questions = []
     for question in survey.questions():
@@ -310,7 +316,7 @@ async def results(db: AsyncSession, survey: Survey, chosen: Chosen) -> Results:
         rows = () if question.kind == "text" else tuple(_row(o.value, chose.get((question.id, o.value), 0), number) for o in question.options)
         average = round(float(mean), 2) if question.kind == "scale" and mean is not None else None
         questions.append(QuestionResult(question, number, rows, average, texts.get(question.id, ()), False))
-    return Results(int(total), count, int(held), questions)
+    return Results(int(total), int(count), int(held), questions)
 
 
 async def _first_texts(db: AsyncSession, sql: _Spelling, survey: Survey, chosen: Chosen,
