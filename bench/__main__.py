@@ -472,10 +472,12 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"the national database that `make bench-data` made (default {NATIONAL_URL}), copied for the run;"
                              " 'none' for demo size only")
     parser.add_argument("--only", action="append", default=[], metavar="TARGET",
-                        help="load only this target (its name, e.g. 'summary'; repeat for more): saves a shared machine")
+                        help="load only this target (its name in the table; again for more): bare Starlette and every page's"
+                             " weight still, no memory top-up")
     args = parser.parse_args(argv)
-    if unknown := set(args.only) - {t.name for t in TARGETS}:
-        parser.error(f"--only: no target {', '.join(sorted(unknown))}")
+    unknown = set(args.only) - {t.name for t in TARGETS}
+    if unknown:
+        parser.error(f"no such target: {', '.join(sorted(unknown))} (the targets: {', '.join(t.name for t in TARGETS)})")
     if args.seconds <= 0 or args.concurrency < 1 or args.warmup < 0:
         parser.error("--seconds must be > 0, --concurrency >= 1, --warmup >= 0")
 

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,7 @@ class Page:
     statements: list[Statement] = field(default_factory=list)
 
 
-async def capture(site: Site, repeat: int) -> list[Page]:
+async def capture(site: Site, repeat: int, only: Sequence[str] = ()) -> list[Page]:
     app = create_app(Settings.from_env(site.env))
     engine = app.state.db.engine.sync_engine
     current: list[Statement] = []
@@ -91,7 +92,7 @@ async def capture(site: Site, repeat: int) -> list[Page]:
     pages = []
     try:
         transport = httpx.ASGITransport(app=app)
-        for target in TARGETS:
+        for target in (t for t in TARGETS if not only or t.name in only):
             async with httpx.AsyncClient(transport=transport, base_url=site.base_url, cookies=site.cookies_for(target),
                                          timeout=120, follow_redirects=False) as client:
                 await client.get(target.path_at(site))  # caches filled, templates compiled
@@ -143,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--person", default=DEFAULT_PERSON, help="personal code of the demo person for the dashboard")
     parser.add_argument("--top", type=int, default=3, help="the slowest statements shown per page (default 3)")
     parser.add_argument("--plans", action="store_true", help="print the whole plan of each statement shown")
+    parser.add_argument("--only", action="append", default=[], metavar="TARGET",
+                        help="only this target (its name, as in `python -m bench`; again for more)")
     parser.add_argument("--repeat", type=int, default=5, help="measured requests per page, their median printed (default 5)")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the mock provider's access log
@@ -155,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         issuer = _local(stack.enter_context(running_provider(HOST, 0)))
         site = start_portal(stack, "national", url, issuer, work, {})
         make_ready(site, args.person)
-        pages = asyncio.run(capture(site, max(1, args.repeat)))
+        pages = asyncio.run(capture(site, max(1, args.repeat), args.only))
         explain(url, pages)
     report(pages, args.top, args.plans)
     return 0

@@ -60,6 +60,7 @@ with warnings.catch_warnings():  # authlib's deprecation notices, printed on imp
     from portal.settings import DEFAULT_UPLOAD_DIR
     from portal.storage import FileStorage
     from portal.surveys import answers as answering
+    from portal.surveys import tallies
     from portal.surveys.definitions import Survey, all_surveys
     from portal.timesheets import pay
     from portal.timesheets.service import last_day, month_of, next_month
@@ -482,6 +483,12 @@ def write_surveys(url: str, world: World) -> None:
         copy_rows(connection, "survey_response", ("id", "survey_id", "survey_version", "language", "submitted_on", "answers", "person_id"),
                   responses)
         copy_rows(connection, "survey_participation", ("id", "survey_id", "person_id"), participations)
+        # The results' tallies, as the portal keeps them on every write (surveys/tallies.py), of the demo's
+        # responses and these: counted from what the table now holds, by the portal's own rule.
+        stored = connection.execute("SELECT survey_id, language, answers FROM survey_response").fetchall()
+        connection.execute("DELETE FROM survey_tally")
+        copy_rows(connection, "survey_tally", ("survey_id", "language", "kind", "question", "value", "n"),
+                  ((*key, n) for key, n in tallies.counted(stored).items()))
         connection.commit()
 
 

@@ -155,6 +155,8 @@ def print_bounds(rows: list[LoadRow], bare: Result, weights: list[WeightRow], me
 
     by_name = {r.name: r for r in rows}
     for name, bound in (("start", START_VS_BARE), ("dashboard", DASHBOARD_VS_BARE)):
+        if name not in by_name:  # not loaded (bench --only)
+            continue
         row = by_name[name]
         figures = [(size, row.vs_bare(result, bare)) for size, result in (("demo", row.demo), ("national", row.national))]
         shown = [(size, ratio) for size, ratio in figures if ratio is not None]

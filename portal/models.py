@@ -15,7 +15,7 @@ from portal.notifications.models import OutboxMessage
 from portal.people.models import ContactCode, ContactDetails, Municipality, Person, Representation, School, StaffRole
 from portal.ratelimit import RateLimitHit
 from portal.registers.models import RegisterRead
-from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse, SurveyVisit
+from portal.surveys.models import SurveyDraft, SurveyHeldAnswer, SurveyParticipation, SurveyResponse, SurveyTally, SurveyVisit
 from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, MonthPayTotal, ReportEvent, ReportPayLine, TimeEntry
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "SurveyHeldAnswer",
     "SurveyParticipation",
     "SurveyResponse",
+    "SurveyTally",
     "SurveyVisit",
     "WebSession",
     "RateLimitHit",

@@ -542,6 +542,8 @@ KEPT: Mapping[str, str] = {
     "moves them into the responses; retention never deletes an answer someone gave",
     "survey_response": "an anonymous survey's responses have no person and the month only: they are the results "
     "(a response with a person is anonymised by survey_response_person)",
+    "survey_tally": "the results' counts of the responses (surveys/tallies.py): counts only, no person, no time; "
+    "they go as the responses go",
     "staff_role": "a role in force; `portal staff remove` deletes it when it ends",
     "municipality": "reference data, no one's",
     "school": "reference data, no one's",

@@ -15,14 +15,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, defer
 
 from portal import clock, policy
-from portal.applications.models import Application, ApplicationStatus
+from portal.applications.models import OPEN, Application, ApplicationStatus
 from portal.applications.rules import ServiceKind, add_months, decision_due
-from portal.casework.service import OPEN
 from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
 from portal.people.models import Person
 from portal.people.personal_code import InvalidPersonalCode, normalise
@@ -92,18 +91,24 @@ def _found(search: str) -> ColumnElement[bool] | None:
                       func.lower(Person.family_name).startswith(word, autoescape=True)) for word in words])
 
 
+def _open() -> ColumnElement[bool]:
+    """The case is open, with the statuses written into the statement (not sent as parameters), so that the
+    planner sees the open-queue index's own condition (applications.models.OPEN_CASES), also in a prepared plan."""
+    return Application.status.in_(bindparam("open_statuses", list(OPEN), expanding=True, literal_execute=True))
+
+
 def _conditions(scope: policy.DeskScope, staff: Person, chosen: QueueFilter) -> list[ColumnElement[bool]]:
     conditions = [policy.cases_in(scope)]
     if chosen.status is not None:
         conditions.append(Application.status == chosen.status)
     elif chosen.only_open:
-        conditions.append(Application.status.in_(OPEN))
+        conditions.append(_open())
     if chosen.kind is not None:
         conditions.append(Application.kind == chosen.kind)
     if chosen.due is not None:
         today = clock.today()
         on_time = first_submission_due_on_or_after(today)
-        conditions.append(Application.status.in_(OPEN))
+        conditions.append(_open())
         if chosen.due is Due.LATE:
             conditions.append(_submitted_before(on_time))
         else:
@@ -133,12 +138,14 @@ async def queue(
 ) -> Queue:
     """A page of the desk's cases, oldest first (the one-month decision time runs from submission), and how many match."""
     conditions = _conditions(scope, staff, chosen)
-    total = await db.scalar(
-        select(func.count()).select_from(Application).join(Person, Person.id == Application.person_id).where(*conditions)
-    )
+    counted = select(func.count()).select_from(Application)
+    if chosen.search.strip():  # a search may name the person: only then is the count joined to them
+        counted = counted.join(Person, Person.id == Application.person_id)
+    total = await db.scalar(counted.where(*conditions))
     # Each case with whether the caseworker is part of it: a column of the same query, not a query per case.
+    # Without the journey's answers (JSON), which the list does not show: parsed for every row, they were most of a row's cost.
     query: Any = (select(Application, policy.part_of_cases(staff).label("own")).join(Application.person)
-                  .options(contains_eager(Application.person)).where(*conditions))
+                  .options(contains_eager(Application.person), defer(Application.answers, raiseload=True)).where(*conditions))
     found: Page[Any] = await keyset_page(db, query, (Application.submitted_at, Application.id), lambda row: _position(row[0]),
                                          descending=chosen.newest_first, after=read_cursor(after, KEY_KINDS),
                                          before=read_cursor(before, KEY_KINDS), size=size, entities=True)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from portal import audit, clock, policy
 from portal.applications import service as applications
-from portal.applications.models import Application, ApplicationAction, ApplicationEvent, ApplicationStatus
+from portal.applications.models import OPEN, Application, ApplicationAction, ApplicationEvent, ApplicationStatus
 from portal.applications.rules import KIND_RULES, ServiceKind, add_months, decision_due, latest_grant_end
 from portal.applications.situation import birth_date_of
 from portal.casework import documents, tally
@@ -42,7 +42,6 @@ from portal.storage import Storage, save_within
 NotFound = applications.NotFound
 NotAllowed = applications.NotAllowed
 
-OPEN = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW, ApplicationStatus.INFO_REQUESTED)
 # Events the person does not see in their history (the desk's own working notes).
 INTERNAL_ACTIONS = frozenset({ApplicationAction.NOTE, ApplicationAction.TAKEN})
 

@@ -3,13 +3,15 @@ for rating scales, the free-text answers; and the rows of its CSV exports. No gr
 MIN_GROUP is ever shown: a count below it reads "fewer than 5", and a filter that leaves fewer
 responses shows nothing.
 
-Every figure is computed by the database, on SQLite and PostgreSQL alike: the answers' JSON read
-into rows (json_each, jsonb_each_text), counted with GROUP BY, summed over windows for how many
-answered and the means; so a page sends the same few statements however many responses there are,
-and what fewer than MIN_GROUP share never leaves the database (HAVING count(*) >= MIN_GROUP, and the
-same test in the exports' window counts). The exports are streamed from one statement each. `tabulate` and `safe_rows` are the same rules in Python over a
-list of responses: the definition the SQL is checked against (tests/surveys/test_analysis_sql.py),
-not what the pages use. No HTTP here.
+The results page reads the tallies (surveys/tallies.py: counts per survey, language, service kind,
+question and option, kept on every write of a response), summed for the filters with GROUP BY in the
+database, so a page reads a few rows per question however many responses there are, and what fewer
+than MIN_GROUP share never leaves the database (the sums under MIN_GROUP are filtered out there).
+Its first free texts, the free texts' pages and the exports read the responses, in the database, on
+SQLite and PostgreSQL alike (json_each, jsonb_array_elements_text), the exports streamed from one
+statement each (window counts keep groups under MIN_GROUP out of them). `tabulate` and `safe_rows`
+are the same rules in Python over a list of responses: the definition the tallies and the SQL are
+checked against (tests/surveys/test_analysis_sql.py), not what the pages use. No HTTP here.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from typing import cast as cast_type
 
-from sqlalchemy import CompoundSelect, Float, Integer, Select, String, and_, case, cast, func, literal, null, or_, select, true, union_all
+from sqlalchemy import Float, Integer, Select, String, and_, case, cast, func, literal, select, true, union_all
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -28,9 +30,10 @@ from portal.db import read_only
 from portal.entitlements.models import Entitlement
 from portal.i18n import WrittenText
 from portal.paging import PAGE_SIZE, Key, Page, cursor_text, keyset_page, read_cursor
+from portal.surveys import tallies
 from portal.surveys.answers import shows
 from portal.surveys.definitions import Question, Survey
-from portal.surveys.models import SurveyHeldAnswer, SurveyParticipation, SurveyResponse
+from portal.surveys.models import SurveyHeldAnswer, SurveyParticipation, SurveyResponse, SurveyTally
 
 MIN_GROUP = 5
 TEXTS_SHOWN = 10  # free-text answers on the results page; the rest a page at a time (`texts_page`)
@@ -160,19 +163,16 @@ class _Spelling:
     def __init__(self, db: AsyncSession) -> None:
         self.postgres = db.get_bind().dialect.name == "postgresql"
 
-    def responses(self, conditions: Sequence[ColumnElement[bool]]) -> Any:
+    def responses(self, conditions: Sequence[ColumnElement[bool]], inline: bool = False) -> Any:
         """The responses the conditions choose (id, survey_id, language, submitted_on, answers), as a WITH
-        query the figures read from. On PostgreSQL the column is jsonb (migration 0023: json was parsed
-        again for every response on every page); the cast only gives the expression jsonb's operators."""
+        query the figures read from (`inline`: a subquery, which the planner merges into each query that
+        reads it, so that an index's order and a LIMIT reach the table). On PostgreSQL the column is jsonb
+        (migration 0023: json was parsed again for every response on every page); the cast only gives
+        the expression jsonb's operators."""
         answers = cast(SurveyResponse.answers, JSONB) if self.postgres else SurveyResponse.answers
-        return select(SurveyResponse.id, SurveyResponse.survey_id, SurveyResponse.language, SurveyResponse.submitted_on,
-                      answers.label("answers")).where(*conditions).cte("chosen")
-
-    def pairs(self, source: Any) -> Any:
-        """Each answer of a response as a row (key, value): the question's id and the answer as text."""
-        if self.postgres:
-            return func.jsonb_each_text(source.c.answers).table_valued("key", "value").render_derived()
-        return func.json_each(source.c.answers).table_valued("key", "value")
+        chosen = select(SurveyResponse.id, SurveyResponse.survey_id, SurveyResponse.language, SurveyResponse.submitted_on,
+                        answers.label("answers")).where(*conditions)
+        return chosen.subquery("chosen") if inline else chosen.cte("chosen")
 
     def values(self, source: Any, question_id: str) -> _Values:
         if self.postgres:
@@ -219,12 +219,6 @@ def _matching(survey: Survey, chosen: Chosen) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _at_least_enough(counted: Any, conditions: Sequence[ColumnElement[bool]] = ()) -> Any:
-    """How many rows of `counted` meet the conditions, as a scalar subquery; NULL when fewer than MIN_GROUP."""
-    return (select(func.count()).select_from(counted).where(*conditions).group_by(counted.c.survey_id)
-            .having(func.count() >= MIN_GROUP).scalar_subquery())
-
-
 def _shows(sql: _Spelling, source: Any, survey: Survey, question: Question) -> ColumnElement[bool]:
     """answers.shows in SQL: a question with a condition counts only when the earlier answer is one of its values."""
     if question.show_if is None:
@@ -248,63 +242,6 @@ def _answered(sql: _Spelling, source: Any, survey: Survey, question: Question) -
     return [_shows(sql, source, survey, question), _given(sql, source, question)]
 
 
-def _figures(sql: _Spelling, source: Any, survey: Survey) -> CompoundSelect[*tuple[Any, ...]]:
-    """(question, value, count, answered, mean) rows for every question: how many answered it and, for
-    a scale, the mean; with a value, how many chose it. Nothing that fewer than MIN_GROUP share comes
-    back: no question fewer answered, no value fewer chose (the row that says how many answered has
-    no value then)."""
-    lists = [q for q in survey.questions() if q.kind == "multiple"]
-    return union_all(_one_answer_each(sql, source, survey, [q for q in survey.questions() if q.kind != "multiple"]),
-                     *(query for question in lists for query in _several_answers(sql, source, survey, question)))
-
-
-def _one_answer_each(sql: _Spelling, source: Any, survey: Survey, questions: Sequence[Question]) -> Rows:
-    """The figures of the questions with one answer each (a choice, a scale point, a text) in one pass
-    over the responses: each answer a row (question, value), counted by both; then, per question, the
-    sum of those counts (how many answered) and of the points (the mean)."""
-    pairs = sql.pairs(source)
-    key, value = pairs.c.key, pairs.c.value
-    conditional = [(key == q.id, _shows(sql, source, survey, q)) for q in questions if q.show_if is not None]
-    offered = [(key == q.id, value.in_([o.value for o in q.options])) for q in questions if q.options]
-    is_option = case(*offered, else_=False) if offered else literal(False)
-    scales = [q.id for q in questions if q.kind == "scale"]
-    # As `tabulate`: an answer that is no point of the scale counts as 0.
-    points = case((and_(key.in_(scales), is_option), cast(value, Integer)), else_=0) if scales else literal(0)
-    grouped = (select(key.label("question"), value.label("value"), func.count().label("n"), is_option.label("is_option"),
-                      points.label("points"))
-               .select_from(source).join(pairs, true())
-               .where(key.in_([q.id for q in questions]), value.is_not(None), value != "",
-                      case(*conditional, else_=true()) if conditional else true())
-               .group_by(key, value).subquery())
-    question, n = grouped.c.question, grouped.c.n
-    answered = func.sum(n).over(partition_by=question)
-    mean = cast(func.sum(grouped.c.points * n).over(partition_by=question), Float) / answered
-    totals = select(
-        question, grouped.c.value, n, grouped.c.is_option, answered.label("answered"),
-        (case((question.in_(scales), mean)) if scales else cast(null(), Float)).label("mean"),
-        func.row_number().over(partition_by=question, order_by=grouped.c.value).label("place"),
-    ).subquery()
-    shown = and_(totals.c.is_option, totals.c.n >= MIN_GROUP)
-    return (select(totals.c.question, case((shown, totals.c.value)).label("value"), case((shown, totals.c.n)).label("n"),
-                   totals.c.answered, totals.c.mean)
-            # Every value at least MIN_GROUP chose, and one row (the first) however few chose it, for how many answered.
-            .where(totals.c.answered >= MIN_GROUP, or_(shown, totals.c.place == 1)))
-
-
-def _several_answers(sql: _Spelling, source: Any, survey: Survey, question: Question) -> list[Rows]:
-    """A "several choices" question: how many answered (responses), how many chose each option (values)."""
-    where = _answered(sql, source, survey, question)
-    answered = select(source.c.survey_id).where(*where).subquery()
-    values = sql.values(source, question.id)
-    chosen = select(values.table.c.value.label("value")).select_from(source).join(values.table, values.where).where(*where).subquery()
-    return [
-        select(literal(question.id, String), cast(null(), String), cast(null(), Integer), func.count(), cast(null(), Float))
-        .select_from(answered).group_by(answered.c.survey_id).having(func.count() >= MIN_GROUP),
-        select(literal(question.id, String), chosen.c.value, func.count(), cast(null(), Integer), cast(null(), Float))
-        .where(chosen.c.value.in_([o.value for o in question.options])).group_by(chosen.c.value).having(func.count() >= MIN_GROUP),
-    ]
-
-
 @dataclass(frozen=True)
 class Results:
     total: int  # every response of the survey (added to the results)
@@ -317,28 +254,59 @@ class Results:
         return self.count is not None
 
 
+def _tally_filters(survey: Survey, chosen: Chosen) -> list[ColumnElement[bool]]:
+    conditions = [SurveyTally.survey_id == survey.id]
+    if chosen.language:
+        conditions.append(SurveyTally.language == chosen.language)
+    if chosen.kind:
+        conditions.append(SurveyTally.kind == chosen.kind)
+    return conditions
+
+
+def _tallied(survey: Survey, chosen: Chosen) -> Rows:
+    """(question, value, n, answered, mean) from the tallies the filters choose, summed over the groups they
+    leave: the responses (question RESPONSES), how many answered each question (value ANSWERED; for a
+    scale with its mean) and how many chose each option. Nothing fewer than MIN_GROUP share comes back:
+    no question (nor the responses) fewer answered, no option fewer chose."""
+    grouped = (select(SurveyTally.question, SurveyTally.value, func.sum(SurveyTally.n).label("n"))
+               .where(*_tally_filters(survey, chosen)).group_by(SurveyTally.question, SurveyTally.value).subquery())
+    question, value, n = grouped.c.question, grouped.c.value, grouped.c.n
+    answered = func.max(case((value == tallies.ANSWERED, n))).over(partition_by=question)
+    # A scale's options are its points (definitions.load): the mean is the points chosen over how many answered.
+    scales = [(and_(question == q.id, value.in_([o.value for o in q.options])), cast(value, Integer) * n)
+              for q in survey.questions() if q.kind == "scale"]
+    points = func.sum(case(*scales, else_=0)).over(partition_by=question) if scales else literal(0)
+    totals = select(question, value, n, answered.label("answered"), points.label("points")).subquery()
+    return (select(totals.c.question, totals.c.value, totals.c.n, totals.c.answered,
+                   cast(totals.c.points, Float) / totals.c.answered)
+            .where(totals.c.answered >= MIN_GROUP, totals.c.n >= MIN_GROUP))
+
+
 async def results(db: AsyncSession, survey: Survey, chosen: Chosen) -> Results:
     """The survey's results for the filters, as `tabulate` has them (a free text's first TEXTS_SHOWN
-    answers): three statements whatever the number of responses (the counts, every question's
-    figures, the free texts)."""
+    answers), from the tallies (surveys/tallies.py): three statements, none of which reads the responses
+    but the free texts' few (the counts, every question's figures, the first texts)."""
     sql = _Spelling(db)
-    conditions = _matching(survey, chosen)
+    responses = SurveyTally.question == tallies.RESPONSES
     total, count, held = (await db.execute(select(
-        select(func.count()).where(SurveyResponse.survey_id == survey.id).scalar_subquery(),
-        _at_least_enough(SurveyResponse.__table__, conditions),
+        select(func.coalesce(func.sum(SurveyTally.n), 0)).where(SurveyTally.survey_id == survey.id, responses).scalar_subquery(),
+        # NULL when the filters leave fewer than MIN_GROUP: then nothing else is asked.
+        select(func.sum(SurveyTally.n)).where(*_tally_filters(survey, chosen), responses)
+        .group_by(SurveyTally.survey_id).having(func.sum(SurveyTally.n) >= MIN_GROUP).scalar_subquery(),
         select(func.count()).where(SurveyHeldAnswer.survey_id == survey.id).scalar_subquery(),
     ))).one()
     if count is None:
         return Results(int(total), None, int(held), [])
-    source = sql.responses(conditions)
     answered: dict[str, tuple[int, float | None]] = {}
     chose: dict[tuple[str, str], int] = {}
-    for question_id, value, number, of, mean in (await db.execute(_figures(sql, source, survey))).all():
-        if of is not None:
+    for question_id, value, number, of, mean in (await db.execute(_tallied(survey, chosen))).all():
+        if question_id == tallies.RESPONSES:
+            continue  # the count, above
+        if value == tallies.ANSWERED:
             answered[question_id] = (int(of), mean)
-        if value is not None:
+        else:
             chose[(question_id, value)] = int(number)
-    texts = await _first_texts(db, sql, source, survey, [q for q in survey.questions() if q.kind == "text" and q.id in answered])
+    texts = await _first_texts(db, sql, survey, chosen, [q for q in survey.questions() if q.kind == "text" and q.id in answered])
     questions = []
     for question in survey.questions():
         if question.id not in answered:
@@ -351,20 +319,21 @@ async def results(db: AsyncSession, survey: Survey, chosen: Chosen) -> Results:
     return Results(int(total), int(count), int(held), questions)
 
 
-async def _first_texts(db: AsyncSession, sql: _Spelling, source: Any, survey: Survey, questions: Sequence[Question]) -> dict[str, tuple[str, ...]]:
-    """The first TEXTS_SHOWN answers to each free-text question, in the order of `texts_page`, in one statement."""
+async def _first_texts(db: AsyncSession, sql: _Spelling, survey: Survey, chosen: Chosen,
+                       questions: Sequence[Question]) -> dict[str, tuple[str, ...]]:
+    """The first TEXTS_SHOWN answers to each free-text question, in the order of `texts_page`, in one
+    statement: per question the responses in the order of their ids, up to the first TEXTS_SHOWN that
+    answered it (an index's order, not a sort of them all)."""
     if not questions:
         return {}
-    ranked = union_all(*(
-        select(literal(q.id, String).label("question"), _answer(source, q.id).label("text"), source.c.language.label("language"),
-               func.row_number().over(order_by=source.c.id).label("place"))
-        .where(*_answered(sql, source, survey, q))
-        for q in questions
-    )).subquery()
+    source = sql.responses(_matching(survey, chosen), inline=True)
+    firsts = [select(literal(q.id, String).label("question"), _answer(source, q.id).label("text"), source.c.language, source.c.id)
+              .where(*_answered(sql, source, survey, q)).order_by(source.c.id).limit(TEXTS_SHOWN).subquery()
+              for q in questions]
+    every = union_all(*(select(first.c.question, first.c.text, first.c.language, first.c.id) for first in firsts)).subquery()
     found: dict[str, list[str]] = {}
     for question_id, text, language in (await db.execute(
-            select(ranked.c.question, ranked.c.text, ranked.c.language).where(ranked.c.place <= TEXTS_SHOWN)
-            .order_by(ranked.c.question, ranked.c.place))).all():
+            select(every.c.question, every.c.text, every.c.language).order_by(every.c.question, every.c.id))).all():
         found.setdefault(question_id, []).append(WrittenText(text, language))
     return {key: tuple(texts) for key, texts in found.items()}
 
@@ -381,12 +350,14 @@ class Texts:
 async def texts_page(db: AsyncSession, survey: Survey, question: Question, chosen: Chosen,
                      after: str = "", before: str = "", size: int = PAGE_SIZE) -> Texts:
     """A page of the answers to a free-text question, in the order of their responses' random ids (which
-    says nothing of who answered when): two statements, however many answered."""
+    says nothing of who answered when): two statements, however many answered (how many matched and
+    answered from the tallies, then the page in the order of an index)."""
     sql = _Spelling(db)
-    conditions = _matching(survey, chosen)
-    source = sql.responses(conditions)
+    source = sql.responses(_matching(survey, chosen), inline=True)
     where = _answered(sql, source, survey, question)
-    matched, answered = (await db.execute(select(_at_least_enough(SurveyResponse.__table__, conditions), _at_least_enough(source, where)))).one()
+    # Only what at least MIN_GROUP share comes back from the tallies: a count missing is one under it.
+    shown = {(question_id, value): of for question_id, value, _n, of, _mean in (await db.execute(_tallied(survey, chosen))).all()}
+    matched, answered = shown.get((tallies.RESPONSES, tallies.ANSWERED)), shown.get((question.id, tallies.ANSWERED))
     if matched is None or answered is None:
         return Texts(None, Page([], None, None))
     query = cast_type(Select[Any], select(source.c.id, _answer(source, question.id), source.c.language).where(*where))
@@ -464,8 +435,8 @@ async def figures(db: AsyncSession, surveys: Sequence[Survey]) -> list[Figures]:
         return []
     ids = [survey.id for survey in surveys]
     parts: list[Rows] = [
-        select(SurveyResponse.survey_id, literal("responses", String), func.count())
-        .where(SurveyResponse.survey_id.in_(ids)).group_by(SurveyResponse.survey_id),
+        select(SurveyTally.survey_id, literal("responses", String), func.sum(SurveyTally.n))
+        .where(SurveyTally.survey_id.in_(ids), SurveyTally.question == tallies.RESPONSES).group_by(SurveyTally.survey_id),
         select(SurveyHeldAnswer.survey_id, literal("held", String), func.count())
         .where(SurveyHeldAnswer.survey_id.in_(ids)).group_by(SurveyHeldAnswer.survey_id),
     ]

@@ -49,4 +49,4 @@ async def seed(db: AsyncSession) -> None:
                 answers[question.id] = chance.choice(values)
         language = "ru" if number % 3 == 0 else "lv"
         day = max(survey.opens, today - timedelta(days=chance.randint(0, 20)))
-        db.add(service.new_response(survey, answers, language, min(day, today), None))
+        await service.add_response(db, survey, answers, language, min(day, today), None)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,7 +65,8 @@ class SurveyResponse(Base):
     `submitted_on` is the first day of the month the batch step added it in."""
 
     __tablename__ = "survey_response"
-    __table_args__ = (Index(None, "survey_id", "submitted_on"),)
+    # (survey_id, id): the results' first free texts, in the order of the random ids (analysis._first_texts).
+    __table_args__ = (Index(None, "survey_id", "submitted_on"), Index(None, "survey_id", "id"))
 
     # A random id, not a sequence: the order of ids says nothing about who answered when.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -89,3 +90,20 @@ class SurveyVisit(Base):
     survey_id: Mapped[str] = mapped_column(String(60), primary_key=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_on: Mapped[date] = mapped_column(Date, index=True)
+
+
+class SurveyTally(Base):
+    """The results' counts, kept current on every write of a response, in its transaction (surveys/tallies.py),
+    so that the results page reads a few rows per question however many answered. Per survey, language of
+    answering and service kind (the results' two filters), question and option: how many. Nothing else: no
+    person, no time, no response's id; only sums of what survey_response holds, and the pages show none
+    under MIN_GROUP (analysis.results)."""
+
+    __tablename__ = "survey_tally"
+
+    survey_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100), primary_key=True)  # the "service_kind" answer; "": none given
+    question: Mapped[str] = mapped_column(String(100), primary_key=True)  # "": the responses themselves
+    value: Mapped[str] = mapped_column(String(100), primary_key=True)  # "": how many answered; else chose this option
+    n: Mapped[int] = mapped_column(Integer)

@@ -27,6 +27,7 @@ from portal.applications.rules import ServiceKind
 from portal.db import Database, added_or_existing, for_update
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
+from portal.surveys import tallies
 from portal.surveys.analysis import MIN_GROUP
 from portal.surveys.answers import cleaned, first_unfinished, storable
 from portal.surveys.definitions import Survey, all_surveys
@@ -201,6 +202,14 @@ def new_response(survey: Survey, answers: Mapping[str, Any], language: str, toda
     )
 
 
+async def add_response(db: AsyncSession, survey: Survey, answers: Mapping[str, Any], language: str, today: date,
+                       person: Person | None) -> None:
+    """A response of a survey that is not anonymous written at once, counted in the results' tallies in the same
+    transaction (an anonymous survey's answers are held and counted by the batch step, `_release`)."""
+    db.add(new_response(survey, answers, language, today, person))
+    await tallies.add(db, [(survey.id, language, answers)])
+
+
 def held(survey: Survey, answers: Mapping[str, Any], language: str) -> SurveyHeldAnswer:
     return SurveyHeldAnswer(id=secrets.token_hex(16), survey_id=survey.id, survey_version=survey.version,
                             language=language, answers=dict(answers))
@@ -227,7 +236,10 @@ async def submit(db: AsyncSession, survey: Survey, person: Person, language: str
     try:
         async with db.begin_nested():
             db.add(SurveyParticipation(survey_id=survey.id, person_id=person.id))
-            db.add(held(survey, answers, language) if survey.anonymous else new_response(survey, answers, language, today, person))
+            if survey.anonymous:
+                db.add(held(survey, answers, language))
+            else:
+                await add_response(db, survey, answers, language, today, person)
             if draft is not None:
                 await db.delete(draft)
     except IntegrityError:  # the same submit twice at once with no draft to lock: the other one counted
@@ -277,7 +289,10 @@ async def submit_public(db: AsyncSession, survey: Survey, answers: Mapping[str, 
     if survey.audience != "public" or not await may_answer(db, survey, None, today):
         raise NotOpen(survey.id)
     complete = _complete(survey, answers)
-    db.add(held(survey, complete, language) if survey.anonymous else new_response(survey, complete, language, today, None))
+    if survey.anonymous:
+        db.add(held(survey, complete, language))
+    else:
+        await add_response(db, survey, complete, language, today, None)
 
 
 async def release_held(database: Database, today: date | None = None) -> int:
@@ -322,6 +337,9 @@ async def _release(db: AsyncSession, survey_id: str, today: date) -> int:
     # id say nothing about the order in which people answered.
     secrets.SystemRandom().shuffle(batch)
     await db.execute(insert(SurveyResponse), [{"id": secrets.token_hex(16), "person_id": None, **row} for row in batch])
+    # Counted with the batch, in its transaction: only the held answers, since the kept responses rewritten
+    # with a remainder were taken out and put back unchanged (language and answers), which no tally sees.
+    await tallies.add(db, [(r.survey_id, r.language, r.answers) for r in rows])
     db.expunge_all()
     return len(rows)
 

@@ -33,7 +33,7 @@ def seed(database_url: str, answers: list[tuple[str, dict[str, object]]]) -> Non
             await people.add_staff_role(session, analyst, StaffRoleName.SURVEY_ANALYST, None)
             await people.ensure_person(session, ANNA, "Anna", "Bērziņa")
             for language, given in answers:
-                session.add(service.new_response(RECIPIENTS, given, language, date(2026, 11, 20), None))
+                await service.add_response(session, RECIPIENTS, given, language, date(2026, 11, 20), None)
         await db.dispose()
 
     asyncio.run(work())

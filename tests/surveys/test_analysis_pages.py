@@ -175,7 +175,7 @@ def test_a_survey_that_is_not_anonymous_exports_every_response_in_order(client: 
             anna = await people.person_by_code(session, ANNA)
             for number, day in enumerate((date(2026, 12, 3), date(2026, 11, 2), date(2026, 11, 30))):
                 answers = {"ease": str(number + 1), "purpose": "apply", "improve": "=1+1" if number == 0 else f"Nr. {number}"}
-                session.add(service.new_response(named, answers, "ru" if number == 1 else "lv", day, anna))
+                await service.add_response(session, named, answers, "ru" if number == 1 else "lv", day, anna)
         await db.dispose()
 
     asyncio.run(work())
@@ -259,7 +259,7 @@ def test_the_analysts_pages_ask_the_same_of_the_database_for_ten_responses_as_fo
         db = Database(database_url)
         async with db.session() as session:
             for number in range(10, 1210):  # more than the export reads from its cursor at a time
-                session.add(service.new_response(RECIPIENTS, answers_number(number), "lv", DAY, None))
+                await service.add_response(session, RECIPIENTS, answers_number(number), "lv", DAY, None)
         await db.dispose()
 
     asyncio.run(many())

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from portal.db import Database
-from portal.surveys import analysis
+from portal.surveys import analysis, tallies
 from portal.surveys.answers import shows
 from portal.surveys.definitions import all_surveys
 from portal.surveys.models import SurveyResponse
@@ -72,6 +72,8 @@ def run(database_url: str, work: Callable[[Any], Awaitable[T]]) -> T:
 async def _added(session: Any, stored: list[Stored]) -> None:
     session.add_all(SurveyResponse(id=s.id, survey_id=RECIPIENTS.id, survey_version=RECIPIENTS.version, language=s.language,
                                    submitted_on=s.submitted_on, answers=s.answers, person_id=None) for s in stored)
+    # Counted as every write of a response counts them (surveys/service.py): the results page reads the tallies.
+    await tallies.add(session, [(RECIPIENTS.id, s.language, s.answers) for s in stored])
 
 
 def store(database_url: str, seed: int, count: int) -> list[Stored]:
