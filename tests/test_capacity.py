@@ -30,9 +30,11 @@ from portal import db as portal_db
 from portal import i18n
 from portal.app import RETRY_AFTER_SECONDS, SESSION_COOKIE, create_app, overload
 from portal.settings import Settings
+from tests.casework.test_desk import make_caseworker
 from tests.conftest import engine_for, make_settings, provider_authorizes, sign_in
 
 ANNA = "150385-11001"
+LIGA = "230565-11005"  # made a caseworker of Rīga where a page must write
 BUSY_TITLE = "The service is busy"
 NOTHING_SAVED = "Your request could not be finished because the service is busy right now. Nothing was saved."
 
@@ -91,7 +93,8 @@ def database_locked(database_url: str, table: str = "person") -> Iterator[None]:
     """The database as a stuck transaction leaves it, from a connection of the test's own.
 
     PostgreSQL: an ACCESS EXCLUSIVE lock on the table, so no one may even read it. SQLite: the
-    write lock, which every transaction of the portal takes when it begins (db._begin_sqlite_write).
+    write lock, which every transaction of the portal that may write takes when it begins
+    (db._begin_sqlite_write); a read-only one (who is signed in, an overview: db.reads) waits for no one.
     """
     if is_sqlite(database_url):
         connection = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
@@ -171,21 +174,22 @@ def test_the_shed_request_is_no_unhandled_error_and_the_connection_stays_open(
     """
     from tests.accessibility.conftest import serve_portal
 
+    make_caseworker(database_url, LIGA, "riga")
     with serve_portal(database_url, provider, db_lock_timeout_ms=300) as base_url:
         with httpx.Client(base_url=base_url, follow_redirects=False, timeout=10) as browser:
             start = browser.get("/lv/sign-in")
-            assert browser.get(provider_authorizes(start.headers["location"], ANNA)).status_code == 303
+            assert browser.get(provider_authorizes(start.headers["location"], LIGA)).status_code == 303
             cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
         address = urlsplit(base_url)
         connection = http.client.HTTPConnection(str(address.hostname), address.port, timeout=10)
         try:
-            with database_locked(database_url):
-                connection.request("GET", "/lv/dashboard", headers={"Cookie": cookie})
+            with database_locked(database_url):  # the desk's queue writes (an audit event): it must wait for the lock
+                connection.request("GET", "/lv/desk", headers={"Cookie": cookie})
                 busy = connection.getresponse()
                 busy.read()
             assert busy.status == 503 and busy.getheader("retry-after") == str(RETRY_AFTER_SECONDS)
             assert (busy.getheader("connection") or "").lower() != "close"
-            connection.request("GET", "/lv/dashboard", headers={"Cookie": cookie})  # the same socket
+            connection.request("GET", "/lv/desk", headers={"Cookie": cookie})  # the same socket
             served = connection.getresponse()
             served.read()
             assert served.status == 200
@@ -201,12 +205,15 @@ def test_sqlite_database_is_locked_is_shed_with_503(
 ) -> None:
     if not is_sqlite(database_url):
         pytest.skip("SQLite only: on PostgreSQL the lock timeout test below")
+    make_caseworker(database_url, LIGA, "riga")
     with TestClient(create_app(make_settings(database_url, provider)), follow_redirects=False) as client:
-        sign_in(client, ANNA, "lv")
+        sign_in(client, LIGA, "lv")
         with database_locked(database_url):
-            response = client.get("/lv/dashboard")
+            response = client.get("/lv/desk")  # it writes (an audit event): it waits for the write lock
+            # What only reads (who is signed in, the overview) takes no write lock, so it waits for no writer.
+            assert client.get("/lv/dashboard").status_code == 200
         assert_busy_page(response, "lv")
-        assert client.get("/lv/dashboard").status_code == 200
+        assert client.get("/lv/desk").status_code == 200
 
 
 @postgres_only
