@@ -118,23 +118,15 @@ def prepare(url: str) -> None:
     asyncio.run(seed())
 
 
-async def refill_pay(url: str) -> None:
-    """The confirmed reports' pay lines and the months' totals the portal keeps on write, computed for the
-    rows COPY loaded (which no confirmation wrote): without them the summary and the CSV would show nothing."""
+async def kept_on_write(url: str) -> None:
+    """What the portal keeps on write, made from the rows COPY loaded (which no service wrote), as the
+    migrations make them from a database's data: the confirmed reports' pay lines and the months'
+    totals (timesheets.pay: without them the summary and the CSV would show nothing), and the desk's
+    tallies and list rows (casework.tally)."""
     db = database.Database(url)
     try:
         async with db.session() as session:
             await pay.refill(session)
-    finally:
-        await db.dispose()
-
-
-async def rebuild_tallies(url: str) -> None:
-    """The COPY streams write reports and assignments without the services that keep the desk's counts
-    (casework.tally): made here from the loaded rows, as the migration makes them from a database's data."""
-    db = database.Database(url)
-    try:
-        async with db.session() as session:
             await tally.rebuild(session)
     finally:
         await db.dispose()
@@ -570,10 +562,8 @@ def run(url: str, today: date) -> None:
     with step("indexes and constraints built again (checks every row)", timings), ThreadPoolExecutor(2) as pool:
         # Two at a time: the machine's two cores (the exclusion constraint's GiST index is the longest).
         list(pool.map(lambda d: build_indexes(url, d), deferred))
-    with step("stored pay lines and month totals (timesheets.pay, from the entries)", timings):
-        asyncio.run(refill_pay(url))
-    with step("the desk's tallies and list rows, made from the data (casework.tally.rebuild)", timings):
-        asyncio.run(rebuild_tallies(url))
+    with step("stored pay and the desk's tallies, made from the data (timesheets.pay.refill, casework.tally.rebuild)", timings):
+        asyncio.run(kept_on_write(url))
     with step("sequences, VACUUM and ANALYZE", timings), psycopg.connect(psycopg_url(url), autocommit=True) as connection:
         for table in (*TABLES, "reference_sequence"):
             if table not in ("survey_response", "reference_sequence"):
