@@ -9,12 +9,14 @@ request.
 
 from __future__ import annotations
 
+import hmac
 import json
 from base64 import b64decode, b64encode
 from typing import Literal
 
 import itsdangerous
-from itsdangerous.exc import BadSignature
+from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, want_bytes
+from itsdangerous.exc import BadSignature, BadTimeSignature, SignatureExpired
 from starlette.middleware.sessions import Session
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,16 +37,46 @@ def cookies_of(scope: Scope) -> dict[str, str]:
 
 
 class FixedKeySigner(itsdangerous.TimestampSigner):
-    """itsdangerous's signer, whose key derivation (a hash of the salt and the secret) is done once, not per cookie."""
+    """itsdangerous's timestamped signer, with its key derived once (a hash of the salt and the secret) and the
+    HMAC keyed once, not on every cookie. The same format and the same checks: `unsign_within` takes what
+    itsdangerous signed, and refuses what it refuses (tests/test_cookies.py compares the two)."""
 
     def __init__(self, secret_key: str) -> None:
         super().__init__(secret_key)
         self._derived = {key: super(FixedKeySigner, self).derive_key(key) for key in self.secret_keys}
+        self._keyed = hmac.new(self._derived[self.secret_keys[-1]], digestmod=self.digest_method)
+        self._separator = want_bytes(self.sep)
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        key = self.secret_keys[-1] if secret_key is None else itsdangerous.encoding.want_bytes(secret_key)
+        key = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
         derived = self._derived.get(key)
         return derived if derived is not None else super().derive_key(key)
+
+    def unsign_within(self, signed_value: str | bytes, max_age: int) -> bytes:
+        """`unsign(signed_value, max_age=max_age)`, with the HMAC keyed once (one secret key: no rotation here)."""
+        if len(self.secret_keys) != 1:
+            return self.unsign(signed_value, max_age=max_age)
+        signed = want_bytes(signed_value)
+        payload, separator, signature = signed.rpartition(self._separator)
+        if not separator:
+            raise BadSignature(f"No {self.sep!r} found in value")
+        mac = self._keyed.copy()
+        mac.update(payload)
+        if not hmac.compare_digest(base64_encode(mac.digest()), signature):
+            raise BadSignature(f"Signature {signature!r} does not match", payload=payload)
+        value, separator, stamp = payload.rpartition(self._separator)
+        if not separator:
+            raise BadTimeSignature("timestamp missing", payload=value)
+        try:
+            signed_at = bytes_to_int(base64_decode(stamp))
+        except Exception:  # as itsdangerous: a stamp that is no base64 integer is a malformed timestamp
+            raise BadTimeSignature("Malformed timestamp", payload=value) from None
+        age = self.get_timestamp() - signed_at
+        if age > max_age:
+            raise SignatureExpired(f"Signature age {age} > {max_age} seconds", payload=value)
+        if age < 0:
+            raise SignatureExpired(f"Signature age {age} < 0 seconds", payload=value)
+        return value
 
 
 class SignedSessionMiddleware:
@@ -70,7 +102,7 @@ class SignedSessionMiddleware:
         if value is None:
             return None
         try:
-            return Session(json.loads(b64decode(self.signer.unsign(value.encode(), max_age=self.max_age))))
+            return Session(json.loads(b64decode(self.signer.unsign_within(value.encode(), self.max_age))))
         except (BadSignature, ValueError):  # a cookie not ours, or past its age
             return None
 
