@@ -323,7 +323,13 @@ def cases_in(scope: DeskScope) -> ColumnElement[bool]:
     return (Application.status != ApplicationStatus.DRAFT) & or_(municipal, school)
 
 
-def desk_totals_in(municipality_id: QueryableAttribute[int], school_id: QueryableAttribute[int], scope: DeskScope) -> ColumnElement[bool]:
-    """Stored totals of the cases `cases_in` gives the desk, by the case's municipality and school as a
-    totals row keeps them (0: none). Only granted cases have reports, so none is a draft."""
-    return or_((school_id == 0) & _in(municipality_id, scope.municipality_ids), _in(school_id, scope.school_ids))
+def desk_keyed_in(municipality_id: QueryableAttribute[int], school_id: QueryableAttribute[int], scope: DeskScope) -> ColumnElement[bool]:
+    """Rows the portal keeps per desk (totals, tallies, list rows) of the cases `cases_in` gives the desk, by
+    the case's municipality and school in the row's own columns (0: no school), so that the row's index
+    serves the filter. Only granted cases have them, so none is a draft."""
+    desks: list[ColumnElement[bool]] = []
+    if scope.municipality_ids:
+        desks.append((school_id == 0) & municipality_id.in_(scope.municipality_ids))
+    if scope.school_ids:
+        desks.append(school_id.in_(scope.school_ids))
+    return or_(*desks) if desks else false()

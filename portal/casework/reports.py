@@ -114,13 +114,6 @@ OVERVIEW_ORDER = (DeskAssignment.family_name, DeskAssignment.given_name, DeskAss
 OVERVIEW_KEY_KINDS = "ssdi"
 
 
-def _desk_rows(scope: policy.DeskScope) -> Any:
-    """policy.cases_in's desks in DeskAssignment's own columns, so that its index is where the list begins."""
-    municipal = and_(DeskAssignment.school_id == 0, DeskAssignment.municipality_id.in_(scope.municipality_ids))
-    school = DeskAssignment.school_id.in_(scope.school_ids)
-    return or_(municipal, school) if scope.municipality_ids and scope.school_ids else municipal if scope.municipality_ids else school
-
-
 def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, *entities: Any) -> Any:
     """Every assignment active in the month (or with a report for it), joined to its latest revision
     (found per row in the index of (assignment, month, revision), not for the whole month at once).
@@ -134,7 +127,7 @@ def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, *e
         .join(Application, Application.id == Entitlement.application_id)
         .outerjoin(MonthlyReport, and_(MonthlyReport.assignment_id == AssistantAssignment.id, MonthlyReport.month == month,
                                        MonthlyReport.revision == latest))
-        .where(_desk_rows(scope), policy.cases_in(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
+        .where(policy.desk_keyed_in(DeskAssignment.municipality_id, DeskAssignment.school_id, scope), policy.cases_in(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
     )
     return query.where(Entitlement.kind == kind) if kind is not None else query
 
@@ -176,19 +169,13 @@ async def counts(db: AsyncSession, scope: policy.DeskScope, month: date, kind: S
         func.coalesce(func.sum(ReportTally.covered), 0),
         *(func.coalesce(func.sum(case((this_month, column), else_=0)), 0)
           for column in (ReportTally.uncovered, ReportTally.submitted, ReportTally.returned, ReportTally.confirmed)),
-    ).where(_tally_desks(scope), ReportTally.month <= month)
+    ).where(policy.desk_keyed_in(ReportTally.municipality_id, ReportTally.school_id, scope), ReportTally.month <= month)
     if kind is not None:
         query = query.where(ReportTally.kind == kind)
     row = (await db.execute(query)).one()
     covered, uncovered, submitted, returned, confirmed_ = (int(n) for n in row)
     return {State.NOT_SUBMITTED: covered + uncovered - submitted - returned - confirmed_, State.SUBMITTED: submitted,
             State.RETURNED: returned, State.CONFIRMED: confirmed_}
-
-
-def _tally_desks(scope: policy.DeskScope) -> Any:
-    municipal = and_(ReportTally.school_id == 0, ReportTally.municipality_id.in_(scope.municipality_ids))
-    school = ReportTally.school_id.in_(scope.school_ids)
-    return or_(municipal, school) if scope.municipality_ids and scope.school_ids else municipal if scope.municipality_ids else school
 
 
 async def recount(db: AsyncSession, scope: policy.DeskScope, month: date, kind: ServiceKind | None = None) -> dict[State, int]:
@@ -473,7 +460,7 @@ async def totals_by_kind(db: AsyncSession, scope: policy.DeskScope, month: date)
     kept on every write; `recounted_by_kind` is the same from the entries)."""
     rows = await db.execute(
         select(MonthPayTotal.kind, func.sum(MonthPayTotal.reports), func.sum(MonthPayTotal.minutes), func.sum(MonthPayTotal.amount_cents))
-        .where(MonthPayTotal.month == month, policy.desk_totals_in(MonthPayTotal.municipality_id, MonthPayTotal.school_id, scope))
+        .where(MonthPayTotal.month == month, policy.desk_keyed_in(MonthPayTotal.municipality_id, MonthPayTotal.school_id, scope))
         .group_by(MonthPayTotal.kind).having(func.sum(MonthPayTotal.reports) > 0)
     )
     found = {ServiceKind(kind): KindTotal(ServiceKind(kind), int(count), int(minutes), int(cents)) for kind, count, minutes, cents in rows}
