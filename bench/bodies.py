@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -44,7 +45,7 @@ async def post_all(base_url: str, clients: int, megabytes: int) -> list[int]:
     headers = {"content-type": f"multipart/form-data; boundary={boundary}"}
 
     async def one(client: httpx.AsyncClient) -> int:
-        async def chunks():  # type: ignore[no-untyped-def]
+        async def chunks() -> AsyncIterator[bytes]:
             for start in range(0, len(body), MIB):
                 yield body[start:start + MIB]
 

@@ -1,6 +1,7 @@
 """`python -m bench.explain`: where each page of `python -m bench` spends its time at national volume.
 
     .venv/bin/python -m bench.explain [--national-url postgresql://postgres@127.0.0.1:5432/bench_national] [--top 3]
+    .venv/bin/python -m bench.explain --demo --only "month's reports" --profile 25   # the demo size, profiled
 
 The targets of `python -m bench` (bench/targets.py), on a copy of the national database made for
 the run (`bench_national_explain`, dropped at the end: the desk's pages write audit events, and
@@ -18,7 +19,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import io
 import logging
+import pstats
 import statistics
 import sys
 import tempfile
@@ -34,7 +38,18 @@ import httpx
 import psycopg
 from sqlalchemy import event
 
-from bench.__main__ import DEFAULT_PERSON, HOST, NATIONAL_URL, _local, _psycopg, copy_national, make_ready, start_portal
+from bench.__main__ import (
+    DEFAULT_PERSON,
+    DEMO_URL,
+    HOST,
+    NATIONAL_URL,
+    _local,
+    _psycopg,
+    copy_national,
+    make_ready,
+    prepare_demo,
+    start_portal,
+)
 from bench.targets import TARGETS, Site, Target
 
 with warnings.catch_warnings():  # authlib's deprecation notices, printed on import
@@ -72,9 +87,10 @@ class Page:
     driver_seconds: float = 0.0  # the median of the runs' time at the driver
     size: int = 0
     statements: list[Statement] = field(default_factory=list)
+    profile: str = ""  # with --profile: the functions that took the most time over the runs
 
 
-async def capture(site: Site, repeat: int, only: Sequence[str] = ()) -> list[Page]:
+async def capture(site: Site, repeat: int, only: Sequence[str] = (), profile: int = 0) -> list[Page]:
     app = create_app(Settings.from_env(site.env))
     engine = app.state.db.engine.sync_engine
     current: list[Statement] = []
@@ -97,17 +113,30 @@ async def capture(site: Site, repeat: int, only: Sequence[str] = ()) -> list[Pag
                                          timeout=120, follow_redirects=False) as client:
                 await client.get(target.path_at(site))  # caches filled, templates compiled
                 walls, drivers = [], []
+                profiler = cProfile.Profile() if profile else None
                 for _ in range(repeat):
                     current.clear()
+                    if profiler:
+                        profiler.enable()
                     began = time.perf_counter()
                     response = await client.get(target.path_at(site))
                     walls.append(time.perf_counter() - began)
+                    if profiler:
+                        profiler.disable()
                     drivers.append(sum(s.seconds for s in current))
             pages.append(Page(target, target.path_at(site), response.status_code, statistics.median(walls),
-                              statistics.median(drivers), len(response.content), list(current)))
+                              statistics.median(drivers), len(response.content), list(current),
+                              _profiled(profiler, profile) if profiler else ""))
     finally:
         await app.state.db.dispose()
     return pages
+
+
+def _profiled(profiler: cProfile.Profile, top: int) -> str:
+    """The `top` functions by their own time (the profiler's overhead inflates calls that are many and small)."""
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
 
 
 def explain(url: str, pages: list[Page]) -> None:
@@ -136,29 +165,40 @@ def report(pages: list[Page], top: int, full: bool) -> None:
             print(f"  {statement.execution_ms or 0:>8.2f} ms  sequential scans: {scans}\n              {sql[:300]}{' ...' if len(sql) > 300 else ''}")
             if full:
                 print("\n".join(f"              | {line}" for line in statement.plan))
+        if page.profile:
+            print(page.profile)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.explain", description=__doc__.splitlines()[0])
     parser.add_argument("--national-url", default=NATIONAL_URL, help=f"the database `make bench-data` made (default {NATIONAL_URL})")
+    parser.add_argument("--demo", action="store_true",
+                        help=f"the demo size instead: {DEMO_URL}, made afresh as `python -m bench` makes it")
     parser.add_argument("--person", default=DEFAULT_PERSON, help="personal code of the demo person for the dashboard")
     parser.add_argument("--top", type=int, default=3, help="the slowest statements shown per page (default 3)")
     parser.add_argument("--plans", action="store_true", help="print the whole plan of each statement shown")
     parser.add_argument("--only", action="append", default=[], metavar="TARGET",
                         help="only this target (its name, as in `python -m bench`; again for more)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile the measured requests and print each page's N functions of most own time")
     parser.add_argument("--repeat", type=int, default=5, help="measured requests per page, their median printed (default 5)")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the mock provider's access log
     with ExitStack() as stack:
-        url = copy_national(args.national_url, stack, COPY)
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-explain-")))
+        if args.demo:
+            url: str | None = DEMO_URL
+            prepare_demo(DEMO_URL, work / "uploads")
+        else:
+            url = copy_national(args.national_url, stack, COPY)
         if url is None:
             print(f"No national database at {args.national_url}: run `make bench-data` first.", file=sys.stderr)
             return 1
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="portal-explain-")))
         issuer = _local(stack.enter_context(running_provider(HOST, 0)))
-        site = start_portal(stack, "national", url, issuer, work, {})
+        site = start_portal(stack, "demo" if args.demo else "national", url, issuer, work,
+                            {"PORTAL_UPLOAD_DIR": str(work / "uploads")} if args.demo else {})
         make_ready(site, args.person)
-        pages = asyncio.run(capture(site, max(1, args.repeat), args.only))
+        pages = asyncio.run(capture(site, max(1, args.repeat), args.only, args.profile))
         explain(url, pages)
     report(pages, args.top, args.plans)
     return 0

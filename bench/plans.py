@@ -21,9 +21,9 @@ from portal import policy
 from portal.applications import service as applications
 from portal.casework import queue, reports
 from portal.db import Database, sync_url
+from portal.pages import tasks
 from portal.people import service as people
 from portal.people.models import Person
-from portal.timesheets import usage
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_national"
 LIGA = "230565-11005"  # the demo caseworker of Rīga, with Rīga's national volume on her desk
@@ -45,7 +45,7 @@ async def captured(url: str, today: date) -> list[tuple[str, str, Any]]:
                  lambda _c, _cur, statement, parameters, *_: seen.append((what[0], statement, parameters)))
     async with db.session() as session:
         for label, work in (
-            ("overview: counters", usage.dashboard_counts(session, representative, today)),
+            ("overview: counters", tasks.tasks_of(session, await policy.load_actor(session, representative, today), today)),
             ("overview: applications", applications.applications_of(session, representative, today)),
             ("desk: queue", queue.queue(session, scope, liga, queue.QueueFilter())),
             ("desk: search by name", queue.queue(session, scope, liga, queue.QueueFilter(search="Bērz"))),

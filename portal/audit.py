@@ -17,8 +17,9 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import ForeignKey, Index, String, insert, text
+from sqlalchemy import ForeignKey, Index, Integer, Select, String, Table, case, func, insert, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -114,3 +115,22 @@ async def record_many(
     # psycopg pipelines it), however many the page showed, in the page's transaction, so it commits
     # or rolls back with it.
     await db.execute(insert(AuditEvent), rows)
+
+
+async def record_people_of(
+    db: AsyncSession, *, actor: Person | None, people: Select[tuple[int, int, int]], action: AuditAction, detail: str
+) -> None:
+    """One event per person an export names, written by the database from `people`, a query of
+    (person id, named as the assistant: 0/1, named as the person assisted: 0/1), one row per person;
+    each event's detail is as record_many writes it ("<detail>: assistant, assisted"). One statement
+    however many people the export names, and nothing of them is read into the process. An export
+    that names no one is one event without a subject, as with record_many."""
+    named = people.cte("named")
+    theirs = case((named.c[1] == 1, case((named.c[2] == 1, f"{AS_ASSISTANT}, {AS_ASSISTED}"), else_=AS_ASSISTANT)),
+                  else_=AS_ASSISTED)
+    at, actor_id, session_ref = literal(utcnow(), UTCDateTime), literal(actor.id if actor else None, Integer), literal(_session_ref.get())
+    what = literal(AuditAction(action).value)
+    each = select(at, actor_id, named.c[0], what, func.substr(literal(f"{detail}: ") + theirs, 1, 500), session_ref)
+    nobody = select(at, actor_id, literal(None, Integer), what, literal(detail[:500]), session_ref).where(~select(named.c[0]).exists())
+    await db.execute(insert(cast(Table, AuditEvent.__table__)).from_select(
+        ("at", "actor_id", "subject_id", "action", "detail", "session_ref"), union_all(each, nobody)))

@@ -115,7 +115,7 @@ def test_a_list_or_an_export_is_an_event_for_each_person_it_showed_in_one_insert
     for path in pages.values():
         with statements(client) as seen:
             assert client.get(path).status_code == 200, path
-        inserts = [s for s in seen if s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT")]
+        inserts = [s for s in seen if "INSERT INTO AUDIT_EVENT" in s.upper()]  # a WITH … INSERT, as an export writes it, too
         assert len(inserts) == 1, (path, inserts)  # one statement for the page, however many people it showed
     recorded = [event for event in events(database_url)[before:] if event[0] in pages]
     shown = {(action, subject): detail for action, actor, subject, detail, _ref in recorded}

@@ -379,31 +379,14 @@ async def payroll_line_count(db: AsyncSession, scope: policy.DeskScope, month: d
     return int(await db.scalar(select(func.count()).select_from(ReportPayLine).join(paid, paid.c.id == ReportPayLine.report_id)) or 0)
 
 
-async def _payroll_subjects(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime, *,
-                            after: int, size: int) -> tuple[list[tuple[int, str]], int | None]:
-    """A batch of the people the file names, by id after `after`, as audit subjects ((id, AS_ASSISTANT)
-    and/or (id, AS_ASSISTED): a person is in one batch only, with both when she is both), and the id
-    the next batch starts after, when there may be one."""
-    people = _payroll_people(scope, month, as_of).subquery()
-    rows = (await db.execute(select(people).where(people.c.person_id > after).order_by(people.c.person_id).limit(size))).all()
-    pairs = [pair for person_id, assistant, assisted in rows
-             for pair, named in (((int(person_id), audit.AS_ASSISTANT), assistant), ((int(person_id), audit.AS_ASSISTED), assisted))
-             if named]
-    return pairs, int(rows[-1][0]) if len(rows) == size else None
-
-
-async def record_payroll_export(db: AsyncSession, staff: Person, scope: policy.DeskScope, month: date, as_of: datetime, *,
-                                size: int = PAYROLL_BATCH) -> None:
+async def record_payroll_export(db: AsyncSession, staff: Person, scope: policy.DeskScope, month: date, as_of: datetime) -> None:
     """The export in the audit, in the caller's unit of work (committed before the first byte is sent):
     an event for every assistant (with the personal code) and every person assisted the file names,
-    written `size` people to a statement, so that memory does not grow with the month either."""
+    written by the database in one statement (audit.record_people_of), so that neither memory nor the
+    statements sent grow with the month."""
     detail = f"{month:%Y-%m}: {await payroll_line_count(db, scope, month, as_of)} lines"
-    subjects, after = await _payroll_subjects(db, scope, month, as_of, after=0, size=size)
-    await audit.record_many(db, actor=staff, action=audit.AuditAction.PAYROLL_EXPORTED, subjects=subjects, detail=detail)
-    while after is not None:  # an empty file is still one event (record_many's, without a subject); a last empty batch is none
-        subjects, after = await _payroll_subjects(db, scope, month, as_of, after=after, size=size)
-        if subjects:
-            await audit.record_many(db, actor=staff, action=audit.AuditAction.PAYROLL_EXPORTED, subjects=subjects, detail=detail)
+    await audit.record_people_of(db, actor=staff, people=_payroll_people(scope, month, as_of),
+                                 action=audit.AuditAction.PAYROLL_EXPORTED, detail=detail)
 
 
 async def pay_lines_batch(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime, *,

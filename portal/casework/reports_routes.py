@@ -208,7 +208,7 @@ async def payroll(request: Request) -> Response:
     month, _context = _month_context(request)
     scope, as_of, batch = request.state.scope, utcnow(), reports.PAYROLL_BATCH
     async with unit_of_work(request) as db:
-        await reports.record_payroll_export(db, current_person(request), scope, month, as_of, size=batch)
+        await reports.record_payroll_export(db, current_person(request), scope, month, as_of)
     header = [_("Assistant"), _("Assistant's personal code"), _("Person assisted"), _("Hours"), _("Rate per hour, EUR"), _("Amount, EUR")]
 
     batches = reports.payroll_batches(lambda: unit_of_work(request), scope, month, as_of, size=batch)
