@@ -1,5 +1,7 @@
 """Demo survey answers (issue 6's demo data): the 2026 recipients' survey is open, Anna Bērziņa has
-not answered it, and 48 generated anonymous responses in both languages give the results a shape."""
+not answered it, and generated anonymous responses in both languages give the results a shape: 48 to
+the recipients' survey, and 36 to the public survey about the portal, so that the analyst's pages of
+both show results (with more than 5 answers) and not only "too few to show"."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal import clock
 from portal.surveys import answers as answering
 from portal.surveys import service
-from portal.surveys.definitions import all_surveys
+from portal.surveys.definitions import Survey, all_surveys
 from portal.surveys.models import SurveyResponse
 
-GENERATED = 48
+GENERATED = {"recipients-2026": 48, "portal-2026": 36}
 WHAT_TO_CHANGE = (
     ("lv", "Vairāk stundu mācībām un darbam."),
     ("lv", "Vienkāršāku mēneša pārskatu."),
@@ -28,10 +30,14 @@ async def seed(db: AsyncSession) -> None:
     """Idempotent: nothing is added once any response exists."""
     if await db.scalar(select(SurveyResponse.id).limit(1)) is not None:
         return
-    survey = all_surveys()["recipients-2026"]
     chance = random.Random(2026)  # the same demo every time
+    for survey_id, generated in GENERATED.items():
+        await _answer(db, all_surveys()[survey_id], generated, chance)
+
+
+async def _answer(db: AsyncSession, survey: Survey, generated: int, chance: random.Random) -> None:
     today = clock.today()
-    for number in range(GENERATED):
+    for number in range(generated):
         answers: dict[str, object] = {}
         for question in survey.questions():
             if not answering.shows(question, answers):
