@@ -135,7 +135,7 @@ async def capture(site: Site, repeat: int, only: Sequence[str] = (), profile: in
 def _profiled(profiler: cProfile.Profile, top: int) -> str:
     """The `top` functions by their own time (the profiler's overhead inflates calls that are many and small)."""
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(__import__("os").environ.get("PSORT", "tottime")).print_stats(top)
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
     return out.getvalue()
 
 
