@@ -17,13 +17,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager, defer
 
 from portal import clock, policy
 from portal.applications.models import OPEN, Application, ApplicationStatus
 from portal.applications.rules import ServiceKind, add_months, decision_due
 from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
-from portal.people.models import Person
+from portal.people.models import Named, Person
 from portal.people.personal_code import InvalidPersonalCode, normalise
 
 REFERENCE = re.compile(r"AP-[0-9]{4}-[0-9]{6}")
@@ -54,12 +53,26 @@ class QueueFilter:
     search: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A case as the queue lists it, read as columns, not as an Application and a Person (building
+    those for 50 rows was most of what a full page cost, bench/README.md)."""
+
+    id: int
+    reference: str
+    kind: ServiceKind
+    status: ApplicationStatus
+    submitted_at: datetime
+    person: Named
+    handler_id: int | None
+    # The caseworker is part of the case (policy.part_of_case): listed, but another caseworker opens it.
+    own: bool
+
+
 @dataclass(frozen=True)
 class Queue:
-    page: Page[Application]
+    page: Page[Listed]
     total: int  # every case that matches, on every page
-    # The page's cases the caseworker is part of (policy.part_of_case): listed, but another caseworker opens them.
-    own: frozenset[int] = frozenset()
 
 
 def first_submission_due_on_or_after(day: date) -> date:
@@ -127,9 +140,8 @@ def _conditions(scope: policy.DeskScope, staff: Person, chosen: QueueFilter) -> 
 KEY_KINDS = "ti"  # a case's place in the queue: when it was submitted, then its id
 
 
-def _position(application: Application) -> Key:
-    assert application.submitted_at is not None, "a case was submitted"
-    return (application.submitted_at, application.id)
+def _position(row: Any) -> Key:
+    return (row.submitted_at, row.id)
 
 
 async def queue(
@@ -143,11 +155,14 @@ async def queue(
         counted = counted.join(Person, Person.id == Application.person_id)
     total = await db.scalar(counted.where(*conditions))
     # Each case with whether the caseworker is part of it: a column of the same query, not a query per case.
-    # Without the journey's answers (JSON), which the list does not show: parsed for every row, they were most of a row's cost.
-    query: Any = (select(Application, policy.part_of_cases(staff).label("own")).join(Application.person)
-                  .options(contains_eager(Application.person), defer(Application.answers, raiseload=True)).where(*conditions))
-    found: Page[Any] = await keyset_page(db, query, (Application.submitted_at, Application.id), lambda row: _position(row[0]),
+    query: Any = (select(Application.id, Application.reference, Application.kind, Application.status, Application.submitted_at,
+                         Application.handler_id, Application.person_id, Person.given_name, Person.family_name,
+                         policy.part_of_cases(staff).label("own"))
+                  .join(Application.person).where(*conditions))
+    found: Page[Any] = await keyset_page(db, query, (Application.submitted_at, Application.id), _position,
                                          descending=chosen.newest_first, after=read_cursor(after, KEY_KINDS),
                                          before=read_cursor(before, KEY_KINDS), size=size, entities=True)
-    page = Page([application for application, _own in found.rows], found.after, found.before)
-    return Queue(page, int(total or 0), frozenset(application.id for application, own in found.rows if own))
+    rows = [Listed(row.id, row.reference or "", row.kind, row.status, row.submitted_at,
+                   Named(row.person_id, row.given_name, row.family_name), row.handler_id, bool(row.own))
+            for row in found.rows]
+    return Queue(Page(rows, found.after, found.before), int(total or 0))

@@ -33,7 +33,8 @@ from portal.casework.service import NotAllowed, NotFound
 from portal.db import for_update, read_only, utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.paging import PAGE_SIZE, Key, Page, keyset_page, read_cursor
-from portal.people.models import Person
+from portal.people import service as people
+from portal.people.models import Named, Person
 from portal.timesheets import pay
 from portal.timesheets import service as timesheets
 from portal.timesheets.models import ControlSample, MonthlyReport, MonthPayTotal, ReportAction, ReportEvent, ReportPayLine, ReportStatus
@@ -52,7 +53,7 @@ class State(StrEnum):
     CONFIRMED = "confirmed"
 
 
-def state_of(report: MonthlyReport | None) -> State:
+def state_of(report: MonthlyReport | Listed | None) -> State:
     if report is None or report.status is ReportStatus.OPEN:
         return State.NOT_SUBMITTED
     return State(report.status.value)
@@ -80,15 +81,25 @@ def pick_month(text: str | None, today: date) -> date:
 # ---------------------------------------------------------------- overview
 
 
-@dataclass(frozen=True)
-class Row:
-    """One assistant's month for one person: the assignment, the grant, and the latest revision."""
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """The latest revision of an assistant's month, as the overview lists it."""
 
-    assignment: AssistantAssignment
-    entitlement: Entitlement
-    person: Person
-    assistant: Person
-    report: MonthlyReport | None
+    id: int
+    status: ReportStatus
+    total_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One assistant's month for one person, as the overview lists it. Read as columns, not as ORM
+    objects: building six objects per row was most of what a full page cost (bench/README.md)."""
+
+    assignment_id: int
+    kind: ServiceKind
+    person: Named
+    assistant: Named
+    report: Listed | None  # None: nothing recorded for the month yet
 
     @property
     def state(self) -> State:
@@ -117,7 +128,7 @@ OVERVIEW_KEY_KINDS = "ssdi"
 def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, *entities: Any) -> Any:
     """Every assignment active in the month (or with a report for it), joined to its latest revision
     (found per row in the index of (assignment, month, revision), not for the whole month at once).
-    The people are read for the page's rows afterwards (people_by_id): two joins fewer to plan."""
+    The assistants' names are read for the page's rows afterwards (names_by_id): a join fewer to plan."""
     latest = (select(func.max(MonthlyReport.revision)).where(MonthlyReport.assignment_id == AssistantAssignment.id,
                                                              MonthlyReport.month == month).correlate(AssistantAssignment).scalar_subquery())
     query = (
@@ -140,25 +151,31 @@ def _in_state(state: State) -> Any:
     return MonthlyReport.status == ReportStatus(state.value)
 
 
+OVERVIEW_COLUMNS = (DeskAssignment.family_name, DeskAssignment.given_name, DeskAssignment.valid_from, DeskAssignment.assignment_id,
+                    DeskAssignment.person_id, AssistantAssignment.assistant_id, Entitlement.kind,
+                    MonthlyReport.id, MonthlyReport.status, MonthlyReport.total_minutes)
+
+
 def _overview_key(row: Any) -> Key:
-    desk = row[3]
-    return (desk.family_name, desk.given_name, desk.valid_from, desk.assignment_id)
+    return (row.family_name, row.given_name, row.valid_from, row.assignment_id)
 
 
 async def overview(
     db: AsyncSession, scope: policy.DeskScope, month: date, kind: ServiceKind | None = None, state: State | None = None,
     after: str = "", before: str = "", size: int = PAGE_SIZE,
 ) -> Page[Row]:
-    """A page of the month's assignments by the person's name, each with its latest revision."""
-    query = _overview(scope, month, kind, AssistantAssignment, Entitlement, MonthlyReport, DeskAssignment)
+    """A page of the month's assignments by the person's name (as DeskAssignment keeps it current), each
+    with its latest revision."""
+    query = _overview(scope, month, kind, *OVERVIEW_COLUMNS)
     if state is not None:
         query = query.where(_in_state(state))
     page: Page[Any] = await keyset_page(db, query, OVERVIEW_ORDER, _overview_key, entities=True, size=size,
                                         after=read_cursor(after, OVERVIEW_KEY_KINDS),
                                         before=read_cursor(before, OVERVIEW_KEY_KINDS))
-    people = await people_by_id(db, {a.person_id for a, *_ in page.rows} | {a.assistant_id for a, *_ in page.rows})
-    return Page([Row(assignment, grant, people[assignment.person_id], people[assignment.assistant_id], report)
-                 for assignment, grant, report, _desk in page.rows], page.after, page.before)
+    assistants = await people.names_by_id(db, {row.assistant_id for row in page.rows})
+    return Page([Row(row.assignment_id, row.kind, Named(row.person_id, row.given_name, row.family_name), assistants[row.assistant_id],
+                     Listed(row.id, row.status, row.total_minutes) if row.id is not None else None)
+                 for row in page.rows], page.after, page.before)
 
 
 async def counts(db: AsyncSession, scope: policy.DeskScope, month: date, kind: ServiceKind | None = None) -> dict[State, int]:
@@ -597,14 +614,32 @@ class SampleCounts:
     corrected: int  # a newer revision has been started since (a correction of the month)
 
 
-@dataclass(frozen=True)
-class Sampled:
-    """A drawn report, and the draw that drew it. The drawn revision is what was (or is to be) checked;
-    `confirmed_since` is the latest revision of the same month confirmed after it, `started_since` a
-    newer one still waiting for its confirmation: what changed since the draw."""
+@dataclass(frozen=True, slots=True)
+class DrawnReport:
+    """The revision a draw took, as the sample page lists it."""
 
-    found: Found
-    sample: ControlSample
+    id: int
+    assignment_id: int
+    revision: int
+    total_minutes: int
+    checked_at: datetime | None
+    check_note: str | None
+    check_note_lang: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sampled:
+    """A drawn report and the draw that drew it, read as columns (as the overview's rows are). The
+    drawn revision is what was (or is to be) checked; `confirmed_since` is the latest revision of the
+    same month confirmed after it, `started_since` a newer one still waiting for its confirmation:
+    what changed since the draw."""
+
+    report: DrawnReport
+    kind: ServiceKind
+    person: Named
+    assistant: Named
+    sample_id: int
+    drawn_at: datetime
     confirmed_since: MonthlyReport | None = None
     started_since: MonthlyReport | None = None
 
@@ -672,9 +707,14 @@ async def sample_recount(db: AsyncSession, scope: policy.DeskScope, month: date,
                         own_hours=waiting[1] + checked[1], corrected=waiting[2] + checked[2])
 
 
+SAMPLED_COLUMNS = (DeskAssignment.family_name, DeskAssignment.given_name, MonthlyReport.id, MonthlyReport.assignment_id,
+                   MonthlyReport.revision, MonthlyReport.total_minutes, MonthlyReport.checked_at, MonthlyReport.check_note,
+                   MonthlyReport.check_note_lang, MonthlyReport.person_id, MonthlyReport.assistant_id, Entitlement.kind,
+                   ControlSample.id.label("sample_id"), ControlSample.drawn_at)
+
+
 def _sampled_key(row: Any) -> Key:
-    report, _grant, _sample, desk = row
-    return (desk.family_name, desk.given_name, report.id)
+    return (row.family_name, row.given_name, row.id)
 
 
 async def sampled_page(
@@ -686,21 +726,21 @@ async def sampled_page(
     # sample_id and sorts those few, where a join with the draws left it guessing thousands and hashing the desk's rows.
     draws = list(await db.scalars(select(ControlSample.id).where(ControlSample.municipality_id.in_(scope.municipality_ids),
                                                                  ControlSample.month == month)))
-    query = (_sampled(scope, month, chosen, MonthlyReport, Entitlement, ControlSample, DeskAssignment)
-             .where(MonthlyReport.sample_id.in_(draws)))
+    query = _sampled(scope, month, chosen, *SAMPLED_COLUMNS).where(MonthlyReport.sample_id.in_(draws))
     if chosen.check is not None:
         query = query.where(chosen.check.value == CHECK_STATE)
     page: Page[Any] = await keyset_page(db, query, SAMPLE_ORDER, _sampled_key, entities=True, size=size,
                                         after=read_cursor(after, SAMPLE_KEY_KINDS), before=read_cursor(before, SAMPLE_KEY_KINDS))
-    newer = await _newer_revisions(db, [(row[0].assignment_id, row[0].revision) for row in page.rows], month)
+    newer = await _newer_revisions(db, [(row.assignment_id, row.revision) for row in page.rows], month)
+    assistants = await people.names_by_id(db, {row.assistant_id for row in page.rows})
     rows = []
-    people = await people_by_id(db, {r.person_id for r, *_ in page.rows} | {r.assistant_id for r, *_ in page.rows})
-    for report, grant, sample, _desk in page.rows:
-        person, assistant = people[report.person_id], people[report.assistant_id]
-        since = newer.get(report.assignment_id, [])
-        confirmed_since = next((r for r in reversed(since) if r.revision > report.revision and r.status is ReportStatus.CONFIRMED), None)
-        started_since = since[-1] if since and since[-1].revision > report.revision and since[-1].status is not ReportStatus.CONFIRMED else None
-        rows.append(Sampled(Found(report, grant, person, assistant), sample, confirmed_since, started_since))
+    for row in page.rows:
+        since = newer.get(row.assignment_id, [])
+        confirmed_since = next((r for r in reversed(since) if r.revision > row.revision and r.status is ReportStatus.CONFIRMED), None)
+        started_since = since[-1] if since and since[-1].revision > row.revision and since[-1].status is not ReportStatus.CONFIRMED else None
+        drawn = DrawnReport(row.id, row.assignment_id, row.revision, row.total_minutes, row.checked_at, row.check_note, row.check_note_lang)
+        rows.append(Sampled(drawn, row.kind, Named(row.person_id, row.given_name, row.family_name), assistants[row.assistant_id],
+                            row.sample_id, row.drawn_at, confirmed_since, started_since))
     return Page(rows, page.after, page.before)
 
 

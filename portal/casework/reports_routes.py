@@ -371,15 +371,15 @@ async def sample(request: Request) -> Response:
         filters = "".join(f" {k}={v}" for k, v in kept.items() if v and k != "month")
         # Each person and assistant of the reports the page listed, with the month and the filters.
         await audit.record_many(db, actor=current_person(request), action=audit.AuditAction.SAMPLE_VIEWED,
-                                subjects=[pair for row in page.rows for pair in ((row.found.person.id, audit.AS_ASSISTED),
-                                                                                 (row.found.assistant.id, audit.AS_ASSISTANT))],
+                                subjects=[pair for row in page.rows for pair in ((row.person.id, audit.AS_ASSISTED),
+                                                                                 (row.assistant.id, audit.AS_ASSISTANT))],
                                 detail=f"{month:%Y-%m}{filters}: {len(page.rows)} reports")
 
     def page_href(**cursor: str) -> str:
         return lang_url(request, "desk_sample") + "?" + urlencode({k: v for k, v in kept.items() if v} | cursor)
 
     def check_tag(row: reports.Sampled) -> tuple[str, str]:
-        text, colour = CHECK_TAGS[reports.SampleCheck.CHECKED if row.found.report.checked_at else reports.SampleCheck.WAITING]
+        text, colour = CHECK_TAGS[reports.SampleCheck.CHECKED if row.report.checked_at else reports.SampleCheck.WAITING]
         return text(), colour
 
     return render(request, "casework/sample.html", {

@@ -69,21 +69,19 @@ async def desk(request: Request) -> Response:
     async with unit_of_work(request) as db:
         found = await queue.queue(db, request.state.scope, current_person(request), chosen,
                                   after=form.values["after"], before=form.values["before"])
-        handlers = await _people_by_id(db, {a.handler_id for a in found.page.rows if a.handler_id})
+        handlers = await people.names_by_id(db, {case.handler_id for case in found.page.rows if case.handler_id})
         # Who saw whose names on the list: an event for each person listed, with their references and the filters.
         await audit.record_many(db, actor=current_person(request), action=audit.AuditAction.QUEUE_VIEWED,
-                                subjects=[(a.person_id, a.reference or "") for a in found.page.rows],
+                                subjects=[(case.person.id, case.reference) for case in found.page.rows],
                                 detail=" ".join(f"{key}={value}" for key, value in filters.items() if value))
     rows = [
         {
-            "application": application,
-            "days_left": service.days_left(application, today),
-            "status": STATUS_TAGS[application.status],
-            "handler": handlers.get(application.handler_id) if application.handler_id else None,
-            # Not hers to open or take (policy.OwnCase): listed without a link, with who handles it.
-            "own": application.id in found.own,
+            "case": case,
+            "days_left": service.days_left(case, today),
+            "status": STATUS_TAGS[case.status],
+            "handler": handlers.get(case.handler_id) if case.handler_id else None,
         }
-        for application in found.page.rows
+        for case in found.page.rows
     ]
 
     def page_href(**cursor: str) -> str:
@@ -117,10 +115,6 @@ async def desk(request: Request) -> Response:
                               {"value": queue.Whose.NOBODY.value, "text": _("Cases nobody has taken")}],
         },
     )
-
-
-async def _people_by_id(db: AsyncSession, ids: set[int]) -> dict[int, Person]:
-    return {p.id: p for p in await db.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
 
 
 # ----------------------------------------------------------------- the case

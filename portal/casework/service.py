@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,11 +47,20 @@ NotAllowed = applications.NotAllowed
 INTERNAL_ACTIONS = frozenset({ApplicationAction.NOTE, ApplicationAction.TAKEN})
 
 
-def days_left(application: Application, today: date) -> int | None:
+class Submitted(Protocol):
+    """A case as a page has it: an Application, or a row of the queue (casework.queue.Listed)."""
+
+    @property
+    def status(self) -> ApplicationStatus: ...
+    @property
+    def submitted_at(self) -> datetime | None: ...
+
+
+def days_left(case: Submitted, today: date) -> int | None:
     """Days until the decision is due; negative when it is late; None once decided or withdrawn."""
-    if application.status not in OPEN or application.submitted_at is None:
+    if case.status not in OPEN or case.submitted_at is None:
         return None
-    return (decision_due(application.submitted_at.date()) - today).days
+    return (decision_due(case.submitted_at.date()) - today).days
 
 
 async def open_case(db: AsyncSession, staff: Person, scope: policy.DeskScope, application_id: int) -> Application:

@@ -15,6 +15,7 @@ from portal import policy
 from portal.casework import payroll, reports
 from portal.db import Database
 from portal.people import service as people
+from portal.timesheets.models import MonthlyReport
 from tests.accessibility.conftest import LANGS, sign_in_as, wait_for_path
 from tests.accessibility.test_apply import PageChecks
 from tests.accessibility.test_apply_details import submit
@@ -35,7 +36,7 @@ def exported_corrected_and_sampled(database_url: str) -> tuple[str, int]:
             if sample:
                 await reports.draw_samples(session, liga, scope, month, 100)
                 page = await reports.sampled_page(session, scope, month, reports.SampleFilter())
-                await reports.mark_checked(session, liga, page.rows[0].found.report, "Pārbaudīts ar grafiku.")
+                await reports.mark_checked(session, liga, await session.get_one(MonthlyReport, page.rows[0].report.id), "Pārbaudīts ar grafiku.")
         await db.dispose()
 
     asyncio.run(work(sample=True))

@@ -16,6 +16,7 @@ from portal.casework import reports
 from portal.db import Database
 from portal.people import service as people
 from portal.timesheets import service
+from portal.timesheets.models import MonthlyReport
 from tests.accessibility.conftest import LANGS, sign_in_as, wait_for_path
 from tests.accessibility.test_apply import PageChecks
 from tests.accessibility.test_apply_details import submit, type_into
@@ -38,7 +39,7 @@ def drawn_and_partly_checked(database_url: str, count: int = 56) -> str:
             await reports.draw_samples(session, liga, scope, month, 100)
             page = await reports.sampled_page(session, scope, month, reports.SampleFilter(), size=2)
             for row in page.rows:
-                await reports.mark_checked(session, liga, row.found.report, "Pārbaudīts ar grafiku.")
+                await reports.mark_checked(session, liga, await session.get_one(MonthlyReport, row.report.id), "Pārbaudīts ar grafiku.")
         await db.dispose()
 
     asyncio.run(work())
