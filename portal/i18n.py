@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -228,8 +228,19 @@ def _aware(value: date) -> datetime:
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
+# A list formats the same few values again and again (its dates, its hours, its counts), and a Babel
+# pattern is slow to apply (tens of microseconds): each value is formatted once per locale and kept,
+# a bounded number of them. Keyed on the locale and the value only, never on a request.
+FORMATTED = 4096
+
+
 def format_date(value: date, format: str = "long") -> str:
-    formats = _formats()
+    return _formatted_date(get_locale(), value, format)
+
+
+@lru_cache(maxsize=FORMATTED, typed=True)
+def _formatted_date(locale: str, value: date, format: str) -> str:
+    formats = FORMATS[locale]
     if format in formats.dates:
         return str(formats.dates[format].apply(_as_date(value), formats.locale))
     return babel_format_date(value, format=format, locale=formats.locale)
@@ -249,7 +260,12 @@ def format_day(value: date) -> str:
 
 def format_datetime(value: datetime, format: str = "medium") -> str:
     """In Riga's time, whatever the value's zone (a naive value is UTC, as the database stores it)."""
-    formats = _formats()
+    return _formatted_datetime(get_locale(), value, format)
+
+
+@lru_cache(maxsize=FORMATTED, typed=True)
+def _formatted_datetime(locale: str, value: datetime, format: str) -> str:
+    formats = FORMATS[locale]
     if format not in formats.datetimes:
         return babel_format_datetime(value, format=format, tzinfo=LOCAL_TIME, locale=formats.locale)
     combined, date_pattern, time_pattern = formats.datetimes[format]
@@ -259,7 +275,12 @@ def format_datetime(value: datetime, format: str = "medium") -> str:
 
 
 def format_number(value: float | int, format: str | None = None) -> str:
-    formats = _formats()
+    return _formatted_number(get_locale(), value, format)
+
+
+@lru_cache(maxsize=FORMATTED, typed=True)
+def _formatted_number(locale: str, value: float | int, format: str | None) -> str:
+    formats = FORMATS[locale]
     if format is None:
         return str(formats.number.apply(value, formats.locale))
     return babel_format_decimal(value, format=format, locale=formats.locale)

@@ -98,3 +98,20 @@ def test_dates_and_money_in_the_forms_state_texts_use(locale: str) -> None:
                  "datetime": i18n.format_datetime(datetime(2026, 12, 1, 8, 8, tzinfo=UTC), "short"),
                  "day": i18n.format_day(day), "money": i18n.format_money(123450)}
     assert {key: value.replace("\u202f", " ") for key, value in found.items()} == expected
+
+
+def test_a_value_formatted_once_is_formatted_again_in_each_locale_as_its_own() -> None:
+    """The formatted values are kept (i18n.FORMATTED), keyed on the locale: the same date, instant and
+    number, asked for in turn in each language and again, are each language's own every time; an int
+    and the float equal to it are kept apart."""
+    from datetime import UTC, date, datetime
+
+    day, instant = date(2026, 11, 3), datetime(2026, 12, 1, 8, 8, tzinfo=UTC)
+    for _round in range(2):
+        for locale, expected in PINNED.items():
+            with i18n.in_locale(locale):
+                assert i18n.format_date(day, "short") == expected["short"]
+                assert i18n.format_datetime(instant, "short").replace("\u202f", " ") == expected["datetime"]
+                assert i18n.format_number(1234.5).replace("\xa0", " ") == {"lv": "1 234,5", "ru": "1 234,5", "en": "1,234.5"}[locale]
+    with i18n.in_locale("lv"):
+        assert (i18n.format_number(2), i18n.format_number(2.5), i18n.format_number(2.0)) == ("2", "2,5", "2")
