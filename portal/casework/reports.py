@@ -344,13 +344,26 @@ def decimal_text(value: int, divisor: int) -> csvfiles.Number:
     return csvfiles.decimal(str((Decimal(value) / divisor).quantize(Decimal("0.01"))))
 
 
-def payroll_row(line: PayLine) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class FileLine:
+    """A line of the payroll file as the stream reads it: the names and the numbers, as columns (a
+    month of Rīga's is thousands of lines; four ORM objects for each were most of what it cost)."""
+
+    assistant: Named
+    assistant_code: str
+    person: Named
+    minutes: int
+    rate_cents: int
+    amount_cents: int
+
+
+def payroll_row(line: FileLine) -> list[str]:
     """assistant, assistant's personal code, person assisted, hours, rate, amount.
 
     Written through csvfiles' writer (`csvfiles.streamed`), which gives a name a spreadsheet would
     read as a formula a leading `'`; the numbers are the portal's own (decimal commas), never negative
     (an entry ends after it starts, a rate is a price), so it leaves them as they are."""
-    return [line.found.assistant.full_name, line.found.assistant.personal_code, line.found.person.full_name,
+    return [line.assistant.full_name, line.assistant_code, line.person.full_name,
             decimal_text(line.minutes, 60), decimal_text(line.rate_cents, 100), decimal_text(line.amount_cents, 100)]
 
 
@@ -368,9 +381,13 @@ PAYROLL_ORDER = (Assistant.family_name, Assistant.given_name, Assistant.id, Pers
 PAYROLL_KEY_KINDS = "ssisi"
 
 
+FILE_COLUMNS = (Assistant.family_name.label("assistant_family_name"), Assistant.given_name.label("assistant_given_name"),
+                Assistant.id.label("assistant_id"), Assistant.personal_code.label("assistant_code"),
+                Person.family_name, Person.given_name, Person.id.label("person_id"), MonthlyReport.id.label("report_id"))
+
+
 def _payroll_key(row: Any) -> Key:
-    report, _grant, person, assistant = row
-    return (assistant.family_name, assistant.given_name, assistant.id, person.family_name, report.id)
+    return (row.assistant_family_name, row.assistant_given_name, row.assistant_id, row.family_name, row.report_id)
 
 
 def _paid_ids(scope: policy.DeskScope, month: date, as_of: datetime) -> Any:
@@ -407,16 +424,17 @@ async def record_payroll_export(db: AsyncSession, staff: Person, scope: policy.D
 
 
 async def pay_lines_batch(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime, *,
-                          after: Key | None = None, size: int = PAYROLL_BATCH) -> tuple[list[PayLine], Key | None]:
-    """The pay lines of `size` reports after the key `after`, in the file's order (the assistant's
+                          after: Key | None = None, size: int = PAYROLL_BATCH) -> tuple[list[FileLine], Key | None]:
+    """The file's lines of `size` reports after the key `after`, in the file's order (the assistant's
     name, the person's, the report, the rate: as `pay_lines`), and the key the next batch starts after.
     The lines are the reports' stored ones (timesheets.pay), not summed from the month's entries."""
-    with_lines = _confirmed_query(scope, month, as_of).where(  # a report with no hours is no line: not read at all
+    with_lines = _confirmed_query(scope, month, as_of).with_only_columns(*FILE_COLUMNS).where(  # a report with no hours is no line
         select(ReportPayLine.report_id).where(ReportPayLine.report_id == MonthlyReport.id).exists())
     page: Page[Any] = await keyset_page(db, with_lines, PAYROLL_ORDER, _payroll_key, entities=True, after=after, size=size)
-    reports = [Found(*row) for row in page.rows]
-    stored = await pay.stored_at_rates(db, [found.report.id for found in reports])
-    lines = [PayLine(found, minutes, rate, cents) for found in reports for rate, minutes, cents in stored.get(found.report.id, [])]
+    stored = await pay.stored_at_rates(db, [row.report_id for row in page.rows])
+    lines = [FileLine(Named(row.assistant_id, row.assistant_given_name, row.assistant_family_name), row.assistant_code,
+                      Named(row.person_id, row.given_name, row.family_name), minutes, rate, cents)
+             for row in page.rows for rate, minutes, cents in stored.get(row.report_id, [])]
     return lines, read_cursor(page.after, PAYROLL_KEY_KINDS) if page.after else None
 
 
@@ -424,7 +442,7 @@ UnitOfWork = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 async def payroll_batches(unit_of_work: UnitOfWork, scope: policy.DeskScope, month: date, as_of: datetime, *,
-                          size: int = PAYROLL_BATCH) -> AsyncIterator[list[PayLine]]:
+                          size: int = PAYROLL_BATCH) -> AsyncIterator[list[FileLine]]:
     """Every pay line of the month as of `as_of`, a batch at a time, each batch read in a read-only
     unit of work of its own (`unit_of_work()` opens one); nothing is held between batches but a key.
     Always yields at least one batch (an empty month: one empty batch)."""
@@ -439,7 +457,7 @@ async def payroll_batches(unit_of_work: UnitOfWork, scope: policy.DeskScope, mon
 
 
 async def payroll_lines(unit_of_work: UnitOfWork, scope: policy.DeskScope, month: date, as_of: datetime, *,
-                        size: int = PAYROLL_BATCH) -> AsyncIterator[PayLine]:
+                        size: int = PAYROLL_BATCH) -> AsyncIterator[FileLine]:
     """The pay lines of `payroll_batches`, one at a time."""
     async for batch in payroll_batches(unit_of_work, scope, month, as_of, size=size):
         for line in batch:

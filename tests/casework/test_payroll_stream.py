@@ -276,7 +276,7 @@ def test_a_report_confirmed_after_the_export_began_waits_for_the_next_one(databa
         async with db.session() as session:
             riga = await people.municipality_by_code(session, "riga")
             scope = policy.DeskScope(municipality_ids=(riga.id,))
-            found = [line.found.person.full_name async for line in reports.payroll_lines(db.session, scope, APRIL, as_of, size=2)]
+            found = [line.person.full_name async for line in reports.payroll_lines(db.session, scope, APRIL, as_of, size=2)]
             count = await reports.payroll_line_count(session, scope, APRIL, as_of)
         await db.dispose()
         assert count == len(found)
