@@ -398,7 +398,8 @@ def _paid_ids(scope: policy.DeskScope, month: date, as_of: datetime) -> Any:
 
 def _payroll_people(scope: policy.DeskScope, month: date, as_of: datetime) -> Any:
     """Everyone the file names, once each: (person id, named as an assistant, named as assisted)."""
-    paid = _paid_ids(scope, month, as_of).subquery()
+    # A CTE, read twice below: PostgreSQL finds the month's paid reports once, not once for each side.
+    paid = _paid_ids(scope, month, as_of).cte("paid")
     named = union_all(
         select(paid.c.assistant_id.label("person_id"), literal(1).label("assistant"), literal(0).label("assisted")),
         select(paid.c.person_id, literal(0), literal(1)),
