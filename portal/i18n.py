@@ -219,7 +219,9 @@ def _formats() -> LocaleFormats:
 
 
 def _as_date(value: date) -> date:
-    return value.date() if isinstance(value, datetime) else value
+    """A date as it is; an instant as the day it was in Riga (a naive one is UTC, as the database stores it):
+    a case received at 00:30 in Riga was received that day, not the day before as in UTC."""
+    return _aware(value).astimezone(LOCAL_TIME).date() if isinstance(value, datetime) else value
 
 
 def _aware(value: date) -> datetime:

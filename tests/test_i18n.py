@@ -115,3 +115,16 @@ def test_a_value_formatted_once_is_formatted_again_in_each_locale_as_its_own() -
                 assert i18n.format_number(1234.5).replace("\xa0", " ") == {"lv": "1 234,5", "ru": "1 234,5", "en": "1,234.5"}[locale]
     with i18n.in_locale("lv"):
         assert (i18n.format_number(2), i18n.format_number(2.5), i18n.format_number(2.0)) == ("2", "2,5", "2")
+
+
+def test_an_instant_is_dated_by_the_day_it_was_in_riga() -> None:
+    """A date is formatted as it is; an instant (aware, or naive UTC as the database stores it) as the day
+    it was in Riga: 22:30 UTC on 3 November is 00:30 on the 4th there (winter: UTC+2)."""
+    from datetime import UTC, date, datetime
+
+    with i18n.in_locale("lv"):
+        assert i18n.format_date(datetime(2026, 11, 3, 22, 30, tzinfo=UTC), "short") == "04.11.2026"
+        assert i18n.format_date(datetime(2026, 11, 3, 22, 30), "short") == "04.11.2026"
+        assert i18n.format_date(datetime(2026, 11, 3, 21, 59, tzinfo=UTC), "short") == "03.11.2026"
+        assert i18n.format_date(date(2026, 11, 3), "short") == "03.11.2026"
+        assert i18n.format_day(datetime(2026, 7, 3, 21, 30, tzinfo=UTC)) == "sestdiena, 4. jūlijs"  # summer: UTC+3

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal import i18n, pdf
+from portal import clock, i18n, pdf
 from portal.applications.journey import kind_name
 from portal.applications.models import Application
 from portal.applications.rules import KIND_RULES, decision_due
@@ -30,7 +30,7 @@ def _section(application: Application, municipality: Municipality, lang: str) ->
             "sent": i18n.format_datetime(application.submitted_at, "short"),
             "service": kind_name(application.kind),
             "municipality": municipality.name(lang),
-            "due": i18n.format_date(decision_due(application.submitted_at.date())),
+            "due": i18n.format_date(decision_due(clock.day_of(application.submitted_at))),
         }
 
 

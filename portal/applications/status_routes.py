@@ -53,7 +53,7 @@ def _overview(application: Application, person: Person) -> list[dict[str, Any]]:
         {"key": _("For"), "value": person.full_name},
     ]
     if application.submitted_at:
-        rows.append({"key": _("Sent"), "value": i18n.format_date(application.submitted_at.date())})
+        rows.append({"key": _("Sent"), "value": i18n.format_date(application.submitted_at)})
     return rows
 
 
@@ -71,7 +71,7 @@ async def submitted(request: Request) -> Response:
         {
             "application": application,
             "applicant": person,
-            "decides_by": notices.decides_by(application.kind, decision_due(application.submitted_at.date())),
+            "decides_by": notices.decides_by(application.kind, decision_due(clock.day_of(application.submitted_at))),
             "email": contact.get("email") if contact.get("method") == "email" else None,
         },
     )
@@ -100,7 +100,7 @@ async def application_page(request: Request) -> Response:
             "applicant": person,
             "overview": _overview(application, person),
             "status_tag": presenters.STATUS_TAGS[application.status],
-            "decides_by": notices.decides_by(application.kind, decision_due(application.submitted_at.date())),
+            "decides_by": notices.decides_by(application.kind, decision_due(clock.day_of(application.submitted_at))),
             "history": [
                 {"at": event.at, "what": presenters.event_text(event.action), "who": actors[event.actor_id].full_name,
                  "message": i18n.written(event.message, event.message_lang)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -84,7 +84,8 @@ def first_submission_due_on_or_after(day: date) -> date:
 
 
 def _submitted_before(day: date) -> ColumnElement[bool]:
-    return Application.submitted_at < datetime.combine(day, time.min, tzinfo=UTC)
+    """Received before the day began in Riga (the decision time runs from the day it was received there)."""
+    return Application.submitted_at < clock.start_of(day)
 
 
 def _found(search: str) -> ColumnElement[bool] | None:

@@ -157,8 +157,8 @@ async def case(request: Request) -> Response:
         {"key": _("Municipality"), "value": municipality_name},
         {"key": _("Decides"), "value": school.name if school else _("The social service")},
         {"key": _("Handled by"), "value": handler.full_name if handler else _("Nobody has taken the case yet")},
-        {"key": _("Received"), "value": i18n.format_date(application.submitted_at.date())},
-        {"key": _("Decision due"), "value": i18n.format_date(decision_due(application.submitted_at.date()))},
+        {"key": _("Received"), "value": i18n.format_date(application.submitted_at)},
+        {"key": _("Decision due"), "value": i18n.format_date(decision_due(clock.day_of(application.submitted_at)))},
     ]
     return render(
         request,

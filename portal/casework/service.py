@@ -60,7 +60,7 @@ def days_left(case: Submitted, today: date) -> int | None:
     """Days until the decision is due; negative when it is late; None once decided or withdrawn."""
     if case.status not in OPEN or case.submitted_at is None:
         return None
-    return (decision_due(case.submitted_at.date()) - today).days
+    return (decision_due(clock.day_of(case.submitted_at)) - today).days
 
 
 async def open_case(db: AsyncSession, staff: Person, scope: policy.DeskScope, application_id: int) -> Application:

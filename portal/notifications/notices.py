@@ -160,7 +160,7 @@ def decides_by(kind: ServiceKind, due: date) -> str:
 def _received(application: Application, person: Person, municipality: Municipality, portal: str) -> Notice:
     assert application.reference and application.kind and application.submitted_at
     link = f"{portal}/applications/{application.id}"
-    due = decision_due(application.submitted_at.date())
+    due = decision_due(clock.day_of(application.submitted_at))
     return Notice(
         _("Your application %(reference)s has been received", reference=application.reference),
         letter(

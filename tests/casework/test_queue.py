@@ -61,3 +61,35 @@ def test_the_queue_filters_by_decision_time(client: TestClient, settings: Settin
     assert listed("due=late") == {late}
     assert listed("due=soon") == {soon}
     assert listed("due=nonsense") == {late, soon, fresh}
+
+
+def received_at(database_url: str, when: datetime) -> int:
+    [case] = submitted_days_ago(database_url, [0])
+    run_update = Database(database_url)
+
+    async def work() -> None:
+        async with run_update.session() as session:
+            await session.execute(update(Application).where(Application.id == case).values(submitted_at=when))
+        await run_update.dispose()
+
+    asyncio.run(work())
+    return case
+
+
+def test_a_case_received_after_midnight_in_riga_is_of_that_day_in_the_queue_its_page_and_its_decision_time(
+    client: TestClient, settings: Settings
+) -> None:
+    """00:30 in Riga is 22:30 UTC the day before: the day it was received, the decision time and the
+    "overdue" filter all go by Riga's day, as the person's receipt does."""
+    make_caseworker(settings.database_url, LIGA, "riga")
+    on_time = first_submission_due_on_or_after(clock.today())  # received on this day in Riga: due today at the latest
+    case = received_at(settings.database_url, clock.start_of(on_time) + timedelta(minutes=30))
+    sign_in(client, LIGA)
+    page = client.get("/lv/desk").text
+    row = page[page.index(f'href="/lv/desk/cases/{case}"'):].split("</tr>")[0]
+    assert f"{on_time:%d.%m.%Y}" in row and f"{on_time - timedelta(days=1):%d.%m.%Y}" not in row
+    assert f'href="/lv/desk/cases/{case}"' not in client.get("/lv/desk?due=late").text
+    assert f'href="/lv/desk/cases/{case}"' in client.get("/lv/desk?due=soon").text
+    case_page = client.get(f"/lv/desk/cases/{case}").text
+    assert f"{on_time:%Y}. gada {on_time.day}." in case_page  # received, in the long form
+    assert (decision_due(on_time) - clock.today()).days >= 0
