@@ -25,6 +25,8 @@ from babel.numbers import format_decimal as babel_format_decimal
 from babel.support import LazyProxy, NullTranslations, Translations
 from markupsafe import Markup
 
+from portal import clock
+
 # Latvian is the official language and the default; Russian and English for those who read them better.
 # The order is the language switch's.
 LOCALES: tuple[str, ...] = ("lv", "ru", "en")
@@ -221,7 +223,7 @@ def _formats() -> LocaleFormats:
 def _as_date(value: date) -> date:
     """A date as it is; an instant as the day it was in Riga (a naive one is UTC, as the database stores it):
     a case received at 00:30 in Riga was received that day, not the day before as in UTC."""
-    return _aware(value).astimezone(LOCAL_TIME).date() if isinstance(value, datetime) else value
+    return clock.day_of(value) if isinstance(value, datetime) else value
 
 
 def _aware(value: date) -> datetime:

@@ -17,7 +17,6 @@ from typing import Any
 
 from babel.support import LazyProxy
 
-from portal import clock
 from portal.applications.rules import REPORT_CHANGES_WORKING_DAYS, Purpose, ServiceKind
 from portal.applications.situation import Option, Situation
 from portal.forms import Choice, Choices, Field, Readings, Text
@@ -136,7 +135,7 @@ def _details_summary(value: Any, situation: Situation) -> SummaryRows:
     municipality = situation.municipalities.get(value.get("municipality", ""), value.get("municipality", ""))
     rows = [(_("Municipality"), municipality), (_("Declared address"), value.get("address", ""))]
     if value.get("from_register") is True and isinstance(value.get("read_at"), str):
-        read_on = format_date(datetime.fromisoformat(value["read_at"]).astimezone(clock.RIGA).date())
+        read_on = format_date(datetime.fromisoformat(value["read_at"]))
         rows.append((_("Where the address comes from"), _("From the population register (PMLP), read on %(date)s.", date=read_on)))
     elif value.get("from_register") is False:
         rows.append((_("Where the address comes from"), str(presenters.NOT_FROM_A_REGISTER)))

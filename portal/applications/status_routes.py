@@ -111,7 +111,7 @@ async def application_page(request: Request) -> Response:
             "information_request": i18n.written(requests[-1].message, requests[-1].message_lang)
             if requests and application.status is ApplicationStatus.INFO_REQUESTED else None,
             # The date the notice of the request gave (notifications/notices.py).
-            "answer_by": notices.answer_by(requests[-1].at.astimezone(clock.RIGA).date()) if requests else None,
+            "answer_by": notices.answer_by(clock.day_of(requests[-1].at)) if requests else None,
             "decision": decisions[-1] if decisions else None,
             "entitlement": entitlement,
             "decision_document": decision_document,

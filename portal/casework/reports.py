@@ -53,7 +53,7 @@ class State(StrEnum):
     CONFIRMED = "confirmed"
 
 
-def state_of(report: MonthlyReport | Listed | None) -> State:
+def state_of(report: MonthlyReport | ListedReport | None) -> State:
     if report is None or report.status is ReportStatus.OPEN:
         return State.NOT_SUBMITTED
     return State(report.status.value)
@@ -82,7 +82,7 @@ def pick_month(text: str | None, today: date) -> date:
 
 
 @dataclass(frozen=True, slots=True)
-class Listed:
+class ListedReport:
     """The latest revision of an assistant's month, as the overview lists it."""
 
     id: int
@@ -99,7 +99,7 @@ class Row:
     kind: ServiceKind
     person: Named
     assistant: Named
-    report: Listed | None  # None: nothing recorded for the month yet
+    report: ListedReport | None  # None: nothing recorded for the month yet
 
     @property
     def state(self) -> State:
@@ -174,7 +174,7 @@ async def overview(
                                         before=read_cursor(before, OVERVIEW_KEY_KINDS))
     assistants = await people.names_by_id(db, {row.assistant_id for row in page.rows})
     return Page([Row(row.assignment_id, row.kind, Named(row.person_id, row.given_name, row.family_name), assistants[row.assistant_id],
-                     Listed(row.id, row.status, row.total_minutes) if row.id is not None else None)
+                     ListedReport(row.id, row.status, row.total_minutes) if row.id is not None else None)
                  for row in page.rows], page.after, page.before)
 
 

@@ -276,7 +276,7 @@ def _submitted(report: MonthlyReport, person: Person, assistant: Person, portal:
 def waiting(report: MonthlyReport, person: Person, assistant: Person, submitted: ReportEvent, portal: str) -> Notice:
     link = f"{portal}/reports/{report.id}"
     about = {"name": person.full_name, "month": i18n.format_month(report.month)}
-    on = i18n.format_date(submitted.at.astimezone(clock.RIGA).date())
+    on = i18n.format_date(submitted.at)
     return Notice(
         _("A report waits for your confirmation"),
         letter(_("%(assistant)s submitted the report on the assistant's service to %(name)s for %(month)s on %(date)s; "

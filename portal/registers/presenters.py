@@ -72,7 +72,7 @@ KINDS: dict[RepresentationKind, LazyProxy] = {
 
 def read_day(read: Read[Any]) -> date:
     """The day in Riga the register was read."""
-    return read.read_at.astimezone(clock.RIGA).date()
+    return clock.day_of(read.read_at)
 
 
 def source_text(read: Read[Any], *, with_time: bool = False) -> str:
