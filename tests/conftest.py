@@ -42,7 +42,6 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, Integer, Table, create_engine, func, make_url, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from starlette.testclient import TestClient
 
 from portal import db as database
 from portal.app import SESSION_COOKIE, create_app
@@ -50,6 +49,7 @@ from portal.db import Base
 from portal.eid.mock_provider import running_provider
 from portal.eid.session import PERSON_ID, SIGNED_IN_AT
 from portal.settings import Settings
+from tests.client import TestClient
 
 # Hypothesis's deadline is a timing assertion: on a shared, loaded machine it fails tests that are right.
 hypothesis_settings.register_profile("portal", deadline=None)

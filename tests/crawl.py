@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from starlette.testclient import TestClient
-
 from portal import demo
 from portal.db import Database
 from portal.settings import Settings
 from portal.storage import FileStorage
+from tests.client import TestClient
 
 # The demo people (README): recipient, parent of Marta, Marta (11), assistant, caseworker, analyst, applicant.
 DEMO_PEOPLE = ("150385-11001", "020790-11000", "120215-21007", "110978-11006", "230565-11005", "300688-11000", "328673-00679")

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import create_engine, select
-from starlette.testclient import TestClient
 
 from portal import db as database
 from portal.forms import Body
+from tests.client import TestClient
 
 # What a person could paste or a tool could send in place of an answer.
 HOSTILE = ("\x00", "a\x00b", "²", "①", "٣", "12345678901234567890", "-1", "2026-02-30", "x" * 20_000)

@@ -18,10 +18,10 @@ from contextlib import ExitStack, contextmanager
 from functools import partial
 
 import httpx
-from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.settings import Settings
+from tests.client import TestClient
 
 
 @contextmanager

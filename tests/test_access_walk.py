@@ -16,13 +16,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from sqlalchemy import create_engine, select
-from starlette.testclient import TestClient
 
 from portal import db as database
 from portal.app import create_app
 from portal.people.models import Person
 from portal.settings import Settings
 from tests.applications.test_routes import translated
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.crawl import DEMO_PEOPLE, crawl, seed_demo
 

@@ -10,13 +10,13 @@ import re
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
-from starlette.testclient import TestClient
 
 from portal.db import Database, sync_url
 from portal.people import service as people
 from portal.people.models import StaffRoleName
 from portal.surveys.definitions import all_surveys
 from tests.casework.test_desk import anna_submits, make_caseworker, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.test_query_counts import statements
 from tests.timesheets.helpers import ILZE, LIGA, MARTA, confirmed_report, grant_and_assign, recorded_and_submitted

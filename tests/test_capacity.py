@@ -24,13 +24,13 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from starlette.testclient import TestClient
 
 from portal import db as portal_db
 from portal import i18n
 from portal.app import RETRY_AFTER_SECONDS, SESSION_COOKIE, create_app, overload
 from portal.settings import Settings
 from tests.casework.test_desk import make_caseworker
+from tests.client import TestClient
 from tests.conftest import engine_for, make_settings, provider_authorizes, sign_in
 
 ANNA = "150385-11001"

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
-from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.settings import Settings
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.crawl import DEMO_PEOPLE, FoundForm, crawl, seed_demo
 from tests.hostile import stored_marks

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from starlette.testclient import TestClient
 from starlette.types import Message, Scope
 
 from portal import ratelimit
@@ -16,6 +15,7 @@ from portal.db import Database
 from portal.security import FORM_BODY_BYTES, MAX_FILE_BYTES, TrustedProxyMiddleware
 from portal.settings import Settings, SettingsError
 from tests.applications.test_routes import translated
+from tests.client import TestClient
 from tests.conftest import make_settings
 
 # ------------------------------------------------------------------ bodies

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.db import Database
@@ -20,6 +19,7 @@ from portal.notifications.models import OutboxMessage
 from portal.notifications.sms import sms_sender
 from portal.settings import Settings
 from portal.timesheets.reminders import notify
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.crawl import DEMO_PEOPLE, crawl, locale_slips, seed_demo
 

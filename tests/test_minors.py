@@ -9,7 +9,6 @@ import re
 from datetime import date
 
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from portal import clock
 from portal.applications import demo as demo_applications
@@ -21,6 +20,7 @@ from portal.people.personal_code import check_digit
 from portal.policy import decides_for_themself
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.timesheets.helpers import JANIS, MARTA, grant_and_assign, recorded_and_submitted
 

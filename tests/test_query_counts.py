@@ -14,13 +14,13 @@ from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, text
-from starlette.testclient import TestClient
 
 from portal.applications import demo as demo_applications
 from portal.db import Database
 from portal.people import service as people
 from portal.people.personal_code import check_digit
 from portal.timesheets import service
+from tests.client import TestClient
 from tests.conftest import engine_for, sign_in
 from tests.timesheets.helpers import ILZE, JANIS, LIGA, MARTA, Grants, grant_and_assign, recorded_and_submitted
 

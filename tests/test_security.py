@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from starlette.testclient import TestClient
 
 from portal.app import SESSION_COOKIE, create_app
+from tests.client import TestClient
 from tests.conftest import csrf_of, make_settings, sign_in
 
 

@@ -8,9 +8,9 @@ import re
 
 import pytest
 from starlette.routing import NoMatchFound
-from starlette.testclient import TestClient
 
 from portal.templating import STATIC_DIR
+from tests.client import TestClient
 
 
 def sample_params(pattern_names: list[str], lang: str) -> dict[str, object]:

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from portal.settings import Settings
 from tests.applications.test_routes import (
@@ -20,6 +19,7 @@ from tests.applications.test_routes import (
     start_for,
     translated,
 )
+from tests.client import TestClient
 from tests.conftest import csrf_of, make_settings, sign_in
 from tests.contacts import give_contact
 from tests.mail import body_of, smtp_server

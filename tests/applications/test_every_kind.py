@@ -7,12 +7,12 @@ import re
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from portal.settings import Settings
 from tests.applications.test_details import PDF, post
 from tests.applications.test_routes import ANNA, JANIS, add_parent, start_for
 from tests.casework.test_desk import LIGA, make_caseworker, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 
 ANSWERS: dict[str, Any] = {

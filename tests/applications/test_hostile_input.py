@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
 from portal.applications.models import Application
 from portal.casework import service as casework
@@ -24,6 +23,7 @@ from portal.db import Database
 from portal.people import service as people
 from tests.applications.test_details import PDF, complete_adult, error_ids, fill, post
 from tests.applications.test_routes import ANNA, JANIS, OLGA, add_parent, answer, start_for, translated
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.hostile import stored_marks
 

@@ -14,13 +14,13 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from portal.applications.forms import CHANGED_SINCE_OPENED
 from portal.settings import Settings
 from portal.validation import latvian_phone
 from tests.applications.test_details import complete_adult
 from tests.applications.test_routes import ANNA, answer, start_for, translated
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.contacts import give_contact
 from tests.race import at_once, workers

@@ -7,7 +7,6 @@ import re
 from datetime import date
 
 import pytest
-from starlette.testclient import TestClient
 
 from portal import i18n
 from portal.applications import journey
@@ -15,6 +14,7 @@ from portal.applications.rules import DisabilityGroup, Reason, ServiceKind
 from portal.db import Database
 from portal.people import service as people
 from portal.people.models import RepresentationKind
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 
 ANNA, JANIS, MARTA, OLGA = "150385-11001", "020790-11000", "120215-21007", "328673-00679"

@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 import pytest
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.applications import documents
@@ -26,6 +25,7 @@ from portal.settings import Settings
 from tests.applications.test_details import PDF, PNG, complete_adult, error_ids, fill, post
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import LIGA, anna_submits, make_caseworker, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, make_settings
 from tests.race import at_once, workers
 

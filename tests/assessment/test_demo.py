@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from starlette.testclient import TestClient
-
 from portal import cli
 from tests.applications.test_routes import ANNA, OLGA, translated
 from tests.assessment.test_routes import ADULTS, answered_text
 from tests.casework.test_desk import LIGA, switch_to
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.test_cli import env
 

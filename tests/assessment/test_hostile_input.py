@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from portal import clock
 from portal.applications import demo as demo_applications
@@ -20,6 +19,7 @@ from portal.people import service as people
 from tests.applications.test_routes import ANNA, add_parent, translated
 from tests.assessment.test_routes import ADULTS, CHILDREN, fill_all, section_form, submit
 from tests.casework.test_desk import LIGA, make_caseworker, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.hostile import HOSTILE, error_link, post_fields, stored_marks
 

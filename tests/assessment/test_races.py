@@ -12,12 +12,12 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from portal.assessment.answers import complete
 from portal.settings import Settings
 from tests.applications.test_routes import ANNA
 from tests.assessment.test_routes import ADULTS, fill_all, section_form
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.race import at_once, workers
 

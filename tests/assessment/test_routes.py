@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
 from portal import i18n
 from portal.applications.models import Application
@@ -18,6 +17,7 @@ from portal.db import Database
 from tests.applications.test_details import complete_adult
 from tests.applications.test_routes import ANNA, OLGA, add_parent, translated
 from tests.casework.test_desk import LIGA, anna_submits, count, desk_client, mail, make_caseworker, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 
 __all__ = ["desk_client", "mail"]  # fixtures used by the desk's tests below

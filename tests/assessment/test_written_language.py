@@ -3,11 +3,10 @@ it was typed in wherever a page is in another (WCAG 3.1.2): her result page and 
 
 from __future__ import annotations
 
-from starlette.testclient import TestClient
-
 from tests.applications.test_details import complete_adult
 from tests.assessment.test_routes import ADULTS, post_section, section_form, submit
 from tests.casework.test_desk import LIGA, desk_client, mail, make_caseworker, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of
 
 __all__ = ["desk_client", "mail"]  # fixtures of the desk's tests

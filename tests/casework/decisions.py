@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import httpx
-from starlette.testclient import TestClient
 
+from tests.client import TestClient
 from tests.conftest import csrf_of
 
 

@@ -13,7 +13,6 @@ import zlib
 from pathlib import Path
 
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from portal.applications import demo as demo_applications
 from portal.audit import AuditEvent
@@ -25,6 +24,7 @@ from tests.applications.test_routes import ANNA, translated
 from tests.casework.decisions import decide, draft_of, issue_form
 from tests.casework.test_desk import LIGA, anna_submits, count, make_caseworker, switch_to
 from tests.casework.test_races import GRANT
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 
 STRANGER = "110978-11006"  # signed in, nobody's representative

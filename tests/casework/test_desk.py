@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
-from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.audit import AuditEvent
@@ -21,6 +20,7 @@ from portal.settings import Settings
 from tests.applications.test_details import PDF, complete_adult, error_ids, fill, post
 from tests.applications.test_routes import ANNA, translated
 from tests.casework.decisions import decide
+from tests.client import TestClient
 from tests.conftest import csrf_of, make_settings, sign_in
 from tests.contacts import give_contact
 from tests.mail import Inbox, body_of, smtp_server

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.testclient import TestClient
 
 from portal import clock, i18n
 from portal.audit import AuditEvent
@@ -28,6 +27,7 @@ from tests.applications.test_routes import translated
 from tests.casework.many import confirmed_month
 from tests.casework.test_desk import count, switch_to
 from tests.casework.test_reports import ANNA, ILZE, JANIS, LIGA, MARTA, PETERIS, draw, granted, last_month, record, run
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.race import posts_at_once, workers
 from tests.test_query_counts import statements

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.testclient import TestClient
 
 from portal import clock, policy
 from portal.applications import demo as demo_applications
@@ -32,6 +31,7 @@ from tests.applications.test_routes import translated
 from tests.casework.many import LIGA, PETERIS, confirmed_month
 from tests.casework.test_desk import switch_to
 from tests.casework.test_reports import run
+from tests.client import TestClient
 from tests.conftest import engine_for, sign_in
 from tests.test_query_counts import personal_codes
 

@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
-from starlette.testclient import TestClient
 
 from portal import clock
 from portal.applications import demo as demo_applications
@@ -17,6 +16,7 @@ from portal.db import Database
 from portal.people import service as people
 from portal.settings import Settings
 from tests.casework.test_desk import LIGA, make_caseworker
+from tests.client import TestClient
 from tests.conftest import sign_in
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.settings import Settings
 from tests.applications.test_routes import translated
 from tests.casework.decisions import issue_form
 from tests.casework.test_desk import LIGA, anna_submits, make_caseworker, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.race import posts_at_once, workers
 

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.testclient import TestClient
 
 from portal import clock, i18n, policy
 from portal.applications import demo as demo_applications
@@ -29,6 +28,7 @@ from portal.timesheets import pay, service
 from portal.timesheets.models import ControlSample, HourlyRate, MonthlyReport, ReportEvent, ReportStatus
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import count, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 
 ANNA, MARTA, OLGA, JANIS, ANDRIS = "150385-11001", "120215-21007", "328673-00679", "020790-11000", "010180-10018"

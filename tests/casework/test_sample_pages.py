@@ -11,7 +11,6 @@ from datetime import date
 from markupsafe import escape
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.testclient import TestClient
 
 from portal import clock
 from portal.applications.rules import ServiceKind
@@ -22,6 +21,7 @@ from tests.applications.test_routes import translated
 from tests.casework.many import LIGA, PETERIS, STUDY_EVERY, confirmed_month
 from tests.casework.test_desk import switch_to
 from tests.casework.test_reports import draw, run
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.test_query_counts import statements
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import re
 
-from starlette.testclient import TestClient
-
 from portal.db import Database
 from portal.people import service as people
 from portal.people.models import StaffRoleName
@@ -15,6 +13,7 @@ from portal.settings import Settings
 from tests.applications.test_details import error_ids, fill, post
 from tests.applications.test_routes import JANIS, add_parent, answer, start_for
 from tests.casework.test_desk import make_caseworker, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 
 SCHOOL_STAFF = "300688-11000"

@@ -4,13 +4,12 @@ as an assistant in its cases. Another caseworker of the municipality handles it.
 
 from __future__ import annotations
 
-from starlette.testclient import TestClient
-
 from portal.people.models import RepresentationKind
 from portal.settings import Settings
 from tests.applications.test_details import error_ids, post
 from tests.applications.test_routes import ANNA, translated
 from tests.casework.test_desk import LIGA, anna_submits, make_caseworker, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of
 from tests.timesheets.helpers import represents
 

@@ -6,7 +6,6 @@ import asyncio
 from datetime import date
 
 from sqlalchemy import event, literal, select
-from starlette.testclient import TestClient
 
 from portal import policy
 from portal.casework import reports
@@ -14,6 +13,7 @@ from portal.db import Database
 from portal.people import service as people
 from tests.casework.many import confirmed_month
 from tests.casework.test_payroll_stream import APRIL, april_at_two_rates, no_mid_april_rate  # noqa: F401 (autouse: the rate it adds goes again)
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.timesheets.helpers import LIGA
 

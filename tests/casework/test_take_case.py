@@ -8,7 +8,6 @@ import asyncio
 
 import pytest
 from sqlalchemy import func, select
-from starlette.testclient import TestClient
 
 from portal import policy
 from portal.applications import demo as demo_applications
@@ -20,6 +19,7 @@ from portal.settings import Settings
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import LIGA, switch_to
 from tests.casework.test_worklist import PETERIS, applicants, liga_takes_part
+from tests.client import TestClient
 from tests.conftest import csrf_of
 
 

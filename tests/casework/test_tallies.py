@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.testclient import TestClient
 
 from portal import clock, policy, retention
 from portal.app import create_app
@@ -31,6 +30,7 @@ from portal.settings import Settings
 from portal.timesheets import service
 from portal.timesheets.models import ControlSample, MonthlyReport
 from tests.casework.test_reports import ANDRIS, ANNA, ILZE, LIGA, MARTA, OLGA, granted, record, run
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.race import posts_at_once, workers
 

@@ -10,7 +10,6 @@ import re
 from datetime import date
 
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
 from portal.applications import demo as demo_applications
 from portal.applications.models import Application
@@ -22,6 +21,7 @@ from portal.people.models import RepresentationKind, StaffRoleName
 from portal.settings import Settings
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import LIGA, switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of
 from tests.test_query_counts import personal_codes
 

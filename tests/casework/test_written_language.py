@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from starlette.testclient import TestClient
-
 from portal import i18n
 from portal.settings import Settings
 from tests.applications.test_details import fill, post
 from tests.applications.test_routes import ANNA
 from tests.casework.decisions import issue
 from tests.casework.test_desk import LIGA, anna_submits, make_caseworker, switch_to
+from tests.client import TestClient
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 

@@ -18,12 +18,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
-from starlette.testclient import TestClient
 
 from portal import db as database
 from portal.app import create_app
 from portal.eid.models import WebSession
 from portal.people.models import Person
+from tests.client import TestClient
 from tests.conftest import csrf_of, make_settings
 from tests.eid.certified_provider import BY_NIN, BY_NIN_RU, BY_SUB, certified_authorizes
 

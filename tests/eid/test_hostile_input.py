@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from tests.applications.test_hostile_input import HOSTILE
 from tests.applications.test_routes import ANNA, translated
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.hostile import stored_marks
 

@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
-from starlette.testclient import TestClient
 
 from portal import db as database
 from portal.app import create_app
 from portal.eid.models import WebSession
 from portal.people.models import Person
 from tests.applications.test_routes import translated
+from tests.client import TestClient
 from tests.conftest import make_settings, provider_authorizes, set_provider_user
 from tests.eid.faulty_provider import Fault, FaultyProvider
 

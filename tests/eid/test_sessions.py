@@ -6,7 +6,6 @@ import hashlib
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
-from starlette.testclient import TestClient
 
 from portal import db as database
 from portal.app import SESSION_COOKIE, create_app
@@ -15,6 +14,7 @@ from portal.eid.models import WebSession
 from portal.eid.service import device_of
 from portal.settings import Settings
 from tests.applications.test_routes import translated
+from tests.client import TestClient
 from tests.conftest import csrf_of, session_data, sign_in
 from tests.timesheets.helpers import ANNA, ILZE
 

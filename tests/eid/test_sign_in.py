@@ -6,7 +6,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import create_engine, select
-from starlette.testclient import TestClient
 
 from portal import db as database
 from portal.app import SESSION_COOKIE, create_app
@@ -14,6 +13,7 @@ from portal.audit import AuditEvent
 from portal.people.demo import DEMO_PEOPLE, DemoPerson
 from portal.people.models import Person
 from portal.settings import Settings
+from tests.client import TestClient
 from tests.conftest import csrf_of, make_settings, provider_authorizes, set_provider_user, sign_in
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 from unittest import mock
 
-from starlette.testclient import TestClient
-
 from portal.settings import Settings
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 
 

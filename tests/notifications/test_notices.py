@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.testclient import TestClient
 
 from portal import clock, i18n, policy
 from portal.app import create_app
@@ -33,6 +32,7 @@ from portal.people.models import Channel, Person, RepresentationKind, StaffRoleN
 from portal.settings import Settings
 from portal.storage import FileStorage
 from portal.timesheets import service as timesheets
+from tests.client import TestClient
 from tests.conftest import csrf_of, make_settings, sign_in
 from tests.contacts import confirmed_contact
 from tests.mail import Inbox, body_of, smtp_server

@@ -7,8 +7,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from starlette.testclient import TestClient
 
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.timesheets.helpers import ANNA
 

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from html import unescape
 
 import pytest
-from starlette.testclient import TestClient
 
 from portal import i18n
 from portal.app import create_app
@@ -23,6 +22,7 @@ from portal.notifications import notices
 from portal.people.models import Municipality, Person
 from portal.settings import Settings
 from portal.surveys.definitions import all_surveys
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.crawl import DEMO_PEOPLE, PageParser, crawl, seed_demo
 

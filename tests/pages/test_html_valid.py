@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
 
+from tests.client import TestClient
 from tests.conftest import ROOT, csrf_of, set_provider_user, sign_in
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

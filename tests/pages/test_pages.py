@@ -3,9 +3,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from starlette.testclient import TestClient
 
 from portal.app import create_app
+from tests.client import TestClient
 from tests.conftest import csrf_of, make_settings, sign_in
 
 PUBLIC_PAGES = ["/", "/settings", "/accessibility", "/components", "/signed-out", "/session-ended"]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from starlette.testclient import TestClient
-
 from portal.app import create_app
 from portal.settings import Settings
 from portal.templating import PREFS_COOKIE
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.timesheets.helpers import ANNA
 

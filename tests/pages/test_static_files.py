@@ -24,13 +24,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
-from starlette.testclient import TestClient
 
 from portal import i18n, staticfiles
 from portal.app import create_app
 from portal.settings import Settings
 from portal.staticfiles import GZipOutsideStatic, VersionedStaticFiles, choose_encoding, load_manifest
 from portal.templating import STATIC_DIR
+from tests.client import TestClient
 
 CSS = "css/portal.css"
 JS = "js/htmx.min.js"

@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 
 from sqlalchemy import update
-from starlette.testclient import TestClient
 
 from portal import clock
 from portal.db import Database
@@ -17,6 +16,7 @@ from portal.timesheets import service
 from portal.timesheets.models import MonthlyReport
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import switch_to
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.timesheets.helpers import ANNA, ILZE, JANIS, MARTA, grant_and_assign, recorded_and_submitted
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.testclient import TestClient
 
 from portal.app import create_app
 from portal.db import Database, utcnow
@@ -22,6 +21,7 @@ from portal.people.models import Channel, ContactCode, ContactDetails
 from portal.settings import Settings
 from tests.applications.test_details import complete_adult, error_ids
 from tests.applications.test_routes import ANNA
+from tests.client import TestClient
 from tests.conftest import csrf_of, make_settings, sign_in
 from tests.mail import Inbox, body_of, smtp_server
 from tests.race import posts_at_once, workers

@@ -14,7 +14,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert
-from starlette.testclient import TestClient
 
 from portal import i18n
 from portal.audit import AS_ASSISTANT, AS_ASSISTED, AuditAction, AuditEvent
@@ -25,6 +24,7 @@ from portal.people.data_access_routes import what_they_did
 from portal.people.models import StaffRoleName
 from tests.applications.test_routes import ANNA, translated
 from tests.casework.test_desk import LIGA, anna_submits, make_caseworker, switch_to
+from tests.client import TestClient
 from tests.test_audit import events, person_id
 from tests.test_query_counts import personal_codes, statements
 from tests.timesheets.helpers import ILZE, JANIS, MARTA, grant_and_assign, recorded_and_submitted

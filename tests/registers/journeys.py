@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from starlette.testclient import TestClient
-
 from portal.app import create_app
 from portal.registers.files import DEMO_FIXTURE
 from portal.settings import Settings
 from tests.applications.test_details import PDF
+from tests.client import TestClient
 from tests.conftest import csrf_of, make_settings
 
 ANNA, JANIS, MARTA, ILZE, LIGA, OLGA = "150385-11001", "020790-11000", "120215-21007", "110978-11006", "230565-11005", "328673-00679"

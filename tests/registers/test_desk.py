@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
 from portal.applications.models import Application, ApplicationStatus
 from portal.applications.rules import ServiceKind
@@ -19,6 +18,7 @@ from portal.registers.models import ReadStage, RegisterRead
 from tests.applications.test_routes import start_for, translated
 from tests.casework.decisions import issue
 from tests.casework.test_desk import make_caseworker
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.crawl import seed_demo
 from tests.registers.journeys import (

@@ -8,12 +8,11 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from starlette.testclient import TestClient
-
 from portal.applications.rules import ServiceKind
 from tests.applications.test_routes import start_for
 from tests.casework.decisions import issue
 from tests.casework.test_desk import make_caseworker
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.pages.test_html_valid import assert_valid
 from tests.registers.journeys import (

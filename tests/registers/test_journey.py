@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
-from starlette.testclient import TestClient
 
 from portal.applications import documents, journey
 from portal.applications.documents import DocumentKind, Held
@@ -24,6 +23,7 @@ from portal.registers.models import ReadStage, RegisterRead
 from portal.registers.service import Registered
 from portal.settings import Settings
 from tests.applications.test_routes import add_parent, start_for, translated
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.registers.journeys import (
     JANIS,

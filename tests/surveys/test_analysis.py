@@ -9,8 +9,6 @@ import io
 from collections import Counter
 from datetime import date
 
-from starlette.testclient import TestClient
-
 from portal import csvfiles
 from portal.db import Database
 from portal.people import service as people
@@ -19,6 +17,7 @@ from portal.surveys import analysis, service
 from portal.surveys.definitions import all_surveys
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import switch_to
+from tests.client import TestClient
 from tests.conftest import sign_in
 
 RECIPIENTS = all_surveys()["recipients-2026"]

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
-from starlette.testclient import TestClient
 
 from portal import csvfiles
 from portal.db import Database
@@ -27,6 +26,7 @@ from portal.surveys.definitions import Survey, all_surveys
 from portal.surveys.models import SurveyParticipation
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import switch_to
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.surveys.test_analysis import ANNA, PETERIS, RECIPIENTS, seed
 from tests.surveys.test_routes import page_answers

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
 from portal import cli
 from portal.db import Database
 from portal.people.demo import PETERIS
 from portal.surveys.models import SurveyResponse
 from tests.applications.test_routes import ANNA
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.test_cli import env
 

@@ -3,9 +3,8 @@ analyst's Latvian pages (the results and the free text's own pages), and needs n
 
 from __future__ import annotations
 
-from starlette.testclient import TestClient
-
 from tests.casework.test_written_language import languages_of
+from tests.client import TestClient
 from tests.conftest import sign_in
 from tests.surveys.test_analysis import PETERIS, RECIPIENTS, seed
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.testclient import TestClient
-
 from portal.surveys.definitions import Question, Survey
 from tests.applications.test_routes import translated
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.hostile import HOSTILE, error_link, post_fields, stored_marks
 from tests.surveys.test_routes import PORTAL, RECIPIENTS, page_answers, responses

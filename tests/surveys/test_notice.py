@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.testclient import TestClient
-
 from portal.surveys.definitions import all_surveys
 from tests.applications.test_routes import translated
+from tests.client import TestClient
 from tests.conftest import sign_in
 
 VISITOR = "Your browser keeps a cookie that says you have answered, so that you are not asked again. We keep nothing that says who you are."

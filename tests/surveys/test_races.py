@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from portal.settings import Settings
 from portal.surveys.definitions import Question
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.race import at_once, workers
 from tests.surveys.test_routes import RECIPIENTS, page_answers

@@ -8,7 +8,6 @@ import hashlib
 import re
 
 from sqlalchemy import func, select
-from starlette.testclient import TestClient
 
 from portal.app import SESSION_COOKIE
 from portal.db import Database
@@ -18,6 +17,7 @@ from portal.surveys.models import SurveyHeldAnswer, SurveyResponse, SurveyVisit
 from portal.surveys.routes import VISIT_TOKEN
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, session_data, sign_in
 from tests.timesheets.helpers import ANNA, OLGA, grant_and_assign
 

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
 from portal import i18n
 from portal.db import Database
@@ -22,6 +21,7 @@ from portal.surveys import service
 from portal.surveys.answers import storable
 from portal.surveys.forms import read_page
 from portal.surveys.models import SurveyHeldAnswer, SurveyResponse
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.hostile import body_of
 from tests.surveys.test_routes import PORTAL, RECIPIENTS, page_answers, post_page

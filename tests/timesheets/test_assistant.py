@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from starlette.testclient import TestClient
-
 from portal import clock
 from portal.timesheets import service
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.timesheets.helpers import ANNA, ILZE, grant_and_assign
 

@@ -12,9 +12,9 @@ import re
 
 import pytest
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from tests.applications.test_routes import translated
+from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
 from tests.timesheets.helpers import ANNA, ILZE, JANIS, MARTA, OLGA, grant_and_assign, recorded_and_submitted, represents
 

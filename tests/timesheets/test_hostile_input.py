@@ -12,7 +12,6 @@ from urllib.parse import quote, urlencode
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
 
 import portal.models  # noqa: F401  (every table, for the scan of what is stored)
 from portal import clock
@@ -20,6 +19,7 @@ from portal.applications.rules import Purpose
 from portal.forms import Body
 from portal.timesheets import forms, service
 from tests.applications.test_routes import translated
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.hostile import stored_marks
 from tests.timesheets.helpers import ANNA, ILZE, LIGA, confirmed_report, grant_and_assign, recorded_and_submitted

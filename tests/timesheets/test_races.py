@@ -11,7 +11,6 @@ import re
 from datetime import date, timedelta
 
 from sqlalchemy import create_engine, text
-from starlette.testclient import TestClient
 
 from portal import clock
 from portal.app import create_app
@@ -23,6 +22,7 @@ from portal.entitlements.models import AssistantAssignment
 from portal.people import service as people
 from portal.settings import Settings
 from portal.timesheets import service
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.race import posts_at_once, workers
 from tests.timesheets.helpers import ANNA, ILZE, JANIS, LIGA, OLGA, grant_and_assign, recorded_and_submitted

@@ -8,13 +8,13 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import update
-from starlette.testclient import TestClient
 
 from portal import clock
 from portal.db import Database
 from portal.entitlements.models import Entitlement
 from tests.applications.test_routes import translated
 from tests.casework.test_desk import switch_to
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.timesheets.helpers import ANNA, ILZE, JANIS, OLGA, grant_and_assign, recorded_and_submitted
 from tests.timesheets.test_assistant import add, month_path

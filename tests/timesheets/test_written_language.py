@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
-from starlette.testclient import TestClient
-
 from tests.casework.test_desk import switch_to
 from tests.casework.test_written_language import languages_of
+from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
 from tests.timesheets.helpers import ANNA, ILZE, grant_and_assign, recorded_and_submitted
 from tests.timesheets.test_assistant import month_path
