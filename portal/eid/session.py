@@ -3,8 +3,9 @@
 A session is a row on the server (eid.models.WebSession) and a signed cookie that holds only its
 random token, the person's id and two times. Each request by a signed-in person checks the idle and
 absolute timeouts (from the cookie's times, which the signature keeps honest) and, in one query, that
-the session's row has not ended (signed out, or ended from another browser) and who the person is;
-the person is then on `scope["person"]`.
+the session's row has not ended (signed out, or ended from another browser), who the person is, and
+their roles and representations today (policy.with_actor); the person is then on `scope["person"]`
+and the policy's actor on `scope["actor"]`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from functools import wraps
 from typing import Any
@@ -82,18 +83,22 @@ def end_reason(session: dict[str, Any], now: float, settings: Settings) -> EndRe
     return None
 
 
-async def signed_in_person(db: AsyncSession, session: dict[str, Any]) -> tuple[Person, datetime] | None:
-    """The person of the cookie's session and when the session's row was last marked seen; None if it has ended."""
+async def signed_in_actor(db: AsyncSession, session: dict[str, Any], today: date) -> tuple[policy.Actor, datetime] | None:
+    """The actor of the cookie's session (the person, their roles and representations today) and when the
+    session's row was last marked seen; None if it has ended. One statement (see policy.with_actor)."""
     token, person_id = session_token(session), session.get(PERSON_ID)
     if token is None or not isinstance(person_id, int):
         return None
-    found = (await db.execute(SIGNED_IN_PERSON, {"session_id": session_id(token), "person_id": person_id})).first()
-    return (found[0], found[1]) if found else None
+    rows = (await db.execute(SIGNED_IN, {"session_id": session_id(token), "person_id": person_id, "today": today})).all()
+    if not rows:
+        return None
+    person, last_seen = rows[0][0], rows[0][1]
+    return await policy.actor_from_rows(db, person, today, rows), last_seen
 
 
 # Sent on every signed-in request: built once, only executed (see policy.Someone).
-SIGNED_IN_PERSON = (
-    select(Person, WebSession.last_seen_at).join(WebSession, WebSession.person_id == Person.id)
+SIGNED_IN = policy.with_actor(
+    select(Person, WebSession.last_seen_at, *policy.ACTOR_COLUMNS).join(WebSession, WebSession.person_id == Person.id)
     .where(WebSession.id == bindparam("session_id"), WebSession.ended_at.is_(None), Person.id == bindparam("person_id"))
 )
 
@@ -127,12 +132,12 @@ class IdentityMiddleware:
         if reason is None:
             db = request_session(scope)
             await separate_reads(db)  # who is signed in: read, never written here
-            found = await signed_in_person(db, session)
+            found = await signed_in_actor(db, session, clock.today())
             if found is None:
                 reason = EndReason.REVOKED
             else:
-                person, last_marked = found
-                scope["actor"] = await policy.load_actor(db, person, clock.today())
+                actor, last_marked = found
+                person, scope["actor"] = actor.person, actor
                 audit.set_session(session_id(str(session_token(session)))[:32])
             await db.commit()  # ends the read: the route's own units of work begin afresh
             # The actor stays as loaded for the whole request: a unit of work that rolls back must not expire it.
