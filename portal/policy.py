@@ -127,9 +127,15 @@ _ACTOR_OF = with_actor(select(*ACTOR_COLUMNS).select_from(Person).where(Person.i
 
 
 async def actor_from_rows(db: AsyncSession, person: Person, today: date, rows: Sequence[Any]) -> Actor:
-    """The Actor of rows read with ACTOR_COLUMNS (the role's three columns, then the representation and the person represented)."""
-    roles = dict.fromkeys(Role(row[-5], row[-4], row[-3]) for row in rows if row[-5] is not None)
-    representations = {row[-2].id: row[-2] for row in rows if row[-2] is not None}
+    """The Actor of rows that end in ACTOR_COLUMNS: each role and each representation once, in the rows' order."""
+    roles: dict[Role, None] = {}
+    representations: dict[int, Representation] = {}
+    for row in rows:
+        name, municipality_id, school_id, representation, _represented = row[-len(ACTOR_COLUMNS):]
+        if name is not None:
+            roles.setdefault(Role(name, municipality_id, school_id))
+        if representation is not None:
+            representations.setdefault(representation.id, representation)
     return Actor(
         person=person,
         today=today,

@@ -2,7 +2,7 @@
 
 Starlette's own transport streams every response: the app runs as a task on the client's event-loop
 thread, and the request, its start, each body message and the end each cross between that thread and
-the test's (eight hand-offs a page, about 2.5 ms of CPU, more than most pages cost the app). Here the
+the test's (eight hand-offs a page, about 3 ms of CPU, more than most pages cost the app). Here the
 whole exchange runs as one call on that thread and the body comes back whole, which is what a test
 reads. The app sees what a server gives it: the request's body once, then `http.disconnect` only
 after the response has been sent. A test of what a server does between a response's first and last
@@ -26,7 +26,6 @@ class _Answer:
     status: int | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: list[bytes] = field(default_factory=list)
-    debug: dict[str, Any] | None = None
     error: Exception | None = None
 
 
@@ -53,8 +52,6 @@ async def _exchange(app: ASGIApp, scope: dict[str, Any], body: bytes) -> _Answer
             answer.body.append(bytes(message.get("body", b"")))
             if not message.get("more_body", False):
                 sent.set()
-        elif message["type"] == "http.response.debug":
-            answer.debug = message["info"]
 
     try:
         await app(scope, receive, send)
@@ -84,7 +81,6 @@ class _OneHopTransport(starlette.testclient._TestClientTransport):
             "headers": headers,
             "client": self.client,
             "server": [request.url.raw_host.decode("ascii"), port],
-            "extensions": {"http.response.debug": {}},
             "state": self.app_state.copy(),
         }
         with self.portal_factory() as portal:
@@ -96,10 +92,7 @@ class _OneHopTransport(starlette.testclient._TestClientTransport):
                 raise AssertionError("TestClient did not receive any response.")
             answer.status, answer.headers, answer.body = 500, [], []
         body = b"" if request.method == "HEAD" else b"".join(answer.body)
-        response = httpx.Response(answer.status, headers=answer.headers, stream=httpx.ByteStream(body), request=request)
-        if answer.debug is not None:
-            response.extensions["http.response.debug"] = answer.debug
-        return response
+        return httpx.Response(answer.status, headers=answer.headers, stream=httpx.ByteStream(body), request=request)
 
 
 class TestClient(starlette.testclient.TestClient):
