@@ -44,6 +44,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
 from portal import db as database
+from portal import tls
 from portal.app import SESSION_COOKIE, create_app
 from portal.db import Base
 from portal.eid.mock_provider import running_provider
@@ -599,7 +600,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 def provider_authorizes(authorize_url: str, sub: str) -> str:
     """Act as the person at the eID provider: choose who signs in; returns the callback URL."""
-    with httpx.Client(follow_redirects=False, timeout=10) as browser:
+    with httpx.Client(follow_redirects=False, timeout=10, verify=tls.CLIENT) as browser:
         page = browser.get(authorize_url)
         assert page.status_code == 200, page.text
         answer = browser.post(authorize_url, data={"sub": sub})
@@ -663,6 +664,6 @@ def sign_in(client: TestClient, sub: str, lang: str = "lv", next_page: str | Non
 
 def set_provider_user(issuer: str, sub: str, claims: dict[str, object]) -> None:
     """Give the provider a user with the given claims (for malformed-claim tests)."""
-    response = httpx.put(f"{issuer}/users/{sub}", json=claims, timeout=10)
+    response = httpx.put(f"{issuer}/users/{sub}", json=claims, timeout=10, verify=tls.CLIENT)
     assert response.status_code == 204, response.text
     SIGN_INS.provider_changes[sub] = SIGN_INS.provider_changes.get(sub, 0) + 1  # what the provider says has changed

@@ -6,6 +6,7 @@ from typing import Any
 
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 
+from portal import tls
 from portal.settings import Settings
 
 
@@ -35,6 +36,7 @@ def create_eid_client(settings: Settings) -> StarletteOAuth2App:
             "scope": settings.eid_scope,
             "code_challenge_method": "S256",
             "timeout": 10.0,
+            "verify": tls.CLIENT,
             # With no secret the client is public and authenticates with PKCE alone.
             "token_endpoint_auth_method": "client_secret_basic" if settings.eid_client_secret else "none",
         },

@@ -48,6 +48,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import State
 
+from portal import tls
 from portal.db import Database, utcnow
 from portal.notifications.eaddress import Attachment, EAddressSender
 from portal.notifications.models import OutboxMessage, OutboxStatus
@@ -135,12 +136,15 @@ def send_smtp(smtp_url: str, sender: str, message: Claim, timeout: float = SMTP_
     email["Message-ID"] = message_id(message, sender)
     email.set_content(message.body)
     secure = url.scheme == "smtps"
-    smtp_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
-    with smtp_class(url.hostname or "127.0.0.1", url.port or (465 if secure else 25), timeout=timeout) as smtp:
+    host, port = url.hostname or "127.0.0.1", url.port or (465 if secure else 25)
+    # The relay's certificate and name are checked (smtplib's default context checks neither): a relay that
+    # offers STARTTLS with a certificate nobody vouches for fails the attempt, which is kept and retried.
+    connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls.CLIENT) if secure else smtplib.SMTP(host, port, timeout=timeout)
+    with connection as smtp:
         if not secure:
             smtp.ehlo()
             if smtp.has_extn("starttls"):
-                smtp.starttls()
+                smtp.starttls(context=tls.CLIENT)
         if url.username:
             smtp.login(unquote(url.username), unquote(url.password or ""))
         smtp.send_message(email)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import httpx
 
+from portal import tls
 from portal.db import utcnow
 from portal.registers.facts import (
     DisabilityFacts,
@@ -55,12 +56,8 @@ class HttpRegisters:
     def __init__(self, base_url: str, timeout_seconds: float, client_cert: str | None = None, client_key: str | None = None) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.timeout_seconds = timeout_seconds
-        self._verify: ssl.SSLContext | bool = True
-        if client_cert:
-            # Made once, so that a missing or unreadable certificate fails at start-up, not at a person's first page.
-            context = ssl.create_default_context()
-            context.load_cert_chain(client_cert, client_key or None)
-            self._verify = context
+        # Made once, so that a missing or unreadable certificate fails at start-up, not at a person's first page.
+        self._verify = tls.client_context(client_cert, client_key) if client_cert else tls.CLIENT
 
     async def _ask(self, register: RegisterName, personal_code: str, parse: Callable[[object, str], F]) -> Read[F]:
         started = utcnow()
