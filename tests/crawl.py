@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from portal import demo
-from portal.db import Database
-from portal.settings import Settings
-from portal.storage import FileStorage
 from tests.client import TestClient
 
 # The demo people (README): recipient, parent of Marta, Marta (11), assistant, caseworker, analyst, applicant.
@@ -78,16 +73,6 @@ class PageParser(HTMLParser):
             self._form = None
         elif tag == "select":
             self._select = None
-
-
-def seed_demo(settings: Settings) -> None:
-    async def work() -> None:
-        db = Database(settings.database_url)
-        async with db.session() as session:
-            await demo.seed(session, FileStorage(settings.upload_dir))
-        await db.dispose()
-
-    asyncio.run(work())
 
 
 # What a page's text must never show (issue 15): "gada." before a month (Babel's Latvian month

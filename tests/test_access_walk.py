@@ -24,7 +24,8 @@ from portal.settings import Settings
 from tests.applications.test_routes import translated
 from tests.client import TestClient
 from tests.conftest import csrf_of, sign_in
-from tests.crawl import DEMO_PEOPLE, crawl, seed_demo
+from tests.crawl import DEMO_PEOPLE, crawl
+from tests.demo_seed import seed_demo
 
 STAFF_AREAS = ("/lv/desk", "/lv/analysis")
 WALK_LIMIT = 400

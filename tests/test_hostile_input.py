@@ -19,7 +19,8 @@ from portal.app import create_app
 from portal.settings import Settings
 from tests.client import TestClient
 from tests.conftest import sign_in
-from tests.crawl import DEMO_PEOPLE, FoundForm, crawl, seed_demo
+from tests.crawl import DEMO_PEOPLE, FoundForm, crawl
+from tests.demo_seed import seed_demo
 from tests.hostile import stored_marks
 
 HOSTILE = ("a\x00b", "²", "①", "٣", "12345678901234567890", "-1", "x" * 20_000, "broken \ufffd", "\x1b[2J")

@@ -21,7 +21,8 @@ from portal.settings import Settings
 from portal.timesheets.reminders import notify
 from tests.client import TestClient
 from tests.conftest import sign_in
-from tests.crawl import DEMO_PEOPLE, crawl, locale_slips, seed_demo
+from tests.crawl import DEMO_PEOPLE, crawl, locale_slips
+from tests.demo_seed import seed_demo
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from portal.settings import Settings
 from portal.surveys.definitions import all_surveys
 from tests.client import TestClient
 from tests.conftest import sign_in
-from tests.crawl import DEMO_PEOPLE, PageParser, crawl, seed_demo
+from tests.crawl import DEMO_PEOPLE, PageParser, crawl
+from tests.demo_seed import seed_demo
 
 # Each demo person's walk from the overview, as far as this (the access walk goes everywhere in Latvian).
 WALK_LIMIT = 40

@@ -15,7 +15,7 @@ from portal.registers.facts import Outcome
 from portal.registers.files import FileRegisters
 from tests.applications.test_routes import start_for, translated
 from tests.conftest import engine_for, sign_in
-from tests.crawl import seed_demo
+from tests.demo_seed import seed_demo
 from tests.registers.journeys import JANIS, MARTA, OLGA, STUDY, client_for, register_settings, walk
 
 

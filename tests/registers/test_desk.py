@@ -20,7 +20,7 @@ from tests.casework.decisions import issue
 from tests.casework.test_desk import make_caseworker
 from tests.client import TestClient
 from tests.conftest import csrf_of, engine_for, sign_in
-from tests.crawl import seed_demo
+from tests.demo_seed import seed_demo
 from tests.registers.journeys import (
     LIGA,
     MARTA,
