@@ -30,7 +30,9 @@ from portal.people.models import (
     StaffRole,
     StaffRoleName,
 )
+from portal.settings import Settings
 from portal.storage import FileStorage
+from tests.demo_seed import seed_demo
 
 
 @pytest.fixture
@@ -118,8 +120,8 @@ def test_the_demo_has_a_history_and_its_notifier_delivers_what_is_due(env: str) 
         assert {"ilze.ozola@example.lv", "janis.kalnins@example.lv"} <= addresses
 
 
-def test_staff_add_and_remove(env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    cli.main(["seed-demo"])
+def test_staff_add_and_remove(env: str, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_demo(settings)  # the people the commands name (the command itself: the two tests above)
     assert cli.main(["staff", "add", "150385-11001", "caseworker", "--municipality", "jelgava"]) == 0
     assert cli.main(["staff", "add", "PK:15038511001", "admin"]) == 0
     anna_roles = rows(env, select(StaffRole.role).join(Person).where(Person.personal_code == "150385-11001"))
@@ -129,16 +131,16 @@ def test_staff_add_and_remove(env: str, capsys: pytest.CaptureFixture[str]) -> N
     assert anna_roles == [StaffRoleName.ADMIN]
 
 
-def test_staff_errors_are_reported_not_raised(env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    cli.main(["seed-demo"])
+def test_staff_errors_are_reported_not_raised(env: str, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_demo(settings)  # the people the commands name (the command itself: the two tests above)
     assert cli.main(["staff", "add", "150385-11001", "caseworker"]) == 2
     assert "municipality" in capsys.readouterr().err
     assert cli.main(["staff", "add", "010101-10000", "admin"]) == 2
     assert cli.main(["staff", "add", "150385-11001", "caseworker", "--municipality", "atlantis"]) == 2
 
 
-def test_representation_add(env: str) -> None:
-    cli.main(["seed-demo"])
+def test_representation_add(env: str, settings: Settings) -> None:
+    seed_demo(settings)  # the people the commands name (the command itself: the two tests above)
     assert cli.main(["representation", "add", "150385-11001", "328673-00679", "--kind", "guardian", "--from", "2026-01-01"]) == 0
     added = rows(env, select(Representation).where(Representation.kind == RepresentationKind.GUARDIAN))
     assert len(added) == 1 and added[0].valid_from == date(2026, 1, 1) and added[0].valid_to is None
@@ -152,8 +154,8 @@ def test_serve_refuses_to_start_without_a_secret(monkeypatch: pytest.MonkeyPatch
     assert "PORTAL_SECRET_KEY" in capsys.readouterr().err
 
 
-def test_a_school_and_its_staff(env: str, capsys: pytest.CaptureFixture[str]) -> None:
-    cli.main(["seed-demo"])
+def test_a_school_and_its_staff(env: str, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_demo(settings)  # the people the commands name (the command itself: the two tests above)
     assert cli.main(["school", "add", "Jelgavas  4. vidusskola", "--municipality", "jelgava"]) == 0
     school_id = int(capsys.readouterr().out.split()[1].rstrip(":"))
     assert cli.main(["staff", "add", "300688-11000", "school_staff", "--school", str(school_id)]) == 0
