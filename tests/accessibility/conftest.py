@@ -12,6 +12,7 @@ each test gets a clean one: no cookies, a 1280x900 window, no device emulation.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import socket
@@ -127,15 +128,11 @@ class WithAxe:
         await self.app(scope, receive, send)
 
 
+@functools.cache
 def _axe_source() -> bytes:
     if not AXE_JS.is_file():
         pytest.fail(f"axe-core is missing at {AXE_JS}: run `npm ci` (or `make test-deps`) in {ROOT}")
-    if not _AXE_SOURCE:
-        _AXE_SOURCE.append(AXE_JS.read_bytes())
-    return _AXE_SOURCE[0]
-
-
-_AXE_SOURCE: list[bytes] = []
+    return AXE_JS.read_bytes()
 
 
 @contextmanager
