@@ -43,6 +43,7 @@ TARGETS: tuple[Target, ...] = (
     Target("desk: my cases", "/lv/desk?whose=mine", CASEWORKER, staff=True),
     Target("desk: a case", f"/lv/desk/cases/{CASE}", CASEWORKER, staff=True),
     Target("month's reports", "/lv/desk/reports", CASEWORKER, staff=True),
+    Target("reports waiting", "/lv/desk/reports?status=submitted", CASEWORKER, staff=True),
     Target("control sample", "/lv/desk/sample", CASEWORKER, staff=True),
     Target("payroll CSV", "/lv/desk/payroll.csv", CASEWORKER, staff=True),
     Target("summary", "/lv/desk/summary", CASEWORKER, staff=True),

@@ -569,6 +569,8 @@ PART_OF: Mapping[str, str] = {
     "report_pay_line": "monthly_report (a confirmed report's pay, stored: timesheets.pay)",
     "contact_details": "person (the person's own contact details, deleted with them)",
     "desk_assignment": "case_file (an assignment's place on the desk's list of the month)",
+    "desk_report": "case_file (an assignment's month in a report's state on the desk's list, kept in step with its reports "
+    "by casework.tally)",
     "sample_tally": "control_sample (its counts, kept in step with its reports by casework.tally)",
     "contact_code": "person (one code at most per address, replaced by the next, deleted once it confirms)",
 }

@@ -30,6 +30,7 @@ PAGES = {  # who, what: the overview and the lists that grow with the person's o
     "the assistant's people": (ILZE, "/lv/assistant"),
     "the desk's queue": (LIGA, "/lv/desk"),
     "the desk's month of reports": (LIGA, "/lv/desk/reports"),
+    "the desk's month of reports waiting": (LIGA, "/lv/desk/reports?status=submitted"),
     "the desk's control sample": (LIGA, "/lv/desk/sample"),  # with draws: tests/casework/test_sample_pages.py
     "the desk's summary of the month": (LIGA, "/lv/desk/summary"),  # the stored totals (timesheets.pay)
     # Read PAYROLL_BATCH reports at a time: a batch more per 500 (tests/casework/test_payroll_stream.py), none here.

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.applications.rules import ServiceKind
 from portal.db import Base, UTCDateTime, string_enum, utcnow
+from portal.timesheets.models import ReportStatus
 
 
 class Outcome(StrEnum):
@@ -168,6 +169,28 @@ class DeskAssignment(Base):
 
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assistant_assignment.id", ondelete="CASCADE"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    municipality_id: Mapped[int] = mapped_column(Integer)
+    school_id: Mapped[int] = mapped_column(Integer)
+    family_name: Mapped[str] = mapped_column(String(200))
+    given_name: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[date] = mapped_column(Date)
+
+
+class DeskReport(Base):
+    """An assignment's month whose latest revision is submitted, returned or confirmed, with the desk and
+    the person's name of its DeskAssignment: the month's reports filtered by one of those states are a
+    range of one index, not every report of the country's month in that state (issue 12). Kept by
+    casework.tally with the counts; a month still being recorded, or without a report, has no row."""
+
+    __tablename__ = "desk_report"
+    __table_args__ = (
+        Index("ix_desk_report_order", "municipality_id", "school_id", "month", "status",
+              "family_name", "given_name", "valid_from", "assignment_id"),
+    )
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assistant_assignment.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[ReportStatus] = mapped_column(string_enum(ReportStatus, "report_status"))
     municipality_id: Mapped[int] = mapped_column(Integer)
     school_id: Mapped[int] = mapped_column(Integer)
     family_name: Mapped[str] = mapped_column(String(200))

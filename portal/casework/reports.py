@@ -28,7 +28,7 @@ from portal import audit, clock, csvfiles, i18n, policy
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.casework import tally
-from portal.casework.models import DeskAssignment, ReportTally, SampleTally
+from portal.casework.models import DeskAssignment, DeskReport, ReportTally, SampleTally
 from portal.casework.service import NotAllowed, NotFound
 from portal.db import for_update, read_only, utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
@@ -120,40 +120,45 @@ STATE = case(
     else_=type_coerce(MonthlyReport.status, String),
 )
 # The list's order is the person's name as DeskAssignment keeps it, which one index gives in order
-# per desk (casework.models): the first page reads its 50 rows, not the municipality's month.
-OVERVIEW_ORDER = (DeskAssignment.family_name, DeskAssignment.given_name, DeskAssignment.valid_from, DeskAssignment.assignment_id)
+# per desk (casework.models): the first page reads its 50 rows, not the municipality's month. Filtered
+# by a state a report is in, the rows come from DeskReport instead, whose index is per desk, month and
+# state in the same order; "not submitted" is the desk's rows without one.
 OVERVIEW_KEY_KINDS = "ssdi"
 
 
-def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, *entities: Any) -> Any:
-    """Every assignment active in the month (or with a report for it), joined to its latest revision
-    (found per row in the index of (assignment, month, revision), not for the whole month at once).
-    The assistants' names are read for the page's rows afterwards (names_by_id): a join fewer to plan."""
+def _order(listed: type[DeskAssignment] | type[DeskReport]) -> tuple[Any, ...]:
+    return (listed.family_name, listed.given_name, listed.valid_from, listed.assignment_id)
+
+
+def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, state: State | None) -> tuple[Any, tuple[Any, ...]]:
+    """Every assignment active in the month (or with a report for it) in `state` (None: any), joined to
+    its latest revision (found per row in the index of (assignment, month, revision), not for the whole
+    month at once), and the list's order. The assistants' names are read for the page's rows afterwards
+    (names_by_id): a join fewer to plan."""
+    in_report = ReportStatus(state.value) if state is not None and state is not State.NOT_SUBMITTED else None
+    listed: type[DeskAssignment] | type[DeskReport] = DeskAssignment if in_report is None else DeskReport
+    order = _order(listed)
     latest = (select(func.max(MonthlyReport.revision)).where(MonthlyReport.assignment_id == AssistantAssignment.id,
                                                              MonthlyReport.month == month).correlate(AssistantAssignment).scalar_subquery())
     query = (
-        select(*entities).select_from(DeskAssignment)
-        .join(AssistantAssignment, AssistantAssignment.id == DeskAssignment.assignment_id)
+        select(*order, DeskAssignment.person_id, AssistantAssignment.assistant_id, Entitlement.kind,
+               MonthlyReport.id, MonthlyReport.status, MonthlyReport.total_minutes).select_from(listed)
+        .join(AssistantAssignment, AssistantAssignment.id == listed.assignment_id)
         .join(Entitlement, Entitlement.application_id == AssistantAssignment.application_id)
         .join(Application, Application.id == Entitlement.application_id)
         .outerjoin(MonthlyReport, and_(MonthlyReport.assignment_id == AssistantAssignment.id, MonthlyReport.month == month,
                                        MonthlyReport.revision == latest))
-        .where(policy.desk_keyed_in(DeskAssignment.municipality_id, DeskAssignment.school_id, scope), policy.cases_in(scope), or_(_covers(month), MonthlyReport.id.is_not(None)))
+        .where(policy.desk_keyed_in(listed.municipality_id, listed.school_id, scope), policy.cases_in(scope))
     )
-    return query.where(Entitlement.kind == kind) if kind is not None else query
-
-
-def _in_state(state: State) -> Any:
-    """STATE == state, said so that the planner can estimate it from the status column's statistics (a
-    CASE it cannot: it then guesses a handful of rows and sorts the desk's whole month for them)."""
+    if in_report is not None:
+        query = (query.join(DeskAssignment, DeskAssignment.assignment_id == DeskReport.assignment_id)
+                 .where(DeskReport.month == month, DeskReport.status == in_report))
+    else:
+        query = query.where(or_(_covers(month), MonthlyReport.id.is_not(None)))
     if state is State.NOT_SUBMITTED:
-        return or_(MonthlyReport.id.is_(None), MonthlyReport.status == ReportStatus.OPEN)
-    return MonthlyReport.status == ReportStatus(state.value)
-
-
-OVERVIEW_COLUMNS = (DeskAssignment.family_name, DeskAssignment.given_name, DeskAssignment.valid_from, DeskAssignment.assignment_id,
-                    DeskAssignment.person_id, AssistantAssignment.assistant_id, Entitlement.kind,
-                    MonthlyReport.id, MonthlyReport.status, MonthlyReport.total_minutes)
+        query = query.where(~select(DeskReport.assignment_id).where(DeskReport.assignment_id == DeskAssignment.assignment_id,
+                                                                    DeskReport.month == month).exists())
+    return (query.where(Entitlement.kind == kind) if kind is not None else query), order
 
 
 def _overview_key(row: Any) -> Key:
@@ -166,10 +171,8 @@ async def overview(
 ) -> Page[Row]:
     """A page of the month's assignments by the person's name (as DeskAssignment keeps it current), each
     with its latest revision."""
-    query = _overview(scope, month, kind, *OVERVIEW_COLUMNS)
-    if state is not None:
-        query = query.where(_in_state(state))
-    page: Page[Any] = await keyset_page(db, query, OVERVIEW_ORDER, _overview_key, entities=True, size=size,
+    query, order = _overview(scope, month, kind, state)
+    page: Page[Any] = await keyset_page(db, query, order, _overview_key, entities=True, size=size,
                                         after=read_cursor(after, OVERVIEW_KEY_KINDS),
                                         before=read_cursor(before, OVERVIEW_KEY_KINDS))
     assistants = await people.names_by_id(db, {row.assistant_id for row in page.rows})

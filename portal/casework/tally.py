@@ -1,5 +1,5 @@
-"""The desk's counts of the month, kept on write (issue 12): casework.models' ReportTally, SampleTally
-and DeskAssignment. No HTTP.
+"""The desk's counts of the month, kept on write (issue 12): casework.models' ReportTally, SampleTally,
+DeskAssignment and DeskReport. No HTTP.
 
 Every write that moves an assignment's month between states calls in here in its own transaction,
 after it has taken its locks (the grant and the report: timesheets.service; the case: casework), and
@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Date, String, delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
-from portal.casework.models import DeskAssignment, ReportTally, SampleTally
+from portal.casework.models import DeskAssignment, DeskReport, ReportTally, SampleTally
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.people.models import Person
 from portal.timesheets.models import ControlSample, MonthlyReport, ReportStatus
@@ -130,6 +131,26 @@ async def report_moved(db: AsyncSession, report: MonthlyReport, before: ReportSt
     _month(desk, report.month, before, -1, changes)
     _month(desk, report.month, after, +1, changes)
     await _add(db, changes)
+    await _listed_in_state(db, report.assignment_id, report.month, after)
+
+
+async def _listed_in_state(db: AsyncSession, assignment_id: int, month: date, status: ReportStatus | None) -> None:
+    """The month's DeskReport row as its latest revision now leaves it: in a counted state, or none. Its
+    writers hold the grant's and the report's locks (or retention's), so no other write moves this month meanwhile."""
+    await db.execute(delete(DeskReport).where(DeskReport.assignment_id == assignment_id, DeskReport.month == month))
+    if status is not None and status in COUNTED:
+        await db.execute(insert(DeskReport).from_select(
+            DESK_REPORT_COLUMNS, _desk_report_rows(literal(assignment_id), literal(month, Date), literal(status.value, String))
+            .where(DeskAssignment.assignment_id == assignment_id)))
+
+
+DeskReportMonth = aliased(MonthlyReport)  # rebuild's reports, each compared with its month's latest revision
+DESK_REPORT_COLUMNS = ["assignment_id", "month", "status", "municipality_id", "school_id", "family_name", "given_name", "valid_from"]
+
+
+def _desk_report_rows(assignment_id: Any, month: Any, status: Any) -> Any:
+    return select(assignment_id, month, status, DeskAssignment.municipality_id, DeskAssignment.school_id,
+                  DeskAssignment.family_name, DeskAssignment.given_name, DeskAssignment.valid_from)
 
 
 async def latest_states(db: AsyncSession, pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], ReportStatus]:
@@ -156,11 +177,12 @@ async def months_moved(db: AsyncSession, before: dict[tuple[int, date], ReportSt
     after = await latest_states(db, wanted)
     found = await desks(db, {a for a, _ in wanted})
     changes: Counter[tuple[Key, str]] = Counter()
-    for pair in wanted:
+    for pair in sorted(wanted):
         desk = found.get(pair[0])
         if desk is not None and before.get(pair) != after.get(pair):
             _month(desk, pair[1], before.get(pair), -1, changes)
             _month(desk, pair[1], after.get(pair), +1, changes)
+            await _listed_in_state(db, *pair, after.get(pair))
     await _add(db, changes)
 
 
@@ -214,6 +236,9 @@ async def person_renamed(db: AsyncSession, person: Person) -> None:
     """The person's name on the desk's lists, as the register now gives it (a few rows: their assignments)."""
     await db.execute(update(DeskAssignment).where(DeskAssignment.person_id == person.id)
                      .values(family_name=person.family_name, given_name=person.given_name))
+    await db.execute(update(DeskReport).where(DeskReport.assignment_id.in_(
+        select(DeskAssignment.assignment_id).where(DeskAssignment.person_id == person.id)))
+        .values(family_name=person.family_name, given_name=person.given_name))
 
 
 # ------------------------------------------------------------------ samples
@@ -279,7 +304,7 @@ def report_tallies(desks_by_id: dict[int, Desk], latest: Iterable[tuple[int, dat
 
 async def rebuild(db: AsyncSession) -> None:
     """Every tally and list row made again from the reports, the samples and the assignments."""
-    for table in (ReportTally, SampleTally, DeskAssignment):
+    for table in (ReportTally, SampleTally, DeskReport, DeskAssignment):
         await db.execute(delete(table))
     found = {row[0]: desk_of(*row[1:]) for row in await db.execute(_desks_query())}
     latest: dict[tuple[int, date], ReportStatus] = {}
@@ -304,6 +329,12 @@ async def rebuild(db: AsyncSession) -> None:
                Person.family_name, Person.given_name, AssistantAssignment.valid_from)
         .join(Application, Application.id == AssistantAssignment.application_id)
         .join(Person, Person.id == AssistantAssignment.person_id)))
+    latest_revision = (select(func.max(MonthlyReport.revision)).where(MonthlyReport.assignment_id == DeskAssignment.assignment_id,
+                                                                      MonthlyReport.month == DeskReportMonth.month).scalar_subquery())
+    await db.execute(insert(DeskReport).from_select(DESK_REPORT_COLUMNS, _desk_report_rows(
+        DeskAssignment.assignment_id, DeskReportMonth.month, DeskReportMonth.status)
+        .join(DeskReportMonth, DeskReportMonth.assignment_id == DeskAssignment.assignment_id)
+        .where(DeskReportMonth.revision == latest_revision, DeskReportMonth.status.in_(COUNTED))))
 
 
 def _zero(column: Any) -> Any:

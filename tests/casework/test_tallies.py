@@ -3,8 +3,8 @@ an assistant assigned, a month started, submitted, returned, confirmed (by the p
 desk), a correction started, an assistant replaced (a report left on a month the old assignment no
 longer covers), a sample drawn and checked, a sampled report corrected, retention deleting reports
 and case files, a person renamed at sign-in. Each time the counts the pages show are compared with
-the overview's own GROUP BY (reports.recount, sample_recount), and the kept rows with rows made
-afresh from the data (tally.rebuild)."""
+the overview's own GROUP BY (reports.recount, sample_recount), the overview filtered by each state
+with the whole overview, and the kept rows with rows made afresh from the data (tally.rebuild)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from portal.applications.models import Application
 from portal.applications.rules import ServiceKind
 from portal.casework import reports, tally
 from portal.casework import service as casework
-from portal.casework.models import DeskAssignment, ReportTally, SampleTally
+from portal.casework.models import DeskAssignment, DeskReport, ReportTally, SampleTally
 from portal.eid import service as eid
 from portal.entitlements.models import AssistantAssignment
 from portal.people import service as people
@@ -61,7 +61,10 @@ async def kept_rows(session: AsyncSession) -> tuple[set[tuple[Any, ...]], ...]:
     desk_rows = {tuple(row) for row in await session.execute(select(
         DeskAssignment.assignment_id, DeskAssignment.person_id, DeskAssignment.municipality_id, DeskAssignment.school_id,
         DeskAssignment.family_name, DeskAssignment.given_name, DeskAssignment.valid_from))}
-    return report_rows, sample_rows, desk_rows
+    by_state = {tuple(row) for row in await session.execute(select(
+        DeskReport.assignment_id, DeskReport.month, DeskReport.status, DeskReport.municipality_id, DeskReport.school_id,
+        DeskReport.family_name, DeskReport.given_name, DeskReport.valid_from))}
+    return report_rows, sample_rows, desk_rows, by_state
 
 
 async def same_as_a_recount(session: AsyncSession) -> None:
@@ -79,6 +82,9 @@ async def same_as_a_recount(session: AsyncSession) -> None:
         assert [(r.person.family_name, r.person.given_name) for r in listed] == sorted(
             (r.person.family_name, r.person.given_name) for r in listed), "by the person's name as it is now"
         assert len(listed) == sum((await reports.recount(session, scope, month)).values())
+        for state in reports.State:  # each filter lists what the whole list shows in that state, in its order
+            in_state = (await reports.overview(session, scope, month, state=state, size=1000)).rows
+            assert [r.assignment_id for r in in_state] == [r.assignment_id for r in listed if r.state is state], (month, state)
     kept = await kept_rows(session)
     savepoint = await session.begin_nested()
     await tally.rebuild(session)
