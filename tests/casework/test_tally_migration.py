@@ -1,5 +1,6 @@
-"""Migration 0026 on a database that already has the desk's months: the rows it makes from the data
-are the ones the writes keep (casework.tally). On a SQLite file of its own, whatever the suite's database."""
+"""Migrations 0026 and 0029 on a database that already has the desk's months: the rows they make from
+the data (the tallies and the desk's list rows; the months by state) are the ones the writes keep
+(casework.tally). On a SQLite file of its own, whatever the suite's database."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.casework.test_reports import ANNA, MARTA, OLGA, granted, record, run
 from tests.casework.test_tallies import kept_rows, months_around
 
 
-def test_0026_makes_the_tallies_the_writes_keep(tmp_path: Path) -> None:
+def test_0026_and_0029_make_the_rows_the_writes_keep(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tallies.sqlite3'}"
     config = database.alembic_config(url)
     command.upgrade(config, "head")
@@ -32,7 +33,7 @@ def test_0026_makes_the_tallies_the_writes_keep(tmp_path: Path) -> None:
         return (*await kept_rows(session), [await reports.counts(session, scope, month) for month in months])
 
     kept = run(url, rows_and_counts)
-    assert kept[0] and kept[2], "the writes kept tallies and list rows"
+    assert kept[0] and kept[2] and kept[3], "the writes kept tallies, list rows and months by state"
     command.downgrade(config, "0025")
-    command.upgrade(config, "0026")
+    command.upgrade(config, "head")
     assert run(url, rows_and_counts) == kept
