@@ -191,6 +191,7 @@ class DeskReport(Base):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assistant_assignment.id", ondelete="CASCADE"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     status: Mapped[ReportStatus] = mapped_column(string_enum(ReportStatus, "report_status"))
+    kind: Mapped[ServiceKind] = mapped_column(string_enum(ServiceKind, "service_kind"))  # the grant's: the list's other filter
     municipality_id: Mapped[int] = mapped_column(Integer)
     school_id: Mapped[int] = mapped_column(Integer)
     family_name: Mapped[str] = mapped_column(String(200))

@@ -171,10 +171,24 @@ async def overview(
 ) -> Page[Row]:
     """A page of the month's assignments by the person's name (as DeskAssignment keeps it current), each
     with its latest revision."""
-    query, order = _overview(scope, month, kind, state)
-    page: Page[Any] = await keyset_page(db, query, order, _overview_key, entities=True, size=size,
-                                        after=read_cursor(after, OVERVIEW_KEY_KINDS),
-                                        before=read_cursor(before, OVERVIEW_KEY_KINDS))
+    after_key, before_key = read_cursor(after, OVERVIEW_KEY_KINDS), read_cursor(before, OVERVIEW_KEY_KINDS)
+    page: Page[Any]
+    if state is None or state is State.NOT_SUBMITTED:
+        query, order = _overview(scope, month, kind, state)
+        page = await keyset_page(db, query, order, _overview_key, entities=True, size=size, after=after_key, before=before_key)
+    else:
+        # The page's months picked from DeskReport alone, then their rows by key. In one statement,
+        # PostgreSQL's generic plan for it (a prepared statement's, after five) does not know that the
+        # month's state is a thousand rows, joins them all, then sorts: 50 ms at national volume, against 2.
+        order = _order(DeskReport)
+        in_state = select(*order).where(policy.desk_keyed_in(DeskReport.municipality_id, DeskReport.school_id, scope),
+                                        DeskReport.month == month, DeskReport.status == ReportStatus(state.value))
+        picked: Page[Any] = await keyset_page(db, in_state.where(DeskReport.kind == kind) if kind is not None else in_state,
+                                              order, _overview_key, entities=True, size=size, after=after_key, before=before_key)
+        query = _overview(scope, month, kind, state)[0]
+        ids = [row.assignment_id for row in picked.rows]
+        found = {row.assignment_id: row for row in await db.execute(query.where(DeskReport.assignment_id.in_(ids)))} if ids else {}
+        page = Page([found[i] for i in ids if i in found], picked.after, picked.before)
     assistants = await people.names_by_id(db, {row.assistant_id for row in page.rows})
     return Page([Row(row.assignment_id, row.kind, Named(row.person_id, row.given_name, row.family_name), assistants[row.assistant_id],
                      ListedReport(row.id, row.status, row.total_minutes) if row.id is not None else None)

@@ -145,12 +145,15 @@ async def _listed_in_state(db: AsyncSession, assignment_id: int, month: date, st
 
 
 DeskReportMonth = aliased(MonthlyReport)  # rebuild's reports, each compared with its month's latest revision
-DESK_REPORT_COLUMNS = ["assignment_id", "month", "status", "municipality_id", "school_id", "family_name", "given_name", "valid_from"]
+DESK_REPORT_COLUMNS = ["assignment_id", "month", "status", "kind", "municipality_id", "school_id", "family_name", "given_name", "valid_from"]
 
 
 def _desk_report_rows(assignment_id: Any, month: Any, status: Any) -> Any:
-    return select(assignment_id, month, status, DeskAssignment.municipality_id, DeskAssignment.school_id,
-                  DeskAssignment.family_name, DeskAssignment.given_name, DeskAssignment.valid_from)
+    return (select(assignment_id, month, status, Entitlement.kind, DeskAssignment.municipality_id, DeskAssignment.school_id,
+                   DeskAssignment.family_name, DeskAssignment.given_name, DeskAssignment.valid_from)
+            .select_from(DeskAssignment)
+            .join(AssistantAssignment, AssistantAssignment.id == DeskAssignment.assignment_id)
+            .join(Entitlement, Entitlement.application_id == AssistantAssignment.application_id))
 
 
 async def latest_states(db: AsyncSession, pairs: Iterable[tuple[int, date]]) -> dict[tuple[int, date], ReportStatus]:

@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.Column('month', sa.Date(), nullable=False),
         sa.Column('status', sa.Enum('open', 'submitted', 'returned', 'confirmed', name='report_status', native_enum=False,
                                     create_constraint=False, length=32), nullable=False),
+        sa.Column('kind', sa.Enum('adult_assistant', 'child_assistant', 'child_companion', 'child_care', 'school_assistant', 'study_assistant',
+                                  name='service_kind', native_enum=False, create_constraint=False, length=32), nullable=False),
         sa.Column('municipality_id', sa.Integer(), nullable=False),
         sa.Column('school_id', sa.Integer(), nullable=False),
         sa.Column('family_name', sa.String(length=200), nullable=False),
@@ -38,9 +40,10 @@ def upgrade() -> None:
     )
     # Filled as casework.tally.rebuild does, in one statement (a copy: a migration stays what it was).
     op.execute(
-        "INSERT INTO desk_report (assignment_id, month, status, municipality_id, school_id, family_name, given_name, valid_from)"
-        " SELECT d.assignment_id, r.month, r.status, d.municipality_id, d.school_id, d.family_name, d.given_name, d.valid_from"
+        "INSERT INTO desk_report (assignment_id, month, status, kind, municipality_id, school_id, family_name, given_name, valid_from)"
+        " SELECT d.assignment_id, r.month, r.status, e.kind, d.municipality_id, d.school_id, d.family_name, d.given_name, d.valid_from"
         " FROM desk_assignment d JOIN monthly_report r ON r.assignment_id = d.assignment_id"
+        " JOIN assistant_assignment a ON a.id = d.assignment_id JOIN entitlement e ON e.application_id = a.application_id"
         " WHERE r.status IN ('submitted', 'returned', 'confirmed') AND r.revision ="
         " (SELECT max(l.revision) FROM monthly_report l WHERE l.assignment_id = d.assignment_id AND l.month = r.month)"
     )
