@@ -289,6 +289,23 @@ def wait_for_path(driver: WebDriver, path: str) -> None:
     wait_until(driver, lambda d: urlsplit(d.current_url).path == path and _loaded(d), f"the page {path}")
 
 
+def click_for_the_answer(driver: WebDriver, clicked: WebElement, what: str) -> None:
+    """Click a control that posts a form (or follows a link) and wait for the page that answers: another
+    page, or this one again at the same address (an error), so the address is no signal. The page is
+    marked before the click; the answer is a new document without the mark (an element's staleness is
+    no signal either: Chromium may report a node of the old page as foreign)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); document.documentElement.dataset.left = 'yes';", clicked)
+    clicked.click()
+
+    def answered(d: WebDriver) -> bool:
+        try:
+            return bool(d.execute_script("return document.readyState === 'complete' && !document.documentElement.dataset.left"))
+        except WebDriverException:  # the old document went away mid-call: not there yet
+            return False
+
+    wait_until(driver, answered, f"the answer to {what}")
+
+
 def wait_for_url_prefix(driver: WebDriver, prefix: str) -> None:
     wait_until(driver, lambda d: d.current_url.startswith(prefix) and _loaded(d), f"a page under {prefix}")
 

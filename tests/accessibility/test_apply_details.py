@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -28,6 +27,7 @@ from tests.accessibility.conftest import (
     PERSON_FOR,
     answer_and_continue,
     apply_step_path,
+    click_for_the_answer,
     sign_in_as,
     wait_for_apply_step,
     wait_for_path,
@@ -49,22 +49,9 @@ def main_form(driver: WebDriver) -> object:
 
 
 def submit(driver: WebDriver, button: str = 'button[type="submit"]:not([name])') -> None:
-    """Click the form's button and wait for the page that answers (another page, or this one again).
-
-    The page is marked before the click; the answer is a new document without the mark (an
-    element's staleness is no signal here: Chromium may report a node of the old page as foreign).
-    """
+    """Click the journey form's button and wait for the page that answers (another page, or this one again)."""
     clicked = main_form(driver).find_element(By.CSS_SELECTOR, button)  # type: ignore[attr-defined]
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); document.documentElement.dataset.left = 'yes';", clicked)
-    clicked.click()
-
-    def answered(d: WebDriver) -> bool:
-        try:
-            return bool(d.execute_script("return document.readyState === 'complete' && !document.documentElement.dataset.left"))
-        except WebDriverException:  # the old document went away mid-call: not there yet
-            return False
-
-    wait_until(driver, answered, f"the answer to {driver.current_url}")
+    click_for_the_answer(driver, clicked, driver.current_url)
 
 
 def type_into(driver: WebDriver, field_id: str, text: str) -> None:

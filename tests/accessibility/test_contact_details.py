@@ -7,7 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.accessibility.conftest import LANGS, PERSON_FOR, sign_in_as, wait_for_path
+from tests.accessibility.conftest import LANGS, PERSON_FOR, click_for_the_answer, sign_in_as, wait_for_path
 from tests.accessibility.test_apply import PageChecks
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,8 @@ def typed(driver: WebDriver, field: str, text: str) -> None:
 
 
 def submit(driver: WebDriver, path: str, button: str = "main form button[type=submit]") -> None:
-    driver.find_element(By.CSS_SELECTOR, button).click()
+    """Post the form and wait for its answer at `path` (an error answers at the form's own address)."""
+    click_for_the_answer(driver, driver.find_element(By.CSS_SELECTOR, button), path)
     wait_for_path(driver, path)
 
 

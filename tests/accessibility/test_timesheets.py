@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.accessibility.conftest import LANGS, serve_portal, sign_in_as, wait_for_path, wait_until
+from tests.accessibility.conftest import LANGS, click_for_the_answer, serve_portal, sign_in_as, wait_for_path, wait_until
 from tests.accessibility.test_apply import PageChecks
 from tests.accessibility.test_apply_details import submit, tick, type_into
 from tests.accessibility.test_keyboard import Journey, active, press
@@ -51,10 +51,7 @@ def submit_in_place(driver: WebDriver) -> None:
 
 def click_and_wait(driver: WebDriver, selector: str) -> None:
     """Click a button that posts a form without JavaScript, and wait for the page that answers."""
-    driver.execute_script("document.documentElement.dataset.left = 'yes'")
-    driver.find_element(By.CSS_SELECTOR, selector).click()
-    wait_until(driver, lambda d: d.execute_script(
-        "return document.readyState === 'complete' && !document.documentElement.dataset.left"), f"the answer to {selector}")
+    click_for_the_answer(driver, driver.find_element(By.CSS_SELECTOR, selector), selector)
 
 
 def choose(driver: WebDriver, select_id: str, value: str) -> None:
