@@ -130,18 +130,17 @@ def _order(listed: type[DeskAssignment] | type[DeskReport]) -> tuple[Any, ...]:
     return (listed.family_name, listed.given_name, listed.valid_from, listed.assignment_id)
 
 
-def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, state: State | None) -> tuple[Any, tuple[Any, ...]]:
+def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, state: State | None) -> Any:
     """Every assignment active in the month (or with a report for it) in `state` (None: any), joined to
     its latest revision (found per row in the index of (assignment, month, revision), not for the whole
-    month at once), and the list's order. The assistants' names are read for the page's rows afterwards
+    month at once). The assistants' names are read for the page's rows afterwards
     (names_by_id): a join fewer to plan."""
     in_report = ReportStatus(state.value) if state is not None and state is not State.NOT_SUBMITTED else None
     listed: type[DeskAssignment] | type[DeskReport] = DeskAssignment if in_report is None else DeskReport
-    order = _order(listed)
     latest = (select(func.max(MonthlyReport.revision)).where(MonthlyReport.assignment_id == AssistantAssignment.id,
                                                              MonthlyReport.month == month).correlate(AssistantAssignment).scalar_subquery())
     query = (
-        select(*order, DeskAssignment.person_id, AssistantAssignment.assistant_id, Entitlement.kind,
+        select(*_order(listed), DeskAssignment.person_id, AssistantAssignment.assistant_id, Entitlement.kind,
                MonthlyReport.id, MonthlyReport.status, MonthlyReport.total_minutes).select_from(listed)
         .join(AssistantAssignment, AssistantAssignment.id == listed.assignment_id)
         .join(Entitlement, Entitlement.application_id == AssistantAssignment.application_id)
@@ -158,7 +157,7 @@ def _overview(scope: policy.DeskScope, month: date, kind: ServiceKind | None, st
     if state is State.NOT_SUBMITTED:
         query = query.where(~select(DeskReport.assignment_id).where(DeskReport.assignment_id == DeskAssignment.assignment_id,
                                                                     DeskReport.month == month).exists())
-    return (query.where(Entitlement.kind == kind) if kind is not None else query), order
+    return query.where(Entitlement.kind == kind) if kind is not None else query
 
 
 def _overview_key(row: Any) -> Key:
@@ -174,8 +173,8 @@ async def overview(
     after_key, before_key = read_cursor(after, OVERVIEW_KEY_KINDS), read_cursor(before, OVERVIEW_KEY_KINDS)
     page: Page[Any]
     if state is None or state is State.NOT_SUBMITTED:
-        query, order = _overview(scope, month, kind, state)
-        page = await keyset_page(db, query, order, _overview_key, entities=True, size=size, after=after_key, before=before_key)
+        page = await keyset_page(db, _overview(scope, month, kind, state), _order(DeskAssignment), _overview_key, entities=True,
+                                 size=size, after=after_key, before=before_key)
     else:
         # The page's months picked from DeskReport alone, then their rows by key. In one statement,
         # PostgreSQL's generic plan for it (a prepared statement's, after five) does not know that the
@@ -185,9 +184,9 @@ async def overview(
                                         DeskReport.month == month, DeskReport.status == ReportStatus(state.value))
         picked: Page[Any] = await keyset_page(db, in_state.where(DeskReport.kind == kind) if kind is not None else in_state,
                                               order, _overview_key, entities=True, size=size, after=after_key, before=before_key)
-        query = _overview(scope, month, kind, state)[0]
         ids = [row.assignment_id for row in picked.rows]
-        found = {row.assignment_id: row for row in await db.execute(query.where(DeskReport.assignment_id.in_(ids)))} if ids else {}
+        rows = _overview(scope, month, kind, state).where(DeskReport.assignment_id.in_(ids))
+        found = {row.assignment_id: row for row in await db.execute(rows)} if ids else {}
         page = Page([found[i] for i in ids if i in found], picked.after, picked.before)
     assistants = await people.names_by_id(db, {row.assistant_id for row in page.rows})
     return Page([Row(row.assignment_id, row.kind, Named(row.person_id, row.given_name, row.family_name), assistants[row.assistant_id],
