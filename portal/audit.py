@@ -22,6 +22,7 @@ from typing import cast
 from sqlalchemy import ForeignKey, Index, Integer, Select, String, Table, case, func, insert, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.db import Base, UTCDateTime, string_enum, utcnow
 from portal.people.models import Person
@@ -118,19 +119,22 @@ async def record_many(
 
 
 async def record_people_of(
-    db: AsyncSession, *, actor: Person | None, people: Select[tuple[int, int, int]], action: AuditAction, detail: str
+    db: AsyncSession, *, actor: Person | None, people: Select[tuple[int, int, int]], action: AuditAction,
+    detail: str | ColumnElement[str],
 ) -> None:
     """One event per person an export names, written by the database from `people`, a query of
     (person id, named as the assistant: 0/1, named as the person assisted: 0/1), one row per person;
-    each event's detail is as record_many writes it ("<detail>: assistant, assisted"). One statement
+    each event's detail is as record_many writes it ("<detail>: assistant, assisted"). `detail` may
+    be an expression the same statement computes (how many lines the file has). One statement
     however many people the export names, and nothing of them is read into the process. An export
     that names no one is one event without a subject, as with record_many."""
     named = people.cte("named")
     theirs = case((named.c[1] == 1, case((named.c[2] == 1, f"{AS_ASSISTANT}, {AS_ASSISTED}"), else_=AS_ASSISTANT)),
                   else_=AS_ASSISTED)
+    said = literal(detail) if isinstance(detail, str) else detail
     at, actor_id, session_ref = literal(utcnow(), UTCDateTime), literal(actor.id if actor else None, Integer), literal(_session_ref.get())
     what = literal(AuditAction(action).value)
-    each = select(at, actor_id, named.c[0], what, func.substr(literal(f"{detail}: ") + theirs, 1, 500), session_ref)
-    nobody = select(at, actor_id, literal(None, Integer), what, literal(detail[:500]), session_ref).where(~select(named.c[0]).exists())
+    each = select(at, actor_id, named.c[0], what, func.substr(said + literal(": ") + theirs, 1, 500), session_ref)
+    nobody = select(at, actor_id, literal(None, Integer), what, func.substr(said, 1, 500), session_ref).where(~select(named.c[0]).exists())
     await db.execute(insert(cast(Table, AuditEvent.__table__)).from_select(
         ("at", "actor_id", "subject_id", "action", "detail", "session_ref"), union_all(each, nobody)))

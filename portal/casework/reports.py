@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, literal, literal_column, or_, select, type_coerce, union_all
+from sqlalchemy import String, and_, case, cast, func, literal, literal_column, or_, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -412,10 +412,13 @@ def _paid_ids(scope: policy.DeskScope, month: date, as_of: datetime) -> Any:
             .where(select(ReportPayLine.report_id).where(ReportPayLine.report_id == MonthlyReport.id).exists()))
 
 
-def _payroll_people(scope: policy.DeskScope, month: date, as_of: datetime) -> Any:
+def _lines_of(paid: Any) -> Any:
+    """How many lines the reports of `paid` have in the file (a report's stored lines, one per rate)."""
+    return select(func.count()).select_from(ReportPayLine).join(paid, paid.c.id == ReportPayLine.report_id)
+
+
+def _payroll_people(paid: Any) -> Any:
     """Everyone the file names, once each: (person id, named as an assistant, named as assisted)."""
-    # A CTE, read twice below: PostgreSQL finds the month's paid reports once, not once for each side.
-    paid = _paid_ids(scope, month, as_of).cte("paid")
     named = union_all(
         select(paid.c.assistant_id.label("person_id"), literal(1).label("assistant"), literal(0).label("assisted")),
         select(paid.c.person_id, literal(0), literal(1)),
@@ -425,19 +428,22 @@ def _payroll_people(scope: policy.DeskScope, month: date, as_of: datetime) -> An
 
 
 async def payroll_line_count(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime) -> int:
-    """How many lines the month's payroll as of `as_of` has (a report's stored lines, one per rate): counted by the database."""
-    paid = _paid_ids(scope, month, as_of).subquery()
-    return int(await db.scalar(select(func.count()).select_from(ReportPayLine).join(paid, paid.c.id == ReportPayLine.report_id)) or 0)
+    """How many lines the month's payroll as of `as_of` has: counted by the database."""
+    return int(await db.scalar(_lines_of(_paid_ids(scope, month, as_of).subquery())) or 0)
 
 
 async def record_payroll_export(db: AsyncSession, staff: Person, scope: policy.DeskScope, month: date, as_of: datetime) -> None:
     """The export in the audit, in the caller's unit of work (committed before the first byte is sent):
     an event for every assistant (with the personal code) and every person assisted the file names,
-    written by the database in one statement (audit.record_people_of), so that neither memory nor the
-    statements sent grow with the month."""
-    detail = f"{month:%Y-%m}: {await payroll_line_count(db, scope, month, as_of)} lines"
-    await audit.record_people_of(db, actor=staff, people=_payroll_people(scope, month, as_of),
-                                 action=audit.AuditAction.PAYROLL_EXPORTED, detail=detail)
+    each saying how many lines the file has ("2026-03: 12 lines: assistant"), written by the database
+    in one statement (audit.record_people_of), so that neither memory nor the statements sent grow
+    with the month. The month's paid reports are one CTE, which PostgreSQL reads once for the people
+    and the count alike (a count of its own was a second pass over them, a sixth of the file's time
+    at Rīga's volume)."""
+    paid = _paid_ids(scope, month, as_of).cte("paid")
+    lines = cast(_lines_of(paid).scalar_subquery(), String)
+    await audit.record_people_of(db, actor=staff, people=_payroll_people(paid), action=audit.AuditAction.PAYROLL_EXPORTED,
+                                 detail=literal(f"{month:%Y-%m}: ") + lines + literal(" lines"))
 
 
 async def pay_lines_batch(db: AsyncSession, scope: policy.DeskScope, month: date, as_of: datetime, *,
