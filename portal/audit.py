@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import cast
 
 from sqlalchemy import ForeignKey, Index, Integer, Select, String, Table, case, func, insert, literal, select, text, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -105,17 +106,25 @@ async def record_many(
         parts = shown.setdefault(person_id, [])
         if theirs and theirs not in parts:
             parts.append(theirs)
-    at, session_ref = utcnow(), _session_ref.get()
-    rows = [
-        {"at": at, "actor_id": actor.id if actor else None, "subject_id": person_id, "action": AuditAction(action),
-         "detail": f"{detail}: {', '.join(parts)}"[:500], "session_ref": session_ref}
-        for person_id, parts in shown.items()
-    ] or [{"at": at, "actor_id": actor.id if actor else None, "subject_id": None, "action": AuditAction(action),
-           "detail": detail[:500], "session_ref": session_ref}]
-    # Executed now, not added to the session: one INSERT executed for all the rows (an executemany;
-    # psycopg pipelines it), however many the page showed, in the page's transaction, so it commits
-    # or rolls back with it.
-    await db.execute(insert(AuditEvent), rows)
+    at, actor_id, session_ref = utcnow(), actor.id if actor else None, _session_ref.get()
+    subject_ids: list[int | None] = list(shown) or [None]
+    details = [f"{detail}: {', '.join(parts)}"[:500] for parts in shown.values()] or [detail[:500]]
+    # Executed now, not added to the session, in the page's transaction (it commits or rolls back with it).
+    if db.get_bind().dialect.name == "postgresql":
+        # One statement of one shape whatever the page showed: the rows travel as two arrays. An
+        # executemany sent a message and ran an insert per row (3 ms for the 100 people of a page of
+        # the control sample, against 0.5 ms for the few of the demo's), and a multi-row VALUES is a
+        # statement of its own for every length, compiled again each time.
+        rows = (func.unnest(literal(subject_ids, ARRAY(Integer)), literal(details, ARRAY(String)))
+                .table_valued("subject_id", "detail").render_derived(name="shown"))
+        await db.execute(insert(cast(Table, AuditEvent.__table__)).from_select(
+            ("at", "actor_id", "subject_id", "action", "detail", "session_ref"),
+            select(literal(at, UTCDateTime), literal(actor_id, Integer), rows.c.subject_id, literal(AuditAction(action).value),
+                   rows.c.detail, literal(session_ref))))
+    else:  # SQLite, in the process: an executemany costs it no round trips
+        await db.execute(insert(AuditEvent), [
+            {"at": at, "actor_id": actor_id, "subject_id": subject_id, "action": AuditAction(action), "detail": said,
+             "session_ref": session_ref} for subject_id, said in zip(subject_ids, details, strict=True)])
 
 
 async def record_people_of(
