@@ -13,6 +13,12 @@ it sent and the median of their time at the driver, and so the rest (Python: the
 middleware); then each SELECT of the last run again under EXPLAIN (ANALYZE, BUFFERS), the slowest
 `--top` with their execution time and any sequential scan. Figures only; the machine's other work
 shows in the times.
+
+`--generic`: each SELECT is also run as a prepared statement under PostgreSQL's generic plan and
+under a custom plan (the median of a few runs each), and those the generic plan makes slower are
+printed. psycopg prepares a statement after five executions, and PostgreSQL may then keep a plan
+made without the parameters' values: under load a page can run a plan that one request alone never
+shows (the month's reports in a state did: 2 ms custom, 52 ms generic).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import cProfile
 import io
 import logging
 import pstats
+import re
 import statistics
 import sys
 import tempfile
@@ -36,6 +43,9 @@ from typing import Any
 
 import httpx
 import psycopg
+from psycopg import sql
+from psycopg._queries import PostgresQuery  # the driver's own numbering of %(name)s as $n
+from psycopg.adapt import Transformer
 from sqlalchemy import event
 
 from bench.__main__ import (
@@ -149,6 +159,68 @@ def explain(url: str, pages: list[Page]) -> None:
             connection.rollback()  # EXPLAIN ANALYZE runs the statement: nothing of it is kept
 
 
+GENERIC_RUNS = 5
+
+
+def _prepared_ms(url: str, mode: str, statement: Statement) -> float:
+    """The median time of the statement as a prepared statement under `plan_cache_mode = mode`."""
+    with psycopg.connect(_psycopg(url)) as connection:
+        connection.execute(f"SET plan_cache_mode = {mode}")
+        times = []
+        for _ in range(GENERIC_RUNS):
+            began = time.perf_counter()
+            cursor = connection.execute(statement.sql, statement.parameters, prepare=True)
+            if cursor.description:  # a WITH may be an INSERT (the payroll's audit): rolled back below
+                cursor.fetchall()
+            times.append(time.perf_counter() - began)
+        connection.rollback()
+    return statistics.median(times) * 1000
+
+
+def _generic_plan(url: str, statement: Statement) -> list[str]:
+    """The statement's generic plan under EXPLAIN ANALYZE: PREPAREd with its parameters as $n, then EXECUTEd."""
+    with psycopg.connect(_psycopg(url)) as connection:
+        query = PostgresQuery(Transformer(connection))
+        query.convert(statement.sql, statement.parameters)
+        values = sql.SQL(", ").join(sql.Literal(value) for value in _ordered(statement.sql, statement.parameters))
+        connection.execute("SET plan_cache_mode = force_generic_plan")
+        connection.execute(b"PREPARE generic AS " + query.query)
+        plan = [row[0] for row in connection.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) EXECUTE generic ({})").format(values))]
+        connection.rollback()
+    return plan
+
+
+def _ordered(statement: str, parameters: Any) -> list[Any]:
+    """The parameters in the order of their $n (psycopg numbers %(name)s placeholders as they first appear)."""
+    if not isinstance(parameters, dict):
+        return list(parameters or ())
+    names: list[str] = []
+    for name in re.findall(r"%\((\w+)\)s", statement):
+        if name not in names:
+            names.append(name)
+    return [parameters[name] for name in names]
+
+
+def generic_plans(url: str, pages: list[Page], full: bool) -> None:
+    """Each page's SELECTs that are slower under the generic plan than under a custom one (`full`: with the plan)."""
+    print("\nSELECTs slower under PostgreSQL's generic plan (prepared; median of "
+          f"{GENERIC_RUNS} runs each, ms): page, custom, generic, statement")
+    found = 0
+    for page in pages:
+        for statement in page.statements:
+            if not statement.sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            custom, generic = _prepared_ms(url, "force_custom_plan", statement), _prepared_ms(url, "force_generic_plan", statement)
+            if generic > 1.5 * custom + 1.0:
+                found += 1
+                text = " ".join(statement.sql.split())
+                print(f"  {page.target.name:<22} {custom:>8.2f} {generic:>8.2f}  {text[:200]}{' ...' if len(text) > 200 else ''}")
+                if full:
+                    print("\n".join(f"              | {line}" for line in _generic_plan(url, statement)))
+    if not found:
+        print("  none")
+
+
 def report(pages: list[Page], top: int, full: bool) -> None:
     print(f"{'page':<22} {'status':>6} {'ms':>8} {'KB':>7} {'statements':>10} {'at driver ms':>12} {'rest ms':>8}")
     print("-" * 79)
@@ -182,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile the measured requests and print each page's N functions of most own time")
     parser.add_argument("--repeat", type=int, default=5, help="measured requests per page, their median printed (default 5)")
+    parser.add_argument("--generic", action="store_true",
+                        help="also run each SELECT prepared under the generic plan and a custom one; print those slower generic")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the mock provider's access log
     with ExitStack() as stack:
@@ -200,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
         make_ready(site, args.person)
         pages = asyncio.run(capture(site, max(1, args.repeat), args.only, args.profile))
         explain(url, pages)
-    report(pages, args.top, args.plans)
+        report(pages, args.top, args.plans)
+        if args.generic:
+            generic_plans(url, pages, args.plans)
     return 0
 
 
