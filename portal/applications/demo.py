@@ -1,7 +1,8 @@
 """Demo applications (issue 3's demo data): a half-filled draft, granted cases, and cases at the desk.
 
 - Ольга Иванова: a draft for the adult assistant, half filled.
-- Anna Bērziņa: granted, adult assistant, 80 h a month, 2026-01-01 to 2028-12-31, assistant Ilze Ozola.
+- Anna Bērziņa: granted, adult assistant, 80 h a month, 2026-01-01 to 2028-12-31, assistant Ilze Ozola
+  (each grant issued as the desk issues it, with its decision as a PDF).
 - Jānis Kalniņš for Marta: child assistant granted (80 h a month, assistant Ilze Ozola), and a
   care-service application waiting at Līga Liepiņa's desk.
 - Līga's desk (Rīga) also has a case in review with a request for more information.
@@ -103,6 +104,13 @@ async def submitted_application(
     return await service.submit(db, by, draft.id, today, riga.id, language=language)
 
 
+async def _decided(db: AsyncSession, storage: Storage, application: Application, staff: Person, chosen: casework.Grant) -> None:
+    """Granted as the desk grants: composed, then issued, so that the person has the decision as a PDF
+    (casework.documents) beside the case, as every case decided in the portal has."""
+    draft = await casework.compose_grant(db, application, staff, chosen)
+    await casework.issue(db, storage, application, staff, draft.version)
+
+
 async def seed(db: AsyncSession, storage: Storage) -> None:
     """Idempotent: nothing is added for a person who already has applications."""
     by_code = {p.personal_code: await people.person_by_code(db, p.personal_code) for p in demo_people.DEMO_PEOPLE}
@@ -126,8 +134,8 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
     async with happened_on(db, anna_from - timedelta(days=27)):
         await casework.start_review(db, granted, liga)
     async with happened_on(db, anna_from - timedelta(days=14), hour=14):
-        await casework.grant(db, granted, liga, kind=ServiceKind.ADULT_ASSISTANT, minutes=80 * 60, valid_from=anna_from,
-                             valid_to=date(2028, 12, 31), decision_text="Piešķirts asistenta pakalpojums darbam: 80 stundas mēnesī.")
+        await _decided(db, storage, granted, liga, casework.Grant(ServiceKind.ADULT_ASSISTANT, 80 * 60, anna_from, date(2028, 12, 31),
+                                                                  "Piešķirts asistenta pakalpojums darbam: 80 stundas mēnesī."))
         await casework.assign(db, granted, liga, ilze, anna_from)
 
     # Marta's: granted for a period that ends within 60 days of the demo's today (her father is told to apply again).
@@ -137,9 +145,9 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
     async with happened_on(db, marta_from - timedelta(days=24)):
         await casework.start_review(db, child, liga)
     async with happened_on(db, marta_from - timedelta(days=9), hour=14):
-        await casework.grant(db, child, liga, kind=ServiceKind.CHILD_ASSISTANT, minutes=80 * 60, valid_from=marta_from,
-                             valid_to=max(today + timedelta(days=45), marta_from + timedelta(days=90)),
-                             decision_text="Piešķirts asistenta pakalpojums bērnam: 80 stundas mēnesī.")
+        await _decided(db, storage, child, liga, casework.Grant(
+            ServiceKind.CHILD_ASSISTANT, 80 * 60, marta_from, max(today + timedelta(days=45), marta_from + timedelta(days=90)),
+            "Piešķirts asistenta pakalpojums bērnam: 80 stundas mēnesī."))
         await casework.assign(db, child, liga, ilze, marta_from)
 
     async with happened_on(db, today - timedelta(days=6)):

@@ -16,7 +16,7 @@ from portal.registers.files import FileRegisters
 from tests.applications.test_routes import start_for, translated
 from tests.conftest import engine_for, sign_in
 from tests.demo_seed import seed_demo
-from tests.registers.journeys import JANIS, MARTA, OLGA, STUDY, client_for, register_settings, walk
+from tests.registers.journeys import ANNA, JANIS, MARTA, OLGA, STUDY, client_for, register_settings, walk
 
 
 def test_every_demo_person_has_an_address_in_the_population_register() -> None:
@@ -50,3 +50,21 @@ def test_the_demo_tried_as_a_new_user(database_url: str, provider: str) -> None:
         check = client.get(f"/ru/apply/{draft}").text
         assert translated("ru", "From the disability register (VDEĀVK), read on %(date)s.").split("%(date)s")[0] in check
         assert "/disability-group?change=1" not in check
+
+
+def test_the_demos_granted_cases_have_their_decision_as_a_pdf(database_url: str, provider: str) -> None:
+    """As every case decided in the portal: the person (and her representative) download the decision
+    the desk issued, a PDF checked against its SHA-256, beside the case."""
+    settings = register_settings(database_url, provider)
+    seed_demo(settings)
+    for who in (ANNA, JANIS):  # Anna's grant; Jānis's for Marta (his other case waits at the desk)
+        with client_for(settings) as client:
+            sign_in(client, who, "lv")
+            listed = client.get("/lv/applications").text
+            cases = sorted({"/lv/applications/" + part.split('"', 1)[0]
+                            for part in listed.split('href="/lv/applications/')[1:] if part.split('"', 1)[0].isdigit()})
+            decided = [case for case in cases if f'href="{case}/decision.pdf"' in client.get(case).text]
+            assert len(decided) == 1, (who, cases)
+            document = client.get(decided[0] + "/decision.pdf")
+            assert document.status_code == 200 and document.headers["content-type"] == "application/pdf"
+            assert document.content.startswith(b"%PDF-")
