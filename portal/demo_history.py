@@ -17,13 +17,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from portal import clock
 from portal.applications.models import Application, ApplicationDocument, ApplicationEvent
+from portal.casework.models import DecisionDocument
 from portal.db import utcnow
 from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.timesheets.models import MonthlyReport, ReportEvent, TimeEntry
 
 STAMPS: tuple[InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime], ...] = (
     Application.created_at, Application.updated_at, Application.submitted_at, Application.decided_at,
-    ApplicationEvent.at, ApplicationDocument.uploaded_at, Entitlement.created_at, AssistantAssignment.created_at,
+    ApplicationEvent.at, ApplicationDocument.uploaded_at, DecisionDocument.issued_at, Entitlement.created_at, AssistantAssignment.created_at,
     MonthlyReport.created_at, MonthlyReport.submitted_at, MonthlyReport.confirmed_at, ReportEvent.at, TimeEntry.created_at,
 )
 

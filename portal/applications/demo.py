@@ -104,11 +104,13 @@ async def submitted_application(
     return await service.submit(db, by, draft.id, today, riga.id, language=language)
 
 
-async def _decided(db: AsyncSession, storage: Storage, application: Application, staff: Person, chosen: casework.Grant) -> None:
+async def _decided(db: AsyncSession, storage: Storage, application: Application, staff: Person, chosen: casework.Grant,
+                   day: date) -> None:
     """Granted as the desk grants: composed, then issued, so that the person has the decision as a PDF
-    (casework.documents) beside the case, as every case decided in the portal has."""
+    (casework.documents) beside the case, as every case decided in the portal has; dated `day`, the
+    day the block it is in happened on (demo_history)."""
     draft = await casework.compose_grant(db, application, staff, chosen)
-    await casework.issue(db, storage, application, staff, draft.version)
+    await casework.issue(db, storage, application, staff, draft.version, issued_on=day)
 
 
 async def seed(db: AsyncSession, storage: Storage) -> None:
@@ -133,9 +135,10 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
         granted = await submitted_application(db, anna, anna, adult_answers(anna_contact), "lv", (employer,), storage)
     async with happened_on(db, anna_from - timedelta(days=27)):
         await casework.start_review(db, granted, liga)
-    async with happened_on(db, anna_from - timedelta(days=14), hour=14):
+    anna_decided = anna_from - timedelta(days=14)
+    async with happened_on(db, anna_decided, hour=14):
         await _decided(db, storage, granted, liga, casework.Grant(ServiceKind.ADULT_ASSISTANT, 80 * 60, anna_from, date(2028, 12, 31),
-                                                                  "Piešķirts asistenta pakalpojums darbam: 80 stundas mēnesī."))
+                                                                  "Piešķirts asistenta pakalpojums darbam: 80 stundas mēnesī."), anna_decided)
         await casework.assign(db, granted, liga, ilze, anna_from)
 
     # Marta's: granted for a period that ends within 60 days of the demo's today (her father is told to apply again).
@@ -144,10 +147,11 @@ async def seed(db: AsyncSession, storage: Storage) -> None:
         child = await submitted_application(db, janis, marta, child_answers(ServiceKind.CHILD_ASSISTANT), "lv")
     async with happened_on(db, marta_from - timedelta(days=24)):
         await casework.start_review(db, child, liga)
-    async with happened_on(db, marta_from - timedelta(days=9), hour=14):
+    marta_decided = marta_from - timedelta(days=9)
+    async with happened_on(db, marta_decided, hour=14):
         await _decided(db, storage, child, liga, casework.Grant(
             ServiceKind.CHILD_ASSISTANT, 80 * 60, marta_from, max(today + timedelta(days=45), marta_from + timedelta(days=90)),
-            "Piešķirts asistenta pakalpojums bērnam: 80 stundas mēnesī."))
+            "Piešķirts asistenta pakalpojums bērnam: 80 stundas mēnesī."), marta_decided)
         await casework.assign(db, child, liga, ilze, marta_from)
 
     async with happened_on(db, today - timedelta(days=6)):

@@ -339,12 +339,14 @@ async def draft_of(db: AsyncSession, application: Application) -> DecisionDraft 
     return await db.scalar(select(DecisionDraft).where(DecisionDraft.application_id == application.id))
 
 
-async def decision_content(db: AsyncSession, application: Application, staff: Person, draft: DecisionDraft) -> documents.DecisionContent:
-    """What the document says if `staff` issues the draft today (the preview, and the issue itself)."""
+async def decision_content(db: AsyncSession, application: Application, staff: Person, draft: DecisionDraft,
+                           issued_on: date | None = None) -> documents.DecisionContent:
+    """What the document says if `staff` issues the draft today (the preview, and the issue itself);
+    `issued_on`: the day it is dated, when that is not today (the demo's history)."""
     assert application.municipality_id is not None, "a submitted application has its municipality"
     municipality = await db.get_one(Municipality, application.municipality_id)
     person = await db.get_one(Person, application.person_id)
-    return documents.content_of(application, person, municipality, staff, draft, clock.today())
+    return documents.content_of(application, person, municipality, staff, draft, issued_on or clock.today())
 
 
 @dataclass(frozen=True)
@@ -354,7 +356,7 @@ class Issued:
 
 
 async def issue(db: AsyncSession, storage: Storage, application: Application, staff: Person, version: int,
-                registered: registers.Registered | None = None) -> Issued:
+                registered: registers.Registered | None = None, issued_on: date | None = None) -> Issued:
     """Issue the previewed decision: the case decided (`grant` or `refuse`, with their rules), the
     document rendered once and kept in storage with its SHA-256, the draft gone.
 
@@ -368,7 +370,7 @@ async def issue(db: AsyncSession, storage: Storage, application: Application, st
     if seen is None or seen.version != version:
         await lock_open_case(db, application)  # decided meanwhile: say so rather than "changed"
         raise NothingComposed(application.id) if seen is None else StaleDraft(application.id)
-    content = await decision_content(db, application, staff, seen)  # (the draft's values now: a later change is stale)
+    content = await decision_content(db, application, staff, seen, issued_on)  # (the draft's values now: a later change is stale)
     pdf = await asyncio.to_thread(documents.render, content)
     application = await lock_open_case(db, application)
     draft = await db.scalar(for_update(select(DecisionDraft).where(DecisionDraft.application_id == application.id)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from portal.people.models import Person, Representation
 from portal.registers.facts import Outcome
 from portal.registers.files import FileRegisters
 from tests.applications.test_routes import start_for, translated
+from tests.casework.test_decision_documents import poppler
 from tests.conftest import engine_for, sign_in
 from tests.demo_seed import seed_demo
 from tests.registers.journeys import ANNA, JANIS, MARTA, OLGA, STUDY, client_for, register_settings, walk
@@ -52,11 +54,13 @@ def test_the_demo_tried_as_a_new_user(database_url: str, provider: str) -> None:
         assert "/disability-group?change=1" not in check
 
 
-def test_the_demos_granted_cases_have_their_decision_as_a_pdf(database_url: str, provider: str) -> None:
+def test_the_demos_granted_cases_have_their_decision_as_a_pdf(database_url: str, provider: str, tmp_path: Path) -> None:
     """As every case decided in the portal: the person (and her representative) download the decision
-    the desk issued, a PDF checked against its SHA-256, beside the case."""
+    the desk issued, a PDF checked against its SHA-256, beside the case, dated the day the case's
+    history says it was decided."""
     settings = register_settings(database_url, provider)
     seed_demo(settings)
+    decided_on = {ANNA: "2025. gada 18. decembris", JANIS: "2026. gada 20. februāris"}  # the demo's grants began on 1 January and 1 March
     for who in (ANNA, JANIS):  # Anna's grant; Jānis's for Marta (his other case waits at the desk)
         with client_for(settings) as client:
             sign_in(client, who, "lv")
@@ -68,3 +72,5 @@ def test_the_demos_granted_cases_have_their_decision_as_a_pdf(database_url: str,
             document = client.get(decided[0] + "/decision.pdf")
             assert document.status_code == 200 and document.headers["content-type"] == "application/pdf"
             assert document.content.startswith(b"%PDF-")
+            words = " ".join(poppler("pdftotext", document.content, tmp_path).split())
+            assert f"Lēmuma datums {decided_on[who]}" in words
