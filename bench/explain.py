@@ -29,7 +29,6 @@ import cProfile
 import io
 import logging
 import pstats
-import re
 import statistics
 import sys
 import tempfile
@@ -182,23 +181,15 @@ def _generic_plan(url: str, statement: Statement) -> list[str]:
     with psycopg.connect(_psycopg(url)) as connection:
         query = PostgresQuery(Transformer(connection))
         query.convert(statement.sql, statement.parameters)
-        values = sql.SQL(", ").join(sql.Literal(value) for value in _ordered(statement.sql, statement.parameters))
+        # The values in the order of their $n: the driver's own order of the %(name)s it numbered.
+        names = query._order
+        given = [statement.parameters[name] for name in names] if names is not None else list(statement.parameters or ())
+        values = sql.SQL(", ").join(sql.Literal(value) for value in given)
         connection.execute("SET plan_cache_mode = force_generic_plan")
         connection.execute(b"PREPARE generic AS " + query.query)
         plan = [row[0] for row in connection.execute(sql.SQL("EXPLAIN (ANALYZE, BUFFERS) EXECUTE generic ({})").format(values))]
         connection.rollback()
     return plan
-
-
-def _ordered(statement: str, parameters: Any) -> list[Any]:
-    """The parameters in the order of their $n (psycopg numbers %(name)s placeholders as they first appear)."""
-    if not isinstance(parameters, dict):
-        return list(parameters or ())
-    names: list[str] = []
-    for name in re.findall(r"%\((\w+)\)s", statement):
-        if name not in names:
-            names.append(name)
-    return [parameters[name] for name in names]
 
 
 def generic_plans(url: str, pages: list[Page], full: bool) -> None:

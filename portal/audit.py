@@ -91,6 +91,16 @@ def record(
     )
 
 
+# The columns an event is written with, and the values every event of one list or export shares.
+_WRITTEN = ("at", "actor_id", "subject_id", "action", "detail", "session_ref")
+
+
+def _shared(actor: Person | None, action: AuditAction) -> tuple[ColumnElement[object], ...]:
+    """(at, actor, action, session) as constants of one INSERT … SELECT."""
+    return (literal(utcnow(), UTCDateTime), literal(actor.id if actor else None, Integer), literal(AuditAction(action).value),
+            literal(_session_ref.get()))
+
+
 async def record_many(
     db: AsyncSession, *, actor: Person | None, subjects: Iterable[tuple[int, str]], action: AuditAction, detail: str = ""
 ) -> None:
@@ -106,7 +116,6 @@ async def record_many(
         parts = shown.setdefault(person_id, [])
         if theirs and theirs not in parts:
             parts.append(theirs)
-    at, actor_id, session_ref = utcnow(), actor.id if actor else None, _session_ref.get()
     subject_ids: list[int | None] = list(shown) or [None]
     details = [f"{detail}: {', '.join(parts)}"[:500] for parts in shown.values()] or [detail[:500]]
     # Executed now, not added to the session, in the page's transaction (it commits or rolls back with it).
@@ -117,14 +126,13 @@ async def record_many(
         # statement of its own for every length, compiled again each time.
         rows = (func.unnest(literal(subject_ids, ARRAY(Integer)), literal(details, ARRAY(String)))
                 .table_valued("subject_id", "detail").render_derived(name="shown"))
+        at, actor_id, what, session_ref = _shared(actor, action)
         await db.execute(insert(cast(Table, AuditEvent.__table__)).from_select(
-            ("at", "actor_id", "subject_id", "action", "detail", "session_ref"),
-            select(literal(at, UTCDateTime), literal(actor_id, Integer), rows.c.subject_id, literal(AuditAction(action).value),
-                   rows.c.detail, literal(session_ref))))
+            _WRITTEN, select(at, actor_id, rows.c.subject_id, what, rows.c.detail, session_ref)))
     else:  # SQLite, in the process: an executemany costs it no round trips
-        await db.execute(insert(AuditEvent), [
-            {"at": at, "actor_id": actor_id, "subject_id": subject_id, "action": AuditAction(action), "detail": said,
-             "session_ref": session_ref} for subject_id, said in zip(subject_ids, details, strict=True)])
+        shared = {"at": utcnow(), "actor_id": actor.id if actor else None, "action": AuditAction(action), "session_ref": _session_ref.get()}
+        await db.execute(insert(AuditEvent), [shared | {"subject_id": subject_id, "detail": said}
+                                              for subject_id, said in zip(subject_ids, details, strict=True)])
 
 
 async def record_people_of(
@@ -141,9 +149,7 @@ async def record_people_of(
     theirs = case((named.c[1] == 1, case((named.c[2] == 1, f"{AS_ASSISTANT}, {AS_ASSISTED}"), else_=AS_ASSISTANT)),
                   else_=AS_ASSISTED)
     said = literal(detail) if isinstance(detail, str) else detail
-    at, actor_id, session_ref = literal(utcnow(), UTCDateTime), literal(actor.id if actor else None, Integer), literal(_session_ref.get())
-    what = literal(AuditAction(action).value)
+    at, actor_id, what, session_ref = _shared(actor, action)
     each = select(at, actor_id, named.c[0], what, func.substr(said + literal(": ") + theirs, 1, 500), session_ref)
     nobody = select(at, actor_id, literal(None, Integer), what, func.substr(said, 1, 500), session_ref).where(~select(named.c[0]).exists())
-    await db.execute(insert(cast(Table, AuditEvent.__table__)).from_select(
-        ("at", "actor_id", "subject_id", "action", "detail", "session_ref"), union_all(each, nobody)))
+    await db.execute(insert(cast(Table, AuditEvent.__table__)).from_select(_WRITTEN, union_all(each, nobody)))

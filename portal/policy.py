@@ -145,10 +145,6 @@ async def actor_from_rows(db: AsyncSession, person: Person, today: date, rows: S
     )
 
 
-def _in(column: QueryableAttribute[Any], ids: Sequence[int]) -> ColumnElement[bool]:
-    return column.in_(ids) if ids else false()
-
-
 def _desk_in(column: QueryableAttribute[Any], ids: Sequence[int]) -> ColumnElement[bool]:
     """A desk's municipalities or schools, written into the statement as constants, not sent as parameters.
 
