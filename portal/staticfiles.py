@@ -176,6 +176,14 @@ def choose_encoding(header: str | None, available: Sequence[str]) -> str:
     return best
 
 
+def takes_gzip(scope: Scope) -> bool:
+    """The request's Accept-Encoding takes gzip (not "gzip;q=0"). Parsed only when it names gzip at all."""
+    for name, value in scope["headers"]:
+        if name == b"accept-encoding" and b"gzip" in value:
+            return choose_encoding(value.decode("latin-1"), ("gzip",)) == "gzip"
+    return False
+
+
 def route_path(scope: Scope) -> str:
     """The path below the app's (or the mount's) root path: what the route matched."""
     path: str = scope["path"]
@@ -247,7 +255,7 @@ class GZipOutsideStatic(GZipMiddleware):
         if scope["type"] != "http" or route_path(scope).startswith(self.exclude_prefix):
             await self.app(scope, receive, send)
             return
-        if any(name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"]):
+        if takes_gzip(scope):
             await super().__call__(scope, receive, send)
             return
 

@@ -13,8 +13,9 @@ from starlette.templating import Jinja2Templates
 
 from portal import i18n
 from portal.cookies import cookies_of
+from portal.holed_gzip import HoledGzip
 from portal.settings import Settings
-from portal.staticfiles import load_manifest
+from portal.staticfiles import load_manifest, takes_gzip
 from portal.urlmap import UrlMap
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -158,13 +159,14 @@ class PublicPages:
 
     Only a page without a query string is kept (so the cache cannot be filled with made-up URLs: at most
     languages × text sizes × contrasts entries per page). The one thing in it that is the visitor's own is
-    the session's CSRF token, which is put into the kept page for each request. Never used while templates
+    the session's CSRF token, which is put into the kept page for each request; a browser that takes gzip
+    gets the page compressed once, around its token (portal.holed_gzip). Never used while templates
     reload (the demo), so an edited template shows at once.
     """
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.kept: dict[tuple[str, str, str, str], str] = {}
+        self.kept: dict[tuple[str, str, str, str], HoledGzip] = {}
 
     def render(self, request: Request, name: str) -> Response:
         token = csrf_token(request)
@@ -172,13 +174,14 @@ class PublicPages:
             return render(request, name)
         prefs = display_prefs(request)
         key = (name, page_lang(request), prefs["text"], prefs["contrast"])
+        value = token.encode()
         page = self.kept.get(key)
         if page is None:
-            response = render(request, name)
-            page = bytes(response.body).decode().replace(token, _TOKEN_PLACE)
-            self.kept[key] = page
-        return HTMLResponse(page.replace(_TOKEN_PLACE, token))
+            page = self.kept[key] = HoledGzip(bytes(render(request, name).body).split(value))
+        if takes_gzip(request.scope):
+            return Response(page.gzipped(value), media_type="text/html", headers=_GZIPPED)
+        return HTMLResponse(page.text(value))
 
 
-# Where the visitor's CSRF token goes in a kept page: nothing a template could write.
-_TOKEN_PLACE = "\x00csrf-token\x00"
+# Already compressed: the gzip middleware passes it on as it is, so the page says itself that it varies.
+_GZIPPED = {"content-encoding": "gzip", "vary": "Accept-Encoding"}

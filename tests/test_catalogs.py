@@ -48,10 +48,15 @@ def test_every_translation_keeps_the_placeholders_of_its_source(locale: str) -> 
     assert problems == []
 
 
+@pytest.fixture(scope="module")
+def source_ids(tmp_path_factory: pytest.TempPathFactory) -> set[object]:
+    """The messages the source holds, extracted once for the three catalogs (an extraction is about 4 s)."""
+    with extract(tmp_path_factory.mktemp("extracted")).open("rb") as pot:
+        return {m.id for m in read_po(pot) if m.id}
+
+
 @pytest.mark.parametrize("locale", list(PLURALS))
-def test_catalogs_are_current_with_the_source(locale: str, tmp_path: Path) -> None:
-    with extract(tmp_path).open("rb") as pot:
-        source_ids = {m.id for m in read_po(pot) if m.id}
+def test_catalogs_are_current_with_the_source(locale: str, source_ids: set[object]) -> None:
     with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog_ids = {m.id for m in read_po(po, locale=locale) if m.id}
     assert sorted(map(str, source_ids - catalog_ids)) == [], "messages in the source but not in the catalog: run `make catalogs`"
