@@ -2,7 +2,7 @@
 
 The public pages (`templating.PublicPages`) are the same for every visitor but for the session's CSRF
 token. Compressing the whole page for each browser that takes gzip cost more than everything else the
-start page does (about 70 µs of CPU for its 5 KB, against about 180 µs for the rest of the request).
+start page does (about 130 µs of CPU for its 5 KB, against about 180 µs for the rest of the request).
 
 Here each fixed part is deflated once on its own: it ends on a sync flush, so the next block starts on a
 byte boundary and refers to nothing before it. A request's value goes between the parts as a stored
