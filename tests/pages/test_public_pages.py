@@ -80,7 +80,7 @@ def test_a_browser_that_takes_gzip_gets_the_kept_page_compressed_around_its_own_
 @pytest.mark.parametrize("path", ["/lv/", "/lv/accessibility?kept=no"])  # a kept page, and one rendered afresh
 def test_gzip_refused_with_q_0_is_not_sent(settings: Settings, path: str) -> None:
     with TestClient(create_app(settings), base_url="http://testserver") as client:
-        for _ in range(2):  # rendered, then kept
+        for _ in range(2):  # /lv/ rendered, then served as kept; with a query string rendered both times
             headers, body = raw_answer(client, path, "gzip;q=0, br")
             assert "content-encoding" not in headers
             assert body.startswith(b"<!DOCTYPE html>")
