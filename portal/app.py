@@ -47,7 +47,7 @@ from portal.registers.wiring import registers_for
 from portal.security import BodyLimits, CSRFMiddleware, FilePost, SecurityHeadersMiddleware, TrustedProxyMiddleware
 from portal.settings import Settings
 from portal.staticfiles import GZipOutsideStatic, VersionedStaticFiles
-from portal.storage import FileStorage
+from portal.storage import FileStorage, FileUnavailable
 from portal.surveys import analysis_routes
 from portal.surveys import routes as survey_routes
 from portal.templating import STATIC_DIR, PublicPages, create_templates, render, static_versions
@@ -156,6 +156,13 @@ POLICY_REFUSALS: dict[Any, ErrorHandler] = {
     OwnCase: error_page("errors/own_case.html", 403),  # a caseworker's own case: another caseworker
     OwnHours: error_page("errors/own_hours.html", 403),  # an assistant's own hours: the social service
 }
+
+
+async def file_unavailable(request: Request, exc: Exception) -> Response:
+    """A document whose stored file is missing or altered: the person is told it cannot be opened, the operator is told why."""
+    log.error("%s %s: a stored file was not handed out: %s", request.method, request.url.path, exc)
+    _error_lang(request)
+    return render(request, "errors/file_unavailable.html", status_code=404)
 
 
 async def too_many_requests(request: Request, exc: Exception) -> Response:
@@ -306,7 +313,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=middleware,
         exception_handlers={400: unreadable_form, 404: not_found, 405: not_found, 429: too_many_requests, 500: server_error,
-                            Limited: too_many_requests, **POLICY_REFUSALS},
+                            Limited: too_many_requests, FileUnavailable: file_unavailable, **POLICY_REFUSALS},
         lifespan=lifespan,
     )
     app.state.settings = settings

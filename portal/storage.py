@@ -23,10 +23,15 @@ from sqlalchemy.orm import Session, SessionTransaction
 log = logging.getLogger(__name__)
 
 
+class FileUnavailable(Exception):
+    """A row names a stored file that is not there, or not the one kept (casework.documents.Altered):
+    it is never handed out; the person is told so, and the operator finds the key in the log."""
+
+
 class Storage(Protocol):
     def save(self, content: bytes) -> str: ...
 
-    def read(self, key: str) -> bytes: ...
+    def read(self, key: str) -> bytes: ...  # FileUnavailable when there is no such file
 
     def delete(self, key: str) -> None: ...
 
@@ -50,7 +55,10 @@ class FileStorage:
         return key
 
     def read(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise FileUnavailable(f"stored file {key} is missing") from None
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)

@@ -25,7 +25,7 @@ from portal.applications.rules import KIND_RULES, Period, ServiceKind
 from portal.casework import legal_basis
 from portal.casework.models import DecisionDocument, DecisionDraft, Outcome
 from portal.people.models import Municipality, Person
-from portal.storage import Storage
+from portal.storage import FileUnavailable, Storage
 
 TEMPLATE = "documents/decision.html"
 
@@ -109,7 +109,7 @@ async def issued_document(db: AsyncSession, application: Application) -> Decisio
     return await db.scalar(select(DecisionDocument).where(DecisionDocument.application_id == application.id))
 
 
-class Altered(Exception):
+class Altered(FileUnavailable):
     """The stored file is not the one issued (its SHA-256 differs): never handed out as the decision."""
 
 
@@ -121,7 +121,7 @@ async def decision_pdf(db: AsyncSession, storage: Storage, application: Applicat
         return None
     content = storage.read(document.storage_key)
     if sha256_of(content) != document.sha256:
-        raise Altered(document.id)
+        raise Altered(f"decision document {document.id}: the stored file's SHA-256 is not the one issued")
     return content
 
 

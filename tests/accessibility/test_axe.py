@@ -170,3 +170,32 @@ def test_the_page_for_a_busy_service(
         assert browser.title.startswith(translated(lang, BUSY_TITLE)), browser.title
         assert_page_basics(browser, lang, "busy service")
         assert_no_axe_violations(browser, f"the 503 page ({lang})")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_for_a_file_that_cannot_be_opened(browser: WebDriver, database_url: str, provider: str, lang: str) -> None:
+    """A document whose stored file is gone gets the page that says so (404), in the page's language."""
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    from portal.people.demo import ANNA
+    from portal.storage import FileStorage
+    from tests.casework.test_missing_files import UNAVAILABLE
+    from tests.conftest import engine_for, make_settings
+    from tests.demo_seed import seed_demo
+
+    with serve_portal(database_url, provider) as base_url:
+        settings = make_settings(database_url, provider)
+        seed_demo(settings)
+        with engine_for(database_url).connect() as connection:
+            application_id, document_id, key = connection.execute(text(
+                "SELECT d.application_id, d.id, d.storage_key FROM application_document d JOIN application a ON a.id = d.application_id"
+                " JOIN person p ON p.id = a.person_id WHERE p.personal_code = :code ORDER BY d.id LIMIT 1"),
+                {"code": ANNA.personal_code}).one()
+        Path(FileStorage(settings.upload_dir)._path(key)).unlink()
+        sign_in_as(browser, base_url, ANNA.personal_code, lang)
+        browser.get(f"{base_url}/{lang}/applications/{application_id}/documents/{document_id}")
+        assert browser.title.startswith(UNAVAILABLE[lang]), browser.title
+        assert_page_basics(browser, lang, "file unavailable")
+        assert_no_axe_violations(browser, f"the page for a missing file ({lang})")
