@@ -5,7 +5,9 @@ Not run in CI, and not by `make bench`: it drops the `public` schema of the data
 data is seeded first (`portal.demo.seed`, so the demo people can sign in), and then, with one
 fixed seed and relative to today: 100,000 people, 10,000 applications across the 43
 municipalities (half in Rīga), 9,000 grants with their assistants, 24 months of monthly reports
-and time entries, 20,000 survey answers and 200,000 audit events.
+and time entries, 20,000 survey answers and 200,000 audit events; then what surrounds them that the
+pages read too (bench/national_rest.py): self-assessments, register reads, documents, contact
+details, the last 30 days' sessions and the last 90 days' messages sent.
 
 Rows are planned in Python (bench/national_plan.py) and written with COPY, several tables at
 once on several connections. The big tables' indexes and foreign keys are dropped for the load
@@ -49,6 +51,7 @@ from bench.national_plan import (
     plan,
     riga_datetime,
 )
+from bench.national_rest import write_rest
 
 with warnings.catch_warnings():  # authlib's deprecation notices, printed on import
     warnings.simplefilter("ignore")
@@ -562,6 +565,8 @@ def run(url: str, today: date) -> None:
     with step("indexes and constraints built again (checks every row)", timings), ThreadPoolExecutor(2) as pool:
         # Two at a time: the machine's two cores (the exclusion constraint's GiST index is the longest).
         list(pool.map(lambda d: build_indexes(url, d), deferred))
+    with step("self-assessments, register reads, documents, contact details, sessions, messages sent", timings):
+        rest = write_rest(psycopg_url(url), world)
     with step("stored pay and the desk's tallies, made from the data (timesheets.pay.refill, casework.tally.rebuild)", timings):
         asyncio.run(kept_on_write(url))
     with step("sequences, VACUUM and ANALYZE", timings), psycopg.connect(psycopg_url(url), autocommit=True) as connection:
@@ -571,7 +576,7 @@ def run(url: str, today: date) -> None:
         # VACUUM too, as autovacuum would have by then: without the visibility map an index-only scan
         # still reads every row it finds (the month's reports' joins over half the country's rows).
         connection.execute("VACUUM (ANALYZE)")
-    report(url, months, timings, time.perf_counter() - started)
+    report(url, months, rest, timings, time.perf_counter() - started)
 
 
 CHECKS = {
@@ -593,9 +598,9 @@ CHECKS = {
 }
 
 
-def report(url: str, months: Months, timings: list[tuple[str, float]], total: float) -> None:
+def report(url: str, months: Months, rest: dict[str, int], timings: list[tuple[str, float]], total: float) -> None:
     with psycopg.connect(psycopg_url(url)) as connection:
-        counts = {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}  # type: ignore[index]
+        counts = {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (*TABLES, *rest)}  # type: ignore[index]
         by_status = connection.execute("SELECT status, count(*) FROM application GROUP BY status ORDER BY 2 DESC").fetchall()
         riga = connection.execute(
             "SELECT count(*) FROM application a JOIN municipality m ON m.id = a.municipality_id WHERE m.code = 'riga'"
