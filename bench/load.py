@@ -137,7 +137,10 @@ class RawClient:
     def __init__(self, base_url: str, path: str, cookies: dict[str, str] | None) -> None:
         url = urlsplit(base_url)
         self.host, self.port = url.hostname or "127.0.0.1", url.port or 80
-        headers = [f"GET {path} HTTP/1.1", f"Host: {url.netloc}", "User-Agent: portal-bench", "Accept: text/html"]
+        # As a browser asks (Chromium's Accept-Encoding): the portal's answers are measured compressed,
+        # as people get them; bare Starlette compresses nothing, so its figure is the same either way.
+        headers = [f"GET {path} HTTP/1.1", f"Host: {url.netloc}", "User-Agent: portal-bench", "Accept: text/html",
+                   "Accept-Encoding: gzip, deflate, br, zstd"]
         if cookies:
             headers.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
         self.request = ("\r\n".join(headers) + "\r\n\r\n").encode()
