@@ -29,7 +29,7 @@ from portal.entitlements.models import AssistantAssignment, Entitlement
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.people.models import Municipality, Person, Representation, RepresentationKind, StaffRole, StaffRoleName
 from portal.ratelimit import RateLimitHit
-from portal.storage import FileStorage
+from portal.storage import FileStorage, FileUnavailable
 from portal.surveys.models import SurveyDraft, SurveyParticipation, SurveyResponse, SurveyVisit
 from portal.timesheets.models import ControlSample, MonthlyReport, ReportAction, ReportEvent, ReportStatus, TimeEntry
 from tests.conftest import engine_for
@@ -135,7 +135,7 @@ def issued(db: Session, storage: FileStorage, application: Application, casework
 def stored(storage: FileStorage, doc: Doc) -> bool:
     try:
         storage.read(doc.storage_key)
-    except FileNotFoundError:
+    except FileUnavailable:
         return False
     return True
 
