@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.accessibility.conftest import (
@@ -174,7 +175,7 @@ def test_the_page_for_a_busy_service(
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_page_for_a_file_that_cannot_be_opened(browser: WebDriver, database_url: str, provider: str, lang: str) -> None:
-    """A document whose stored file is gone gets the page that says so (404), in the page's language."""
+    """A document whose stored file is gone gets the page that says so (404), in the page's language, when its link is followed."""
     from pathlib import Path
 
     from sqlalchemy import text
@@ -195,7 +196,10 @@ def test_the_page_for_a_file_that_cannot_be_opened(browser: WebDriver, database_
                 {"code": ANNA.personal_code}).one()
         Path(FileStorage(settings.upload_dir)._path(key)).unlink()
         sign_in_as(browser, base_url, ANNA.personal_code, lang)
-        browser.get(f"{base_url}/{lang}/applications/{application_id}/documents/{document_id}")
-        assert browser.title.startswith(UNAVAILABLE[lang]), browser.title
+        # Followed from the person's page as she would: the link is not a `download` one, so the
+        # browser shows the answer instead of a failed download that explains nothing.
+        browser.get(f"{base_url}/{lang}/applications/{application_id}")
+        browser.find_element(By.CSS_SELECTOR, f'a[href$="/documents/{document_id}"]').send_keys(Keys.ENTER)
+        wait_until(browser, lambda d: d.title.startswith(UNAVAILABLE[lang]), "the page for a missing file")
         assert_page_basics(browser, lang, "file unavailable")
         assert_no_axe_violations(browser, f"the page for a missing file ({lang})")
