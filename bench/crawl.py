@@ -39,7 +39,7 @@ import psycopg
 from sqlalchemy import event
 
 from bench.__main__ import HOST, NATIONAL_URL, _local, _psycopg, copy_national, sign_in, start_portal
-from bench.explain import Statement, create_app, running_provider
+from bench.explain import Statement, create_app, explain_statements, running_provider
 from portal.people.demo import ANNA, ILZE, JANIS, LIGA, OLGA, PETERIS
 from portal.settings import Settings
 
@@ -97,10 +97,11 @@ async def crawl(url: str, env: dict[str, str], cookies: dict[str, dict[str, str]
                 queue = deque([(start, 0)])
                 while queue:
                     path, hops = queue.popleft()
-                    if path in seen or kinds[kind_of(path)] >= PER_KIND:
+                    kind = kind_of(path)
+                    if path in seen or kinds[kind] >= PER_KIND:
                         continue
                     seen.add(path)
-                    kinds[kind_of(path)] += 1
+                    kinds[kind] += 1
                     current.clear()
                     began = time.perf_counter()
                     response = await client.get(path)
@@ -120,15 +121,11 @@ def explain(url: str, pages: list[CrawledPage]) -> dict[str, float]:
         connection.execute("ANALYZE")
         sizes: dict[str, float] = dict(connection.execute("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"))
         for page in pages:
-            for statement in page.statements:
-                if statement.sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                    rows = connection.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.parameters).fetchall()
-                    statement.plan = [row[0] for row in rows]
-                    connection.rollback()
+            explain_statements(connection, page.statements)
     return sizes
 
 
-def report(pages: list[CrawledPage], sizes: dict[str, float], big_rows: int, full: bool) -> int:
+def report(pages: list[CrawledPage], sizes: dict[str, float], big_rows: int, full: bool) -> None:
     print(f"{'who':<18} {'status':>6} {'ms':>7} {'stmts':>5} {'slowest':>8}  page")
     print("-" * 100)
     flagged = 0
@@ -148,7 +145,6 @@ def report(pages: list[CrawledPage], sizes: dict[str, float], big_rows: int, ful
     errors = [p for p in pages if p.status >= 500]
     print(f"\n{len(pages)} pages of {len({kind_of(p.path) for p in pages})} kinds; {sum(len(p.statements) for p in pages)} statements;"
           f" sequential scans of a table over {big_rows:,} rows: {flagged}; answers of 500 or more: {len(errors)}")
-    return flagged
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,14 +148,19 @@ def _profiled(profiler: cProfile.Profile, top: int) -> str:
     return out.getvalue()
 
 
+def explain_statements(connection: psycopg.Connection[Any], statements: Iterable[Statement]) -> None:
+    """Each SELECT's plan under EXPLAIN (ANALYZE, BUFFERS), kept on it (bench.crawl's too)."""
+    for statement in statements:
+        if statement.sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            rows = connection.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.parameters).fetchall()
+            statement.plan = [row[0] for row in rows]
+    connection.rollback()  # EXPLAIN ANALYZE runs the statement (a WITH may write): nothing of it is kept
+
+
 def explain(url: str, pages: list[Page]) -> None:
     with psycopg.connect(_psycopg(url)) as connection:
         for page in pages:
-            for statement in page.statements:
-                if statement.sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                    rows = connection.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.parameters).fetchall()
-                    statement.plan = [row[0] for row in rows]
-            connection.rollback()  # EXPLAIN ANALYZE runs the statement: nothing of it is kept
+            explain_statements(connection, page.statements)
 
 
 GENERIC_RUNS = 5

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import psycopg
 
 from bench import national_names as names
+from bench import national_rest
 from bench.national_plan import (
     PURPOSES,
     RUSSIAN,
@@ -51,7 +52,6 @@ from bench.national_plan import (
     plan,
     riga_datetime,
 )
-from bench.national_rest import write_rest
 
 with warnings.catch_warnings():  # authlib's deprecation notices, printed on import
     warnings.simplefilter("ignore")
@@ -566,7 +566,7 @@ def run(url: str, today: date) -> None:
         # Two at a time: the machine's two cores (the exclusion constraint's GiST index is the longest).
         list(pool.map(lambda d: build_indexes(url, d), deferred))
     with step("self-assessments, register reads, documents, contact details, sessions, messages sent", timings):
-        rest = write_rest(psycopg_url(url), world)
+        national_rest.write_rest(psycopg_url(url), world)
     with step("stored pay and the desk's tallies, made from the data (timesheets.pay.refill, casework.tally.rebuild)", timings):
         asyncio.run(kept_on_write(url))
     with step("sequences, VACUUM and ANALYZE", timings), psycopg.connect(psycopg_url(url), autocommit=True) as connection:
@@ -576,7 +576,7 @@ def run(url: str, today: date) -> None:
         # VACUUM too, as autovacuum would have by then: without the visibility map an index-only scan
         # still reads every row it finds (the month's reports' joins over half the country's rows).
         connection.execute("VACUUM (ANALYZE)")
-    report(url, months, rest, timings, time.perf_counter() - started)
+    report(url, months, timings, time.perf_counter() - started)
 
 
 CHECKS = {
@@ -598,9 +598,9 @@ CHECKS = {
 }
 
 
-def report(url: str, months: Months, rest: dict[str, int], timings: list[tuple[str, float]], total: float) -> None:
+def report(url: str, months: Months, timings: list[tuple[str, float]], total: float) -> None:
     with psycopg.connect(psycopg_url(url)) as connection:
-        counts = {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (*TABLES, *rest)}  # type: ignore[index]
+        counts = {t: connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (*TABLES, *national_rest.TABLES)}  # type: ignore[index]
         by_status = connection.execute("SELECT status, count(*) FROM application GROUP BY status ORDER BY 2 DESC").fetchall()
         riga = connection.execute(
             "SELECT count(*) FROM application a JOIN municipality m ON m.id = a.municipality_id WHERE m.code = 'riga'"

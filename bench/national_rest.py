@@ -22,6 +22,9 @@ import psycopg
 from bench.national_plan import Application, Person, World, between
 
 SEED = 15
+# What it fills (web_session's ids are text: no sequence to move on).
+TABLES = ("assessment", "register_read", "application_document", "contact_details", "web_session", "outbox_message")
+WITH_SEQUENCES = tuple(t for t in TABLES if t != "web_session")
 ADULT_YEARS = 18
 SELF_ASSESSED = 0.8  # adults whose application carries a self-assessment (the rest applied without one)
 DOCUMENTS = (("work_or_studies", "izzina.pdf", "application/pdf"), ("medical", "atzinums.pdf", "application/pdf"),
@@ -53,14 +56,12 @@ def _decider(application: Application) -> Person:
     return decided[-1].actor if decided else application.events[-1].actor
 
 
-def write_rest(url: str, world: World) -> dict[str, int]:
-    """Every table this step fills, and the rows written to it."""
+def write_rest(url: str, world: World) -> None:
     rng = random.Random(SEED)
-    written: dict[str, int] = {}
     with psycopg.connect(url) as connection:
         answers, facts = _template_rows(connection)
         next_id = {t: connection.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchone()[0]  # type: ignore[index]
-                   for t in ("assessment", "register_read", "application_document", "contact_details", "outbox_message")}
+                   for t in WITH_SEQUENCES}
 
         def take(table: str) -> int:
             next_id[table] += 1
@@ -98,14 +99,14 @@ def write_rest(url: str, world: World) -> dict[str, int]:
                 key = hashlib.sha1(f"bench {a.id} {kind}".encode()).hexdigest()
                 documents.append((take("application_document"), a.id, kind, filename, content_type, rng.randint(40_000, 900_000), key,
                                   a.created_by.id, between(rng, a.submitted_at - timedelta(days=3), a.submitted_at)))
-        written["assessment"] = _copy(connection, "assessment", (
+        _copy(connection, "assessment", (
             "id", "person_id", "application_id", "number", "questionnaire", "status", "answers", "created_by_id", "updated_by_id",
             "submitted_at", "submitted_by_id", "created_at", "updated_at", "language"), assessments)
         with connection.cursor() as cursor:
             cursor.executemany("UPDATE application SET assessment_id = %s WHERE id = %s", sent_with)
-        written["register_read"] = _copy(connection, "register_read", (
+        _copy(connection, "register_read", (
             "id", "application_id", "register", "stage", "outcome", "facts", "read_at"), reads)
-        written["application_document"] = _copy(connection, "application_document", (
+        _copy(connection, "application_document", (
             "id", "application_id", "kind", "filename", "content_type", "size", "storage_key", "uploaded_by_id", "uploaded_at"), documents)
 
         reached = {p.id: p for p in (*world.recipients, *world.assistants, *(r.representative for r in world.representations))}
@@ -117,22 +118,21 @@ def write_rest(url: str, world: World) -> dict[str, int]:
             phone = f"+371 2{rng.randint(0, 9_999_999):07d}" if rng.random() < 0.4 else ""
             contacts.append((take("contact_details"), person.id, f"{person.id}@example.lv", confirmed, phone, confirmed if phone else None,
                              "", None, "email", person.locale or "lv", confirmed, confirmed))
-        written["contact_details"] = _copy(connection, "contact_details", (
+        _copy(connection, "contact_details", (
             "id", "person_id", "email", "email_confirmed_at", "phone", "phone_confirmed_at", "eaddress", "eaddress_confirmed_at",
             "channel", "language", "created_at", "updated_at"), contacts)
 
         # A session for each sign-in of the last SESSION_DAYS (the audit's), ended unless it is of the last hours.
-        sessions = connection.execute(
+        connection.execute(
             "INSERT INTO web_session (id, person_id, signed_in_at, last_seen_at, ended_at, device)"
             " SELECT encode(sha256(convert_to('bench ' || id, 'UTF8')), 'hex'), subject_id, at, at + interval '12 minutes',"
             "  CASE WHEN at < %(now)s - interval '3 hours' THEN at + interval '40 minutes' END,"
             "  (%(devices)s::text[])[1 + id %% %(n)s]"
             " FROM audit_event WHERE action = 'signed_in' AND subject_id IS NOT NULL AND at >= %(since)s",
             {"now": world.now, "since": world.now - timedelta(days=SESSION_DAYS), "devices": list(DEVICES), "n": len(DEVICES)})
-        written["web_session"] = sessions.rowcount
         # What the report notices sent in the last SENT_MESSAGE_DAYS would be: one to the person for each
         # report submitted, one to the assistant for each returned (the text as the outbox keeps it).
-        messages = connection.execute(
+        connection.execute(
             "INSERT INTO outbox_message (created_at, channel, to_address, subject, body, status, next_attempt_at, claimed_at,"
             "  delivery_key, sent_at, attempts, last_error, dedupe_key)"
             " SELECT e.at, 'email', c.email, 'Ikmēneša pārskats', 'Asistents iesniedza ikmēneša pārskatu.', 'sent', e.at, e.at,"
@@ -141,15 +141,12 @@ def write_rest(url: str, world: World) -> dict[str, int]:
             " JOIN contact_details c ON c.person_id = CASE WHEN e.action = 'returned' THEN r.assistant_id ELSE r.person_id END"
             " WHERE e.action IN ('submitted', 'returned') AND e.at >= %(since)s",
             {"since": world.now - timedelta(days=SENT_MESSAGE_DAYS)})
-        written["outbox_message"] = messages.rowcount
-        for table in ("assessment", "register_read", "application_document", "contact_details", "outbox_message"):
+        for table in WITH_SEQUENCES:
             connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         connection.commit()
-    return written
 
 
-def _copy(connection: psycopg.Connection[Any], table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> int:
+def _copy(connection: psycopg.Connection[Any], table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     with connection.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-    return len(rows)
