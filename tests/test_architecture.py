@@ -7,6 +7,7 @@ A service, presenter or form never imports routes. Input is read only at the bou
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
@@ -46,4 +47,15 @@ def test_no_route_reads_a_form_by_hand() -> None:
         for needle in ("request.form(", "form.get(", ".getlist("):
             if needle in text:
                 offenders.append(f"{path.relative_to(PORTAL.parent)}: {needle}")
+    assert offenders == []
+
+
+def test_no_link_carries_the_download_attribute() -> None:
+    """The server names every file it sends as an attachment. The attribute adds nothing when the file comes; when an
+    error page comes instead (a file gone, a busy service), Chrome saves it as a failed download and the person never
+    sees the page that explains (seen with the case documents, 2026-12-03)."""
+    link_with_download = re.compile(r"<a\b[^>]*\sdownload(?=[\s=>])")
+    offenders = [f"{path.relative_to(PORTAL.parent)}: {match.group(0)[:60]}"
+                 for path in (PORTAL / "templates").rglob("*.html")
+                 for match in link_with_download.finditer(path.read_text(encoding="utf-8"))]
     assert offenders == []

@@ -56,7 +56,7 @@ def test_the_payroll_exports_and_the_sample_after_a_correction(browser: WebDrive
     driver.get(f"{live_server}{path}?month={month}")
     wait_for_path(driver, path)
     assert len(driver.find_elements(By.CSS_SELECTOR, "#exports tbody tr")) == 2
-    assert driver.find_element(By.CSS_SELECTOR, "#exports tbody tr a[download]").get_attribute("href").endswith(".csv")
+    assert driver.find_element(By.CSS_SELECTOR, "#exports tbody tr td:last-child a").get_attribute("href").endswith(".csv")
     check("the payroll exports")
     submit(driver)  # the month again: nothing new to export
     check("the payroll exports, nothing new", error=True, error_fields=("month",), again=True)
