@@ -2,6 +2,7 @@
 
 A route module may import services, forms, presenters and guards; never another routes module.
 A service, presenter or form never imports routes. Input is read only at the boundary.
+A template's link to a file is a plain link: the server names the attachment.
 """
 
 from __future__ import annotations
